@@ -51,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--end", help="last day of the data, YYYY-MM-DD")
     demo.add_argument("--out", type=Path, help="folder for the export (default beside the db)")
     demo.add_argument("--no-anomalies", action="store_true", help="inject no misbehaviour")
+    demo.add_argument(
+        "--force", action="store_true", help="replace a database that holds non-demo loads"
+    )
 
     args = parser.parse_args(argv)
     db_path = args.db or default_db_path()
@@ -65,6 +68,15 @@ def main(argv: list[str] | None = None) -> int:
             print_summary(result)
             return 0
         from etl import demo as demo_module
+
+        real_loads = demo_module.non_demo_loads(db_path)
+        if real_loads and not args.force:
+            print(
+                f"error: {db_path} holds {real_loads} load(s) of real exports; the demo would "
+                "replace it. Give another --db, or --force.",
+                file=sys.stderr,
+            )
+            return 2
 
         result = demo_module.build_demo(
             db_path,

@@ -20,6 +20,7 @@ import datetime as dt
 import gzip
 import io
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ import numpy as np
 import polars as pl
 import xlsxwriter
 
+from datastore import connect_readonly
 from etl.load import BUILTIN_CATALOGUE, LoadResult, Progress, load_exports
 from etl.schema import TABLES
 
@@ -1287,6 +1289,16 @@ def _write_activity(
     return distinct
 
 
+def non_demo_loads(db_path: Path) -> int:
+    """How many loads in the database came from something other than a demo export."""
+    if not db_path.exists():
+        return 0
+    with connect_readonly(db_path) as con:
+        return con.execute(
+            "SELECT count(*) FROM loads WHERE source NOT LIKE '%demo-export-%'"
+        ).fetchall()[0][0]
+
+
 def build_demo(
     db_path: Path,
     preset: str = "district",
@@ -1297,8 +1309,14 @@ def build_demo(
     anomalies: bool = True,
     progress: Progress | None = None,
 ) -> LoadResult:
-    """Generate the demo export beside the database and load it through `load`."""
+    """Generate the demo export beside the database and load it through `load` into a new
+    database, which then replaces the one at `db_path` whole."""
     progress = progress or (lambda *_: None)
     out = out or db_path.parent / f"demo-export-{preset}"
     generate_export(out, preset, seed, months, end, anomalies, progress)
-    return load_exports([out], db_path, progress=lambda f, message: progress(0.5 + f / 2, message))
+    fresh = db_path.with_name(db_path.name + ".demo")
+    fresh.unlink(missing_ok=True)
+    result = load_exports([out], fresh, progress=lambda f, message: progress(0.5 + f / 2, message))
+    os.replace(fresh, db_path)
+    fresh.with_name(fresh.name + ".lock").unlink(missing_ok=True)
+    return result

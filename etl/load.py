@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import polars as pl
@@ -31,6 +32,12 @@ BUILTIN_CATALOGUE = Path(__file__).parent / "reference" / "catalogue.csv"
 CATALOGUE_FREQUENCIES = {"monthly", "quarterly", "semiannual", "annual", "event"}
 
 Progress = Callable[[float, str], None]
+PLATFORM_TIMEZONE = ZoneInfo("Asia/Shanghai")
+
+
+def local_now() -> dt.datetime:
+    """Now in the platform's time zone, naive like every time in the exports."""
+    return dt.datetime.now(PLATFORM_TIMEZONE).replace(tzinfo=None, microsecond=0)
 
 
 @dataclass
@@ -245,7 +252,7 @@ def load_exports(
     """Load the exports (later ones win ties) into `db_path`; raise ExportError, changing
     nothing, when a file cannot be read as its table."""
     started = time.perf_counter()
-    started_at = dt.datetime.now().replace(microsecond=0)
+    started_at = local_now()
     if catalogue is not None:
         read_catalogue(catalogue)  # fail before anything changes
     files: list[ExportFile] = []
@@ -375,7 +382,7 @@ def _record_load(
         [
             load_id,
             started_at,
-            dt.datetime.now().replace(microsecond=0),
+            local_now(),
             "; ".join(str(e) for e in exports),
             len(raws),
             total.read,

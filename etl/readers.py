@@ -23,7 +23,7 @@ from etl.schema import TABLES, Table
 
 ROW = "_row"  # the row's number in its file, as a spreadsheet would show it
 HEADER_SEARCH_ROWS = 20
-DATA_SUFFIXES = {".csv", ".xlsx", ".xls", ".xlsm", ".txt"}
+DATA_SUFFIXES = {".csv", ".xlsx", ".xls", ".xlsm"}
 IGNORED_NAMES = re.compile(r"^(\.|~\$|__MACOSX$|thumbs\.db$|desktop\.ini$)", re.IGNORECASE)
 
 

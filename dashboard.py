@@ -1,0 +1,35 @@
+"""阳光三务监督看板: `streamlit run dashboard.py`. Builds the demo database on first run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from ui.database import ensure_database
+from ui.i18n import LANGUAGES, language, t
+
+PAGES = Path(__file__).parent / "pages"
+
+st.set_page_config(page_title="阳光三务监督看板", page_icon="☀️", layout="wide")
+
+with st.sidebar:
+    chosen = st.radio(
+        t("language"),
+        list(LANGUAGES),
+        index=list(LANGUAGES).index(language()),
+        format_func=LANGUAGES.get,
+        horizontal=True,
+        key="lang",
+    )
+    if chosen != "zh":
+        st.query_params["lang"] = chosen
+    else:
+        st.query_params.pop("lang", None)
+
+ensure_database(t("building_demo"))
+
+page = st.navigation(
+    [st.Page(PAGES / "home.py", title=t("home"), icon="🗂️", url_path="data", default=True)]
+)
+page.run()

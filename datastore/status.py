@@ -1,0 +1,73 @@
+"""What has been loaded: table sizes, the load history and the rows kept aside."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from datastore.scope import Scope
+
+DATA_TABLES = ("regions", "admins", "users", "activity", "disclosures", "feedback", "petitions")
+
+
+def table_counts(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
+    """Rows per table within the scope: table_name, rows."""
+    villages, params = scope.villages()
+    regions, region_params = scope.regions()
+    user_villages, user_params = scope.villages("u.region_code")
+    petition_scope, petition_params = scope.regions("coalesce(region_code, district_code)")
+    query = f"""
+        SELECT 'regions' AS table_name, count(*) AS rows FROM regions WHERE {regions}
+        UNION ALL SELECT 'admins', count(*) FROM admins WHERE {regions}
+        UNION ALL SELECT 'users', count(*) FROM users WHERE {villages}
+        UNION ALL SELECT 'activity', count(*) FROM activity a
+            {"" if scope.region_code is None else "JOIN users u USING (user_id)"}
+            WHERE {user_villages if scope.region_code else "TRUE"}
+        UNION ALL SELECT 'disclosures', count(*) FROM disclosures WHERE {villages}
+        UNION ALL SELECT 'feedback', count(*) FROM feedback WHERE {villages}
+        UNION ALL SELECT 'petitions', count(*) FROM petitions WHERE {petition_scope}
+    """
+    all_params = region_params * 2 + params + (user_params if scope.region_code else [])
+    all_params += params * 2 + petition_params
+    frame = con.sql(query, params=all_params).pl()
+    return frame.with_columns(pl.col("rows").cast(pl.Int64))
+
+
+def data_span(con: duckdb.DuckDBPyConnection) -> tuple:
+    """First and last activity time in the database (None, None when empty)."""
+    return con.execute("SELECT min(ts), max(ts) FROM activity").fetchall()[0]
+
+
+def load_history(con: duckdb.DuckDBPyConnection, limit: int = 100) -> pl.DataFrame:
+    return con.sql("SELECT * FROM loads ORDER BY load_id DESC LIMIT ?", params=[limit]).pl()
+
+
+def load_files(con: duckdb.DuckDBPyConnection, load_id: int) -> pl.DataFrame:
+    return con.sql(
+        "SELECT file, table_name, format, rows_read, rows_quarantined, bytes, sha256, warnings "
+        "FROM load_files WHERE load_id = ? ORDER BY file",
+        params=[load_id],
+    ).pl()
+
+
+def quarantine_by_reason(con: duckdb.DuckDBPyConnection, load_id: int) -> pl.DataFrame:
+    """Rows kept aside by one load: table_name, reason, rows (a row counts once per reason)."""
+    return (
+        con.sql(
+            "SELECT table_name, reason, count(DISTINCT (file, row_number)) AS rows "
+            "FROM quarantine WHERE load_id = ? GROUP BY ALL ORDER BY table_name, reason",
+            params=[load_id],
+        )
+        .pl()
+        .with_columns(pl.col("rows").cast(pl.Int64))
+    )
+
+
+def quarantined_rows(
+    con: duckdb.DuckDBPyConnection, load_id: int, limit: int = 1000
+) -> pl.DataFrame:
+    return con.sql(
+        "SELECT table_name, file, row_number, column_name, value, reason, record "
+        "FROM quarantine WHERE load_id = ? ORDER BY file, row_number LIMIT ?",
+        params=[load_id, limit],
+    ).pl()

@@ -1,0 +1,108 @@
+"""数据概况: what is loaded, when it was loaded, and what was kept aside."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from datastore import status
+from datastore.scope import EVERYTHING
+from ui.database import query
+from ui.i18n import reason_text, t
+
+st.title(t("app_title"))
+
+history = query(status.load_history)
+if history.is_empty():
+    st.info(t("no_database"))
+    st.stop()
+latest = history.row(0, named=True)
+if "demo-export-" in latest["source"]:
+    st.caption("🧪 " + t("demo_badge"))
+
+first, last = query(status.data_span)
+st.subheader(t("tables_heading"))
+st.caption(t("tables_caption", data_end=f"{last:%Y-%m-%d %H:%M}" if last else "—"))
+counts = dict(query(status.table_counts, EVERYTHING).iter_rows())
+columns = st.columns(len(counts))
+for column, (name, rows) in zip(columns, counts.items(), strict=True):
+    column.metric(t(f"table_{name}"), f"{rows:,}")
+
+st.subheader(t("latest_load"))
+seconds = (latest["finished_at"] - latest["started_at"]).total_seconds()
+st.caption(
+    t(
+        "latest_load_caption",
+        load_id=latest["load_id"],
+        finished_at=f"{latest['finished_at']:%Y-%m-%d %H:%M}",
+        seconds=f"{seconds:.0f}",
+        source=latest["source"],
+    )
+)
+figures = st.columns(5)
+for column, key, help_key in (
+    (figures[0], "rows_read", "metric_rows_read_help"),
+    (figures[1], "rows_inserted", None),
+    (figures[2], "rows_updated", None),
+    (figures[3], "rows_unchanged", None),
+    (figures[4], "rows_quarantined", "metric_quarantined_help"),
+):
+    column.metric(t(key), f"{latest[key]:,}", help=t(help_key) if help_key else None)
+
+st.markdown(f"**{t('quarantined_heading')}**")
+st.caption(t("quarantined_caption"))
+reasons = query(status.quarantine_by_reason, latest["load_id"])
+if reasons.is_empty():
+    st.success(t("no_quarantine"))
+else:
+    st.dataframe(
+        reasons.select(
+            pl.col("table_name")
+            .map_elements(lambda n: t(f"table_{n}"), return_dtype=pl.String)
+            .alias(t("table_name")),
+            pl.col("reason").map_elements(reason_text, return_dtype=pl.String).alias(t("reason")),
+            pl.col("reason").alias(t("reason_code")),
+            pl.col("rows").alias(t("rows")),
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+st.markdown(f"**{t('files_heading')}**")
+files = query(status.load_files, latest["load_id"])
+st.dataframe(
+    files.select(
+        pl.col("file").alias(t("file")),
+        pl.col("table_name").alias(t("table_name")),
+        pl.col("format").alias(t("format")),
+        pl.col("rows_read").alias(t("rows_read")),
+        pl.col("rows_quarantined").alias(t("rows_quarantined")),
+        pl.col("sha256").str.slice(0, 12).alias("SHA-256"),
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
+st.subheader(t("history_heading"))
+st.caption(t("history_caption"))
+st.dataframe(
+    history.select(
+        pl.col("load_id").alias(t("load_id")),
+        pl.col("finished_at").alias(t("finished_at")),
+        pl.col("source").alias(t("source")),
+        pl.col("files").alias(t("files")),
+        *[
+            pl.col(c).alias(t(c))
+            for c in (
+                "rows_read",
+                "rows_inserted",
+                "rows_updated",
+                "rows_unchanged",
+                "rows_superseded",
+                "rows_quarantined",
+            )
+        ],
+    ),
+    hide_index=True,
+    width="stretch",
+)
