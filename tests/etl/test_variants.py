@@ -53,7 +53,7 @@ def test_reads_xlsx_with_or_without_a_title_row(tmp_path, load, db, title):
     folder = tmp_path / "export"
     header, body = REGIONS
     # Excel keeps numbers as numbers: households arrive as 100.0.
-    body = [r[:5] + [float(r[5].replace(",", "")) if r[5] else "", r[6]] for r in body]
+    body = [[*r[:5], float(r[5].replace(",", "")) if r[5] else "", r[6]] for r in body]
     write_xlsx(folder / "Regions-20220801.xlsx", header, body, title=title)
     result = load(folder)
     assert result.tables["regions"].inserted == 4
