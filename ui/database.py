@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import streamlit as st
 
-from datastore import connect_readonly, default_db_path, file_identity
+from datastore import ReadOnlyDatabase, default_db_path, file_identity
 
 _first_run = threading.Lock()
 
 
-@dataclass
-class _Opened:
-    connection: duckdb.DuckDBPyConnection
-    path: Path
-    identity: tuple[int, int] | None
-
-
-def _still_current(opened: _Opened) -> bool:
-    return file_identity(opened.path) == opened.identity
-
-
-@st.cache_resource(validate=_still_current, show_spinner=False)
-def _open(path: str) -> _Opened:
-    p = Path(path)
-    identity = file_identity(p)
-    return _Opened(connect_readonly(p), p, identity)
+@st.cache_resource(validate=ReadOnlyDatabase.is_current, show_spinner=False)
+def _open(path: str) -> ReadOnlyDatabase:
+    return ReadOnlyDatabase(Path(path))
 
 
 def db_path() -> Path:
@@ -38,7 +24,7 @@ def db_path() -> Path:
 
 def cursor() -> duckdb.DuckDBPyConnection:
     """A cursor of its own for this script run: connections are not shared across threads."""
-    return _open(str(db_path())).connection.cursor()
+    return _open(str(db_path())).cursor()
 
 
 def data_version() -> tuple[int, int] | None:
