@@ -172,7 +172,7 @@ def _behaviours(villages: pl.DataFrame, window: Window, rng, anomalies: bool) ->
         for _ in range(n)
     ]
     return base.with_columns(
-        pl.Series("lead_type", types, dtype=pl.String),
+        pl.Series("lead_type", types.tolist(), dtype=pl.String),
         pl.Series("lead_start", first, dtype=pl.Date),
     ).with_columns(
         pl.when(pl.col("lead_type").is_not_null()).then(pl.col("lead_start")).alias("lead_start"),
