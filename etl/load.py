@@ -48,6 +48,7 @@ class TableStats:
     unchanged: int = 0
     superseded: int = 0  # older versions and repeated events within this load
     quarantined: int = 0
+    seconds: float = 0.0  # reading, checking and merging this table's files
 
     def add(self, other: TableStats) -> None:
         for name in vars(self):
@@ -183,16 +184,31 @@ def _merge_events(
     )
 
 
-def _references(con: duckdb.DuckDBPyConnection) -> References:
-    def frame(query: str) -> pl.DataFrame:
-        return con.sql(query).pl()
+_REFERENCE_QUERIES = {
+    "regions": ("regions", "SELECT region_code, level FROM regions"),
+    "admins": ("admin_ids", "SELECT admin_id FROM admins"),
+    "users": ("user_ids", "SELECT user_id FROM users"),
+}
 
-    return References(
-        regions=frame("SELECT region_code, level FROM regions"),
-        catalogue=frame("SELECT item_code, category, frequency FROM catalogue"),
-        admin_ids=frame("SELECT admin_id FROM admins").get_column("admin_id"),
-        user_ids=frame("SELECT user_id FROM users").get_column("user_id"),
+
+def _references(con: duckdb.DuckDBPyConnection) -> References:
+    refs = References(
+        regions=pl.DataFrame(),
+        catalogue=con.sql("SELECT item_code, category, frequency FROM catalogue").pl(),
+        admin_ids=pl.Series(),
+        user_ids=pl.Series(),
     )
+    for table in _REFERENCE_QUERIES:
+        _refresh_references(con, refs, table)
+    return refs
+
+
+def _refresh_references(con: duckdb.DuckDBPyConnection, refs: References, table: str) -> None:
+    """After `table` is merged, what later tables are checked against follows it."""
+    if table in _REFERENCE_QUERIES:
+        field_name, query = _REFERENCE_QUERIES[table]
+        frame = con.sql(query).pl()
+        setattr(refs, field_name, frame if field_name == "regions" else frame.to_series())
 
 
 def _validate_regions(
@@ -263,15 +279,16 @@ def load_exports(
         warnings += export_warnings
 
     raws: list[RawTable] = []
-    for i, file in enumerate(files):
-        progress(0.4 * i / len(files), f"读取 {file.name}")
+    parsed: dict[str, list[tuple[pl.DataFrame, pl.DataFrame]]] = {t: [] for t in TABLES}
+    read_seconds = dict.fromkeys(TABLES, 0.0)
+    for order, file in enumerate(files):
+        progress(0.4 * order / len(files), f"读取 {file.name}")
+        clock = time.perf_counter()
         raws.append(read_file(file))
         warnings += raws[-1].warnings
+        parsed[file.table.name].append(parse_file(raws[-1], order))
+        read_seconds[file.table.name] += time.perf_counter() - clock
     _pause_for_tests("read")
-
-    parsed: dict[str, list[tuple[pl.DataFrame, pl.DataFrame]]] = {t: [] for t in TABLES}
-    for order, raw in enumerate(raws):
-        parsed[raw.file.table.name].append(parse_file(raw, order))
 
     with store.building(db_path) as con:
         load_id = con.execute("SELECT nextval('load_id_seq')").fetchall()[0][0]
@@ -284,6 +301,7 @@ def load_exports(
             table = TABLES[name]
             if not parsed[name]:
                 continue
+            clock = time.perf_counter()
             frame = pl.concat([f for f, _ in parsed[name]], how="vertical_relaxed")
             violations = pl.concat([v for _, v in parsed[name]])
             valid = without(frame, violations)
@@ -297,11 +315,12 @@ def load_exports(
             stats = merge(con, table, valid, load_id)
             stats.read = len(frame)
             stats.quarantined = violations.select(FILE, ROW).n_unique()
+            stats.seconds = read_seconds[name] + time.perf_counter() - clock
             tables[name] = stats
             quarantined.append(violations.with_columns(pl.lit(name).alias("table_name")))
             if name == "regions":
                 _refresh_region_hierarchy(con)
-            refs = _references(con)
+            _refresh_references(con, refs, name)
         _pause_for_tests("merged")
 
         progress(0.9, "记录装载信息")
@@ -344,7 +363,6 @@ def _record_load(
     bad_rows_by_file = dict(violations.group_by(FILE).agg(pl.col(ROW).n_unique()).iter_rows())
     file_rows = []
     for raw in raws:
-        own_warnings = [w for w in raw.warnings]
         file_rows.append(
             {
                 "file": raw.file.name,
@@ -354,7 +372,7 @@ def _record_load(
                 "format": raw.format,
                 "rows_read": len(raw.frame),
                 "rows_quarantined": bad_rows_by_file.get(raw.file.name, 0),
-                "warnings": own_warnings,
+                "warnings": raw.warnings,
             }
         )
         con.execute(
