@@ -113,6 +113,11 @@ class Window:
         return _seconds(self.end) + DAY
 
 
+def _minute(seconds: np.ndarray) -> np.ndarray:
+    """The platform records times to the minute; negative values (no time) stay as they are."""
+    return np.where(seconds >= 0, seconds - seconds % 60, seconds)
+
+
 def _time_of_day(rng: np.random.Generator, n: int) -> np.ndarray:
     return rng.choice(24, size=n, p=HOUR_WEIGHTS) * HOUR + rng.integers(0, 60, n) * 60
 
@@ -477,7 +482,9 @@ def _disclosure_details(d: pl.DataFrame, window: Window, rng) -> pl.DataFrame:
     d = d.with_columns(
         pl.Series("amount", amount).fill_nan(None),
         pl.Series("payee", payee.tolist(), dtype=pl.String),
-        (pl.col("published_s") + pl.Series(review_lag).cast(pl.Int64)).alias("reviewed_s"),
+        (pl.col("published_s") + pl.Series(_minute(review_lag.astype(np.int64)))).alias(
+            "reviewed_s"
+        ),
         (
             pl.lit("A") + pl.col("region_code") + pl.Series(rng.integers(0, 3, n)).cast(pl.String)
         ).alias("publisher_id"),
@@ -487,6 +494,7 @@ def _disclosure_details(d: pl.DataFrame, window: Window, rng) -> pl.DataFrame:
         pl.col("name_zh").alias("title"),
     )
     d = pl.concat([d, _split_payments(d, rng)], how="diagonal").sort("published_s")
+    d = d.with_columns(pl.col("published_s") - pl.col("published_s") % 60)
     d = d.with_columns(
         pl.col("reviewed_s").clip(upper_bound=window.end_s - 60),
         pl.format("D{}", pl.int_range(1, pl.len() + 1).cast(pl.String).str.zfill(9)).alias(
@@ -507,7 +515,7 @@ def _disclosure_details(d: pl.DataFrame, window: Window, rng) -> pl.DataFrame:
         d.get_column("amount").fill_null(0).to_numpy() * rng.uniform(0.6, 1.1, n), 2
     )
     return d.with_columns(
-        pl.Series("changed_s", np.where(changed, changed_s, -1)),
+        pl.Series("changed_s", _minute(np.where(changed, changed_s, -1))),
         pl.Series(
             "final_status",
             np.where(withdrawn, "withdrawn", np.where(changed, "corrected", "published")),
@@ -625,8 +633,8 @@ def _feedback(
     content = np.char.add(topics.astype(str), "问题反映")
     content = np.where(rng.random(n) < 0.15, np.char.add(content, phones), content)
     f = f.with_columns(
-        pl.Series("first_reply_s", reply),
-        pl.Series("closed_s", close),
+        pl.Series("first_reply_s", _minute(reply)),
+        pl.Series("closed_s", _minute(close)),
         pl.Series("satisfaction", satisfaction),
         pl.Series("topic", topics),
         pl.Series("content", content),
@@ -636,6 +644,8 @@ def _feedback(
     ).sort("submitted_s")
     repeats = _repeat_messages(f, rng)
     f = pl.concat([f, repeats], how="diagonal_relaxed").sort("submitted_s")
+    # Late registrations and repeats can fall after the data ends: such messages never exist.
+    f = f.filter(pl.col("submitted_s") < window.end_s)
     return f.with_columns(
         pl.format("F{}", pl.int_range(1, pl.len() + 1).cast(pl.String).str.zfill(8)).alias(
             "feedback_id"
@@ -661,9 +671,9 @@ def _repeat_messages(f: pl.DataFrame, rng) -> pl.DataFrame:
     n = len(again)
     resubmitted = again.get_column("closed_s").to_numpy() + rng.integers(DAY, 10 * DAY, n)
     return again.with_columns(
-        pl.Series("submitted_s", resubmitted),
-        pl.Series("first_reply_s", resubmitted + rng.integers(HOUR, 6 * HOUR, n)),
-        pl.Series("closed_s", resubmitted + rng.integers(DAY, 4 * DAY, n)),
+        pl.Series("submitted_s", _minute(resubmitted)),
+        pl.Series("first_reply_s", _minute(resubmitted + rng.integers(HOUR, 6 * HOUR, n))),
+        pl.Series("closed_s", _minute(resubmitted + rng.integers(DAY, 4 * DAY, n))),
         pl.lit("dissatisfied").alias("satisfaction"),
     )
 
@@ -695,7 +705,7 @@ def _petitions(regions: pl.DataFrame, window: Window, rng) -> pl.DataFrame:
                 {
                     "received_s": received,
                     "kind": kind,
-                    "closed_s": np.where(closed < window.end_s, closed, -1),
+                    "closed_s": _minute(np.where(closed < window.end_s, closed, -1)),
                     "region_code": np.where(known_village, rng.choice(villages, n), None).tolist(),
                     "district_code": np.where(
                         known_village, None, rng.choice(districts, n)

@@ -58,34 +58,23 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
 }
 
-_DATETIME_RE = (
-    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:(?:\s+|T)(\d{1,2})\s*[:：时]\s*(\d{1,2})\s*(?:[:：分]\s*(\d{1,2}))?(?:\.\d+)?\s*秒?)?$"
-)
+_DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S%.f")
 _CN_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4"}
 
 
 def parse_datetime(text: pl.Expr) -> pl.Expr:
-    """Every date-time format of the spec, a date alone meaning 00:00; null if none fits."""
-    parts = text.str.extract_groups(_DATETIME_RE)
-
-    def part(i: int, default: str) -> pl.Expr:
-        return parts.struct.field(str(i)).fill_null(default).str.zfill(2)
-
-    normalised = pl.concat_str(
-        parts.struct.field("1"),
-        pl.lit("-"),
-        part(2, "01"),
-        pl.lit("-"),
-        part(3, "01"),
-        pl.lit(" "),
-        part(4, "00"),
-        pl.lit(":"),
-        part(5, "00"),
-        pl.lit(":"),
-        part(6, "00"),
+    """Every date-time form of the spec (`2022-08-01 14:33:57`, `2022-08-01 14:33`,
+    `2022/8/1 14:33`, `2022年8月1日 14:33`, ISO with T), a date alone meaning 00:00;
+    null if none fits. Separators are unified first so that a few exact formats cover all."""
+    unified = (
+        text.str.replace_all(r"\s*[/年月]\s*", "-")
+        .str.replace_all(r"\s*日\s*|T", " ")
+        .str.replace_all("：", ":")
+        .str.strip_chars()
     )
-    return normalised.str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S", strict=False)
+    return pl.coalesce(
+        unified.str.strptime(pl.Datetime("us"), fmt, strict=False) for fmt in _DATETIME_FORMATS
+    )
 
 
 def parse_amount(text: pl.Expr) -> pl.Expr:
@@ -227,6 +216,7 @@ def _violations(frame: pl.DataFrame, checks: list[Check]) -> pl.DataFrame:
         parts.append(
             frame.filter(check.fails.fill_null(False)).select(
                 FILE,
+                FILE_ORDER,
                 ROW,
                 pl.lit(check.column, pl.String).alias("column_name"),
                 value.alias("value"),
@@ -241,6 +231,7 @@ def empty_violations() -> pl.DataFrame:
     return pl.DataFrame(
         schema={
             FILE: pl.String,
+            FILE_ORDER: pl.Int32,
             ROW: pl.Int64,
             "column_name": pl.String,
             "value": pl.String,
@@ -333,6 +324,7 @@ def _conflicting_duplicates(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
     key = table.key[0]
     return frame.join(conflicting, on=group, nulls_equal=True).select(
         FILE,
+        FILE_ORDER,
         ROW,
         pl.lit(key).alias("column_name"),
         pl.col(f"raw_{key}").alias("value"),
@@ -439,8 +431,13 @@ def context_violations(frame: pl.DataFrame, table: Table, refs: References) -> p
     return pl.concat(parts) if parts else empty_violations()
 
 
+def _row_key() -> pl.Expr:
+    return pl.col(FILE_ORDER).cast(pl.Int64) * (1 << 32) + pl.col(ROW)
+
+
 def without(frame: pl.DataFrame, violations: pl.DataFrame) -> pl.DataFrame:
     """The rows of `frame` that broke no rule."""
     if violations.is_empty():
         return frame
-    return frame.join(violations.select(FILE, ROW).unique(), on=[FILE, ROW], how="anti")
+    bad = violations.select(_row_key()).to_series().unique()
+    return frame.filter(~_row_key().is_in(bad.implode()))

@@ -50,3 +50,19 @@ def test_first_run_builds_the_demo_database(monkeypatch, tmp_path):
     assert db.exists()
     assert (tmp_path / "fresh" / "demo-export-district.labels.csv").exists()
     assert int(dict((m.label, m.value) for m in app.metric)["行政区划"]) == 199
+
+
+def test_shows_new_data_after_a_load_without_a_restart(monkeypatch, tmp_path, sample_export):
+    from etl.load import load_exports
+    from tests.exports import base_export
+
+    db = tmp_path / "live.duckdb"
+    load_exports([base_export(tmp_path / "first")], db)
+    monkeypatch.setenv("SUNSHINE_DB", str(db))
+    app = AppTest.from_file(DASHBOARD, default_timeout=60)
+    app.run()
+    assert {m.label: m.value for m in app.metric}["注册用户"] == "4"
+    load_exports([sample_export], db)  # as another process would: a new file swapped in
+    app.run()
+    assert not app.exception
+    assert {m.label: m.value for m in app.metric}["注册用户"] == f"{4 + 16_808:,}"

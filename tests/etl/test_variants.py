@@ -92,6 +92,8 @@ def test_parses_every_documented_date_time_form_and_excel_date_cells(tmp_path, l
         "2022/8/1 14:34",
         "2022年8月1日 14:35",
         "2022-08-02",
+        "2022-08-02T06:07:08",
+        "2022-08-02 06:07:09.250",
     ]
     write_csv(folder / "activity_a.csv", header, [["U1", f, "浏览"] for f in forms])
     write_xlsx(folder / "activity_b.xlsx", header, [["U2", dt.datetime(2022, 8, 3, 9, 15), "登录"]])
@@ -102,6 +104,8 @@ def test_parses_every_documented_date_time_form_and_excel_date_cells(tmp_path, l
         dt.datetime(2022, 8, 1, 14, 34),
         dt.datetime(2022, 8, 1, 14, 35),
         dt.datetime(2022, 8, 2, 0, 0),
+        dt.datetime(2022, 8, 2, 6, 7, 8),
+        dt.datetime(2022, 8, 2, 6, 7, 9, 250_000),
         dt.datetime(2022, 8, 3, 9, 15),
     ]
     assert rows(db, "SELECT trained_on FROM admins ORDER BY admin_id") == [
