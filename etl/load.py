@@ -27,6 +27,7 @@ from etl.validate import (
     parse_file,
     without,
 )
+from metrics.refresh import refresh_marts
 
 BUILTIN_CATALOGUE = Path(__file__).parent / "reference" / "catalogue.csv"
 CATALOGUE_FREQUENCIES = {"monthly", "quarterly", "semiannual", "annual", "event"}
@@ -322,6 +323,8 @@ def load_exports(
                 _refresh_region_hierarchy(con)
             _refresh_references(con, refs, name)
         _pause_for_tests("merged")
+        progress(0.85, "计算指标")
+        refresh_marts(con)
 
         progress(0.9, "记录装载信息")
         all_violations = pl.concat(quarantined) if quarantined else empty_violations()

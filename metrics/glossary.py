@@ -1,0 +1,179 @@
+"""Every metric's one definition, as the pages show it in help text and the exports document it.
+
+Periods are calendar days or months in local time. "The end" of a period is its last
+second; for a period still running it is the last moment of the loaded data. A rate whose
+denominator is empty is null, shown as "—".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    zh: str
+    en: str
+    definition_zh: str
+    definition_en: str
+    unit: str  # "rate" (0–1), "count" or "hours"
+
+
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        Metric(
+            "registration_rate", "注册率", "Registration rate",
+            "期末已注册且未注销的群众用户所属户数（按户号去重）÷ 户数。",
+            "Distinct households of residents registered at or before the end and not "
+            "cancelled at or before it ÷ households.",
+            "rate",
+        ),
+        Metric(
+            "activity_rate", "活跃度", "Activity rate",
+            "期末在册的群众用户中，期内至少有一次访问的人数 ÷ 期末在册群众用户数。",
+            "Residents registered at the end (not cancelled) with at least one activity "
+            "event in the period ÷ those residents.",
+            "rate",
+        ),
+        Metric(
+            "feedback", "留言数", "Messages",
+            "期内提交的群众留言条数。",
+            "Messages submitted in the period.",
+            "count",
+        ),
+        Metric(
+            "same_day_reply_rate", "当日回应率", "Same-day reply rate",
+            "期内提交的留言中，首次回复与提交在同一日历日的比例。",
+            "Share of the period's messages whose first reply falls on the calendar date "
+            "of submission.",
+            "rate",
+        ),
+        Metric(
+            "closed_7d_rate", "7日清零率", "7-day clearance rate",
+            "期内提交的留言中，在提交后 7×24 小时内办结的比例。",
+            "Share of the period's messages closed within 7 × 24 h of submission.",
+            "rate",
+        ),
+        Metric(
+            "median_reply_hours", "回复时长中位数（小时）", "Median reply time (hours)",
+            "期内提交且已回复的留言，首次回复时间减提交时间（小时）的中位数；偶数条取中间两条的平均。",
+            "Median of first reply − submission, in hours, over the period's replied "
+            "messages (the mean of the middle two for an even count).",
+            "hours",
+        ),
+        Metric(
+            "satisfaction_rate", "满意率", "Satisfaction rate",
+            "期内提交的留言中，（满意 + 基本满意）÷ 已评价条数（不含未评价）。",
+            "(满意 satisfied + 基本满意 fairly satisfied) ÷ rated messages (未评价 excluded), "
+            "over the period's messages.",
+            "rate",
+        ),
+        Metric(
+            "backlog", "期末未办结", "Open at the end",
+            "期末已提交但尚未办结的留言条数。",
+            "Messages submitted but not closed at the end.",
+            "count",
+        ),
+        Metric(
+            "overdue", "超期未办结", "Overdue",
+            "期末未办结且已提交超过 7 天的留言条数。",
+            "Messages open at the end that were submitted more than 7 days before it.",
+            "count",
+        ),
+        Metric(
+            "open_le_1d", "未办结：1天内", "Open ≤ 1 day",
+            "期末未办结且提交不超过 1 天的留言。",
+            "Messages open at the end, submitted at most 1 day before it.",
+            "count",
+        ),
+        Metric(
+            "open_1_7d", "未办结：1–7天", "Open 1–7 days",
+            "期末未办结且提交超过 1 天、不超过 7 天的留言。",
+            "Messages open at the end, submitted more than 1 and at most 7 days before it.",
+            "count",
+        ),
+        Metric(
+            "open_7_30d", "未办结：7–30天", "Open 7–30 days",
+            "期末未办结且提交超过 7 天、不超过 30 天的留言。",
+            "Messages open at the end, submitted more than 7 and at most 30 days before it.",
+            "count",
+        ),
+        Metric(
+            "open_gt_30d", "未办结：30天以上", "Open > 30 days",
+            "期末未办结且提交超过 30 天的留言。",
+            "Messages open at the end, submitted more than 30 days before it.",
+            "count",
+        ),
+        Metric(
+            "disclosures_party", "党务公开", "Party disclosures",
+            "期内发布且未撤回的党务公开条数。",
+            "Party-affairs disclosures published in the period and not withdrawn.",
+            "count",
+        ),
+        Metric(
+            "disclosures_village", "村（居）务公开", "Village disclosures",
+            "期内发布且未撤回的村务、居务公开条数。",
+            "Village- and residential-affairs disclosures published in the period and not "
+            "withdrawn.",
+            "count",
+        ),
+        Metric(
+            "disclosures_finance", "财务公开", "Finance disclosures",
+            "期内发布且未撤回的财务公开条数。",
+            "Finance disclosures published in the period and not withdrawn.",
+            "count",
+        ),
+        Metric(
+            "on_time_rate", "按时公开率", "On-time rate",
+            "期内发布且未撤回、可确定期限的公开中，在期限前发布的比例。期限：定期事项为所属期间最后一天"
+            " 23:59:59 加事项的公开时限天数；事件类事项为事件日期当天结束加时限天数。",
+            "Share of the period's non-withdrawn disclosures with a due time that were "
+            "published at or before it: the end of their period (last day, 23:59:59) plus "
+            "the item's due_days for periodic items, the end of the event's date plus "
+            "due_days for event items.",
+            "rate",
+        ),
+        Metric(
+            "completeness", "公开完整率", "Completeness",
+            "期内到期的定期事项（村 × 事项 × 所属期间）中，期末前已有未撤回公开的比例。",
+            "Share of the periodic (village, item, period) falling due in the period that "
+            "have a non-withdrawn disclosure published by the end.",
+            "rate",
+        ),
+        Metric(
+            "petitions", "信访举报", "Petitions and reports",
+            "期内受理的信访举报件数（含检举控告）。",
+            "Petitions and reports received in the period (accusations included).",
+            "count",
+        ),
+        Metric(
+            "accusations", "检举控告", "Accusations",
+            "期内受理的检举控告件数。",
+            "Accusations received in the period.",
+            "count",
+        ),
+        Metric(
+            "petitions_yoy", "信访举报同比", "Petitions, year on year",
+            "（本期件数 − 上年同期件数）÷ 上年同期件数。",
+            "(This period's petitions − the same period a year before) ÷ the latter.",
+            "rate",
+        ),
+        Metric(
+            "accusations_yoy", "检举控告同比", "Accusations, year on year",
+            "（本期件数 − 上年同期件数）÷ 上年同期件数。",
+            "(This period's accusations − the same period a year before) ÷ the latter.",
+            "rate",
+        ),
+        Metric(
+            "three_rates_score", "“三率”综合得分", "Three-rates score",
+            "当日回应率、7日清零率、满意率的加权和（默认权重 30/35/35），满分 100；留言少于"
+            "最低样本量的单位标为“样本不足”，不参与排名。",
+            "Weighted sum of the same-day reply, 7-day clearance and satisfaction rates "
+            "(default weights 30/35/35), out of 100; a unit with fewer messages than the "
+            "minimum sample is marked 样本不足 and not ranked.",
+            "count",
+        ),
+    )
+}  # fmt: skip
