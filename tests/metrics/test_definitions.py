@@ -212,7 +212,7 @@ def test_disclosures_on_time_withdrawn_and_corrected():
                 T(2024, 2, 3),
                 T(2024, 1, 28),
                 T(2024, 2, 5),
-            ],  # fmt: skip
+            ],
             "status": ["published", "corrected", "withdrawn", "published", "published"],
         }
     )
