@@ -110,24 +110,28 @@ def registration_by_day(
     """region_code, day, residents and registered households at the end of each day."""
     starts = resident_rows.select("region_code", "household_id", at="registered_at", delta=1)
     ends = resident_rows.filter(pl.col("cancelled_at").is_not_null()).select(
-        "region_code", "household_id", at="cancelled_at", delta=pl.lit(-1)
+        "region_code", "household_id", at="cancelled_at", delta=-1
     )
-    user_events = pl.concat([starts, ends.with_columns(pl.col("delta").cast(pl.Int32))])
-    user_events = user_events.with_columns(pl.col("delta").cast(pl.Int32))
-    # A household is registered while any of its users is: it starts when its count of
-    # registered users rises from zero and ends when that count falls back to zero.
-    household_events = (
-        user_events.filter(pl.col("household_id").is_not_null())
-        .group_by("region_code", "household_id", "at")
+    user_events = pl.concat([starts, ends]).with_columns(pl.col("delta").cast(pl.Int32))
+    in_households = user_events.filter(pl.col("household_id").is_not_null())
+    household = ["region_code", "household_id"]
+    several = (
+        resident_rows.filter(pl.col("household_id").is_not_null())
+        .group_by(household)
+        .agg(pl.col("user_id").n_unique().alias("members"))
+        .filter(pl.col("members") > 1)
+        .select(household)
+    )
+    # A household is registered while any of its users is. With one member that is the
+    # member's own registration; with several, it starts when the count of registered
+    # members rises from zero and ends when that count falls back to zero.
+    shared = (
+        in_households.join(several, on=household, how="semi")
+        .group_by(*household, "at")
         .agg(pl.col("delta").sum())
-        .sort("region_code", "household_id", "at")
-        .with_columns(pl.col("delta").cum_sum().over("region_code", "household_id").alias("count"))
-        .with_columns(
-            pl.col("count")
-            .shift(1, fill_value=0)
-            .over("region_code", "household_id")
-            .alias("before")
-        )
+        .sort(*household, "at")
+        .with_columns(pl.col("delta").cum_sum().over(household).alias("count"))
+        .with_columns(pl.col("count").shift(1, fill_value=0).over(household).alias("before"))
         .select(
             "region_code",
             "at",
@@ -135,8 +139,17 @@ def registration_by_day(
             .then(1)
             .when((pl.col("before") > 0) & (pl.col("count") <= 0))
             .then(-1)
-            .otherwise(0),
+            .otherwise(0)
+            .cast(pl.Int32),
         )
+    )
+    household_events = pl.concat(
+        [
+            in_households.join(several, on=household, how="anti").select(
+                "region_code", "at", "delta"
+            ),
+            shared,
+        ]
     )
     days = pl.LazyFrame({"day": pl.date_range(span.first_day, span.last_day, "1d", eager=True)})
     grid = villages.select("region_code").join(days, how="cross")
@@ -155,18 +168,28 @@ def registration_by_day(
     )
 
 
+def daily_visits(activity: pl.LazyFrame) -> pl.LazyFrame:
+    """user_id, day: who did anything on which day."""
+    return activity.select("user_id", pl.col("ts").dt.date().alias("day")).unique()
+
+
 def active_residents(
-    activity: pl.LazyFrame, resident_rows: pl.LazyFrame, span: Span, grain: str
+    visits: pl.LazyFrame, resident_rows: pl.LazyFrame, span: Span, grain: str
 ) -> pl.LazyFrame:
     """region_code, period_start, active_residents: residents on the books at the period's
-    end who did anything in it."""
-    visits = activity.select("user_id", period_start(pl.col("ts"), grain)).unique()
+    end who did anything in it. `visits` are `daily_visits`."""
+    dated = visits.select("user_id", period_start(pl.col("day"), grain))
+    if grain != "day":
+        dated = dated.unique()
     on_books_at_end = (pl.col("registered_at") < pl.col("as_of")) & (
         pl.col("cancelled_at").is_null() | (pl.col("cancelled_at") >= pl.col("as_of"))
     )
     return (
-        visits.join(periods(span, grain).select("period_start", "as_of"), on="period_start")
-        .join(resident_rows, on="user_id")
+        dated.join(periods(span, grain).select("period_start", "as_of"), on="period_start")
+        .join(
+            resident_rows.select("user_id", "region_code", "registered_at", "cancelled_at"),
+            on="user_id",
+        )
         .filter(on_books_at_end)
         .group_by("region_code", "period_start")
         .agg(pl.len().cast(pl.Int64).alias("active_residents"))
@@ -330,32 +353,49 @@ def petitions_by_period(petitions: pl.LazyFrame, grain: str) -> pl.LazyFrame:
     )
 
 
-def village_mart(tables: dict[str, pl.LazyFrame], span: Span, grain: str) -> pl.LazyFrame:
-    """One row per village per period with every count the metrics need."""
+def village_marts(
+    tables: dict[str, pl.LazyFrame], span: Span, grains: tuple[str, ...] = GRAINS
+) -> dict[str, pl.DataFrame]:
+    """For each grain, one row per village per period with every count the metrics need.
+    What the grains share (residents, visits, the state at each day's end) is computed once."""
     villages = tables["regions"].filter(pl.col("level") == "village")
-    resident_rows = residents(tables["users"])
-    facts = feedback_facts(tables["feedback"])
-    end_of_day = registration_by_day(resident_rows, villages, span).join(
-        backlog_by_day(facts, span), on=["region_code", "day"], how="left"
+    resident_rows, facts, visits = pl.collect_all(
+        [
+            residents(tables["users"]),
+            feedback_facts(tables["feedback"]),
+            daily_visits(tables["activity"]),
+        ]
     )
-    grid = villages.select("region_code", pl.col("households").fill_null(0)).join(
-        periods(span, grain).select("period_start", "last_day"), how="cross"
+    end_of_day = (
+        registration_by_day(resident_rows.lazy(), villages, span)
+        .join(backlog_by_day(facts.lazy(), span), on=["region_code", "day"], how="left")
+        .collect()
     )
-    frame = grid.join(
-        end_of_day.rename({"day": "last_day"}), on=["region_code", "last_day"], how="left"
-    )
-    for part in (
-        active_residents(tables["activity"], resident_rows, span, grain),
-        feedback_by_period(facts, grain),
-        disclosures_by_period(tables["disclosures"], tables["catalogue"], grain),
-        completeness_by_period(tables["disclosures"], tables["catalogue"], villages, span, grain),
-    ):
-        frame = frame.join(part, on=["region_code", "period_start"], how="left")
-    return (
-        frame.with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in COUNT_COLUMNS)
-        .select("region_code", "period_start", *COUNT_COLUMNS)
-        .sort("region_code", "period_start")
-    )
+    marts = []
+    for grain in grains:
+        grid = villages.select("region_code", pl.col("households").fill_null(0)).join(
+            periods(span, grain).select("period_start", "last_day"), how="cross"
+        )
+        frame = grid.join(
+            end_of_day.lazy().rename({"day": "last_day"}),
+            on=["region_code", "last_day"],
+            how="left",
+        )
+        for part in (
+            active_residents(visits.lazy(), resident_rows.lazy(), span, grain),
+            feedback_by_period(facts.lazy(), grain),
+            disclosures_by_period(tables["disclosures"], tables["catalogue"], grain),
+            completeness_by_period(
+                tables["disclosures"], tables["catalogue"], villages, span, grain
+            ),
+        ):
+            frame = frame.join(part, on=["region_code", "period_start"], how="left")
+        marts.append(
+            frame.with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in COUNT_COLUMNS)
+            .select("region_code", "period_start", *COUNT_COLUMNS)
+            .sort("region_code", "period_start")
+        )
+    return dict(zip(grains, pl.collect_all(marts), strict=True))
 
 
 def data_span(tables: dict[str, pl.LazyFrame]) -> Span | None:

@@ -13,7 +13,7 @@ from metrics.marts import (
     data_span,
     feedback_facts,
     petitions_by_period,
-    village_mart,
+    village_marts,
 )
 
 SOURCE_TABLES = (
@@ -61,13 +61,7 @@ def refresh_marts(con: duckdb.DuckDBPyConnection) -> None:
     )
     _write(con, "mart_feedback", feedback_facts(tables["feedback"]).collect())
     for grain in GRAINS:
-        _write(
-            con,
-            f"mart_petitions_{grain}",
-            petitions_by_period(tables["petitions"], grain).collect(),
-        )
-        if span is None:
-            frame = village_mart(tables, _EMPTY_SPAN, grain).head(0).collect()
-        else:
-            frame = village_mart(tables, span, grain).collect()
-        _write(con, f"mart_village_{grain}", frame)
+        frame = petitions_by_period(tables["petitions"], grain).collect()
+        _write(con, f"mart_petitions_{grain}", frame)
+    for grain, frame in village_marts(tables, span or _EMPTY_SPAN).items():
+        _write(con, f"mart_village_{grain}", frame if span else frame.head(0))

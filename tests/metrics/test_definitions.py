@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from metrics.glossary import METRICS
-from metrics.marts import Span, village_mart
+from metrics.marts import Span, village_marts
 from metrics.query import OUTPUT_COLUMNS
 from metrics.rollup import rollup
 
@@ -62,7 +62,7 @@ def _tables(**overrides: pl.DataFrame) -> dict[str, pl.LazyFrame]:
 def _month(tables, column: str, level: str = "village") -> dict:
     from metrics.marts import feedback_facts, petitions_by_period
 
-    mart = village_mart(tables, SPAN, "month")
+    mart = village_marts(tables, SPAN, ("month",))["month"].lazy()
     frame = rollup(
         mart,
         feedback_facts(tables["feedback"]),

@@ -1,0 +1,89 @@
+"""Mart refresh time after a load, beside the time DuckDB alone takes to scan the same
+tables, measured in the same run.
+
+    python bench/metrics.py [--preset province] [--repeat 3]
+
+Builds the demo database of the preset once (under data/bench/, reused), then refreshes
+every mart `--repeat` times in a copy of it, and as many times reads every source table
+whole with DuckDB (`SELECT *` into Arrow), the floor under any refresh. Prints medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from datastore import PROJECT_ROOT
+from etl.demo import build_demo
+from metrics.refresh import SOURCE_TABLES, refresh_marts
+
+
+def _database(preset: str) -> Path:
+    db = PROJECT_ROOT / "data" / "bench" / f"{preset}.duckdb"
+    if not db.exists():
+        print(f"building {db} (the {preset} demo; minutes for the province) …", flush=True)
+        build_demo(db, preset=preset, end="2026-10-31", out=db.with_name(f"{preset}-export"))
+    return db
+
+
+def _scan(db: Path) -> float:
+    con = duckdb.connect(str(db), read_only=True)
+    clock = time.perf_counter()
+    for table in SOURCE_TABLES:
+        con.sql(f"SELECT * FROM {table}").to_arrow_table()
+    seconds = time.perf_counter() - clock
+    con.close()
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", default="province", choices=("district", "city", "province"))
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    source = _database(args.preset)
+    with duckdb.connect(str(source), read_only=True) as con:
+        sizes = {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in SOURCE_TABLES
+        }
+    work = Path(tempfile.mkdtemp(prefix="bench-metrics-"))
+    refreshes, scans = [], []
+    try:
+        copy = work / "copy.duckdb"
+        shutil.copyfile(source, copy)
+        for _ in range(args.repeat):
+            con = duckdb.connect(str(copy))
+            clock = time.perf_counter()
+            refresh_marts(con)
+            refreshes.append(time.perf_counter() - clock)
+            con.close()
+            scans.append(_scan(copy))
+        with duckdb.connect(str(copy), read_only=True) as con:
+            marts = {
+                t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+                for t in ("mart_village_day", "mart_village_month", "mart_feedback")
+            }
+    finally:
+        shutil.rmtree(work)
+
+    refresh, scan = statistics.median(refreshes), statistics.median(scans)
+    print(f"preset {args.preset}: " + ", ".join(f"{t} {n:,}" for t, n in sizes.items()))
+    print("marts: " + ", ".join(f"{t} {n:,}" for t, n in marts.items()))
+    print(f"refresh all marts (median of {args.repeat}): {refresh:.1f} s")
+    print(f"duckdb scan of the same tables (median):    {scan:.1f} s")
+    print(f"ratio refresh / scan: {refresh / scan:.1f}×")
+    print(f"all refresh times (s): {', '.join(f'{s:.1f}' for s in refreshes)}")
+
+
+if __name__ == "__main__":
+    main()
