@@ -9,6 +9,7 @@ import sys
 import duckdb
 import polars as pl
 import pytest
+import python_calamine
 
 from tests.conftest import ROOT
 
@@ -177,3 +178,37 @@ def test_street_and_district_figures_add_up_from_villages(sample_db, tmp_path):
     whole = district.filter(pl.col("period") == "2022-08").row(0, named=True)
     assert whole["name"] == "新民市"
     assert whole["petitions"] == 7 - 3  # seven petitions, three received in July
+
+
+def test_day_grain_a_date_range_and_excel_output(sample_db, tmp_path):
+    days = _cli(sample_db, tmp_path / "d.csv", "--level", "district", "--grain", "day",
+                "--from", "2022-08-01", "--to", "2022-08-31")  # fmt: skip
+    assert days.get_column("period").to_list() == [f"2022-08-{d:02d}" for d in range(1, 32)]
+    months = _cli(sample_db, tmp_path / "m.csv", "--level", "district", "--grain", "month")
+    august = months.filter(pl.col("period") == "2022-08").row(0, named=True)
+    assert days.get_column("feedback").sum() == august["feedback"]
+    assert days.get_column("disclosures_finance").sum() == august["disclosures_finance"]
+    # Figures at the end of a month are those at the end of its last day.
+    assert days.row(30, named=True)["backlog"] == august["backlog"]
+    assert days.row(30, named=True)["registration_rate"] == august["registration_rate"]
+
+    xlsx = tmp_path / "m.xlsx"
+    done = subprocess.run(
+        [sys.executable, "-m", "metrics", "--db", str(sample_db), "--level", "street",
+         "--grain", "month", "--out", str(xlsx)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = python_calamine.CalamineWorkbook.from_path(str(xlsx)).get_sheet_by_index(0).to_python()
+    assert rows[0][:3] == ["region_code", "name", "period"]
+    assert len(rows) == 1 + 2 * 3
+
+
+def test_a_missing_database_is_a_clear_error(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "metrics", "--db", str(tmp_path / "none.duckdb"), "--level",
+         "village", "--grain", "month", "--out", str(tmp_path / "x.csv")],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "no database yet" in done.stderr

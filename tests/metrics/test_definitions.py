@@ -284,3 +284,29 @@ def test_every_published_metric_has_a_definition():
     for metric in METRICS.values():
         assert metric.zh and metric.en and metric.definition_zh and metric.definition_en
         assert metric.unit in ("rate", "count", "hours")
+
+
+def test_cities_and_the_province_roll_up_several_districts():
+    other_district, other_street, other_village = "210112000000", "210112001000", "210112001201"
+    regions = pl.DataFrame(
+        {
+            "region_code": [other_district, other_street, other_village],
+            "name": ["另区", "另街道", "另村"],
+            "level": ["district", "street", "village"],
+            "households": [None, None, 6],
+            "street_code": [None, other_street, other_street],
+            "district_code": [other_district] * 3,
+        }
+    )
+    users = _users(
+        ("u1", V1, "h1", T(2023, 1, 1), "resident", "active", None, None),
+        ("u2", other_village, "h1", T(2023, 1, 1), "resident", "active", None, None),
+    )
+    regions = pl.concat([_tables()["regions"].collect(), regions], how="diagonal_relaxed")
+    tables = _tables(regions=regions, users=users)
+    assert _month(tables, "registration_rate", "city") == {
+        ("210100000000", "2024-01"): 2 / 10,
+        ("210100000000", "2024-02"): 2 / 10,
+    }
+    assert _month(tables, "name", "province")[("210000000000", "2024-01")] == "辽宁省"
+    assert len(_month(tables, "registration_rate", "district")) == 4  # two districts × two months
