@@ -1,0 +1,48 @@
+"""A ledger whose digits break Benford's law (乱作为).
+
+Needs: finance disclosures with amounts, all published before the as-of date (a ledger's
+digits need many amounts). Nigrini's first-two-digits test: the mean absolute deviation
+of the 90 first-two-digit proportions from Benford's; above 0.0022 is nonconformity.
+Stays silent below `min_sample` amounts, since the test means nothing on few amounts;
+most villages publish too few payments, so it speaks for large ledgers.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from models.data import ScoringData
+from models.indicators.base import Indicator
+from models.stats import BENFORD_F2_NONCONFORMITY, benford_f2_mad
+
+
+def measure(data: ScoringData) -> pl.DataFrame:
+    finance = data.disclosures.filter(
+        (pl.col("category") == "finance") & ~pl.col("withdrawn") & (pl.col("amount") > 0)
+    )
+    rows = []
+    for (region,), ledger in finance.group_by("region_code"):
+        mad, n = benford_f2_mad(ledger.get_column("amount").cast(pl.Float64).to_numpy())
+        rows.append({"region_code": region, "value": mad, "sample": n, "evidence": []})
+    return pl.DataFrame(
+        rows,
+        schema={"region_code": pl.String, "value": pl.Float64, "sample": pl.Int64,
+                "evidence": pl.List(pl.String)},
+    )  # fmt: skip
+
+
+INDICATOR = Indicator(
+    id="benford",
+    name_zh="财务数据首两位数字偏离本福特定律",
+    name_en="Ledger digits breaking Benford's law",
+    lead_type="wrong",
+    measures="Mean absolute deviation of the ledger's first-two-digit proportions from Benford's (Nigrini).",
+    rationale="Genuine payment amounts follow Benford's law closely; invented or manipulated amounts usually do not.",
+    threshold_rule="MAD above 0.0022 (Nigrini's nonconformity), with at least 300 amounts.",
+    min_sample=300,
+    unit="MAD",
+    evidence_table="disclosures",
+    measure=measure,
+    threshold=BENFORD_F2_NONCONFORMITY,
+    peers=False,
+)

@@ -1,0 +1,45 @@
+"""Messages closed without any reply (乱作为).
+
+Needs: feedback as it stood on the as-of date. The share of the window's closed messages
+that were closed with no reply before the closure, with at least `min_sample`, against
+the peers' fence and 30 %.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from models.data import ScoringData
+from models.indicators.base import Indicator
+
+
+def measure(data: ScoringData) -> pl.DataFrame:
+    silent = pl.col("first_reply_at").is_null() | (pl.col("first_reply_at") > pl.col("closed_at"))
+    per_village = (
+        data.feedback.filter(
+            (pl.col("submitted_at") >= data.window_start_ts) & pl.col("closed_at").is_not_null()
+        )
+        .group_by("region_code")
+        .agg(
+            silent.mean().alias("value"),
+            pl.len().alias("sample"),
+            pl.col("feedback_id").filter(silent).alias("evidence"),
+        )
+    )
+    return per_village
+
+
+INDICATOR = Indicator(
+    id="closed_without_reply",
+    name_zh="留言未回复即办结",
+    name_en="Messages closed without any reply",
+    lead_type="wrong",
+    measures="Share of the window's closed messages that were closed with no reply first.",
+    rationale="Closing a message without answering it makes the clearance figures look good while the resident heard nothing.",
+    threshold_rule="Above both the peers' upper fence and 0.3.",
+    min_sample=2,
+    unit="share",
+    evidence_table="feedback",
+    measure=measure,
+    threshold=0.3,
+)

@@ -1,0 +1,46 @@
+"""Messages closed and rated 不满意 (乱作为).
+
+Needs: feedback with satisfaction (known once closed). The share of the window's rated
+messages rated dissatisfied, with at least `min_sample`, against the peers' fence and
+30 %: closing cases that residents say were not solved.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from models.data import ScoringData
+from models.indicators.base import Indicator
+
+
+def measure(data: ScoringData) -> pl.DataFrame:
+    unhappy = pl.col("satisfaction") == "dissatisfied"
+    per_village = (
+        data.feedback.filter(
+            (pl.col("submitted_at") >= data.window_start_ts)
+            & pl.col("satisfaction").is_in(["satisfied", "fairly_satisfied", "dissatisfied"])
+        )
+        .group_by("region_code")
+        .agg(
+            unhappy.mean().alias("value"),
+            pl.len().alias("sample"),
+            pl.col("feedback_id").filter(unhappy).alias("evidence"),
+        )
+    )
+    return per_village
+
+
+INDICATOR = Indicator(
+    id="dissatisfied_closures",
+    name_zh="办结后群众不满意",
+    name_en="Closed messages rated dissatisfied",
+    lead_type="wrong",
+    measures="Share of the window's rated messages rated 不满意 (dissatisfied).",
+    rationale="A closure the resident rates as unsatisfactory suggests the case was closed without being solved.",
+    threshold_rule="Above both the peers' upper fence and 0.3.",
+    min_sample=2,
+    unit="share",
+    evidence_table="feedback",
+    measure=measure,
+    threshold=0.3,
+)

@@ -1,0 +1,45 @@
+"""Finance disclosures corrected or withdrawn after publication (乱作为).
+
+Needs: finance disclosures with their status as of the as-of date. The share of the
+window's finance disclosures corrected or withdrawn by then, with at least `min_sample`,
+against the peers' upper fence and 15 %: a slip now and then is normal, accounts that
+keep changing after residents saw them are not.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from models.data import ScoringData
+from models.indicators.base import Indicator
+
+
+def measure(data: ScoringData) -> pl.DataFrame:
+    per_village = (
+        data.disclosures.filter(
+            (pl.col("published_at") >= data.window_start_ts) & (pl.col("category") == "finance")
+        )
+        .group_by("region_code")
+        .agg(
+            pl.col("changed").mean().alias("value"),
+            pl.len().alias("sample"),
+            pl.col("disclosure_id").filter(pl.col("changed")).alias("evidence"),
+        )
+    )
+    return per_village
+
+
+INDICATOR = Indicator(
+    id="finance_corrections",
+    name_zh="财务公开发布后频繁更正撤回",
+    name_en="Finance disclosures corrected or withdrawn after publication",
+    lead_type="wrong",
+    measures="Share of the window's finance disclosures corrected or withdrawn by the as-of date.",
+    rationale="Published accounts that are often changed afterwards can hide what was first shown to residents.",
+    threshold_rule="Above both the peers' upper fence and 0.15.",
+    min_sample=5,
+    unit="share",
+    evidence_table="disclosures",
+    measure=measure,
+    threshold=0.15,
+)

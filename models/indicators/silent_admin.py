@@ -1,0 +1,65 @@
+"""A village administration silent while residents keep writing (不作为).
+
+Needs: disclosures and feedback as they stood on the as-of date. The longest span inside
+the window with no publication and no reply by the village, counted only if residents
+wrote at least `min_sample` messages during it. Villages publish monthly items, so a
+month of silence is already unusual; the threshold is the larger of 30 days and the
+peers' upper fence.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from models.data import ScoringData
+from models.indicators.base import Indicator
+
+
+def measure(data: ScoringData) -> pl.DataFrame:
+    start, end = data.window_start_ts, data.as_of
+    actions = pl.concat(
+        [
+            data.disclosures.select("region_code", pl.col("published_at").alias("at")),
+            data.feedback.select("region_code", pl.col("first_reply_at").alias("at")),
+        ]
+    ).filter(pl.col("at").is_between(start, end, closed="left"))
+    # Every village's actions bracketed by the window's ends: gaps between neighbours.
+    bounds = data.villages.select("region_code").join(
+        pl.DataFrame({"at": [start, end]}), how="cross"
+    )
+    gaps = (
+        pl.concat([actions, bounds])
+        .sort("region_code", "at")
+        .with_columns(pl.col("at").shift(1).over("region_code").alias("since"))
+        .drop_nulls("since")
+        .with_columns(((pl.col("at") - pl.col("since")).dt.total_seconds() / 86_400).alias("days"))
+    )
+    longest = gaps.sort("days", descending=True).unique("region_code", keep="first")
+    written = (
+        longest.join(
+            data.feedback.select("region_code", "feedback_id", "submitted_at"), on="region_code"
+        )
+        .filter(pl.col("submitted_at").is_between(pl.col("since"), pl.col("at"), closed="left"))
+        .group_by("region_code")
+        .agg(pl.col("feedback_id").alias("evidence"), pl.len().alias("sample"))
+    )
+    per_village = longest.select("region_code", pl.col("days").alias("value")).join(
+        written, on="region_code"
+    )
+    return per_village
+
+
+INDICATOR = Indicator(
+    id="silent_admin",
+    name_zh="村级管理员长期沉默",
+    name_en="Village administration silent while residents write",
+    lead_type="inaction",
+    measures="Longest span in the window (days) with no publication and no reply by the village, during which residents wrote.",
+    rationale="A village publishes monthly items and answers messages; weeks without either while residents keep writing means nobody is minding the platform.",
+    threshold_rule="Above both the peers' upper fence and 30 days, with at least one message written in the span.",
+    min_sample=1,
+    unit="days",
+    evidence_table="feedback",
+    measure=measure,
+    threshold=30.0,
+)

@@ -1,0 +1,45 @@
+"""Messages cleared far slower than at comparable villages (慢作为).
+
+Needs: feedback with closures. The median hours from submission to closure of the
+window's messages; a message still open on the as-of date counts with its age so far,
+so that not closing cannot look fast. Against the peers' upper fence, 7 × 24 hours (the
+7-day clearance rule) and twice the village's own earlier median.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from models.data import ScoringData
+from models.indicators._timing import median_duration, slower_than_own_past
+from models.indicators.base import Indicator
+
+
+def _hours(data: ScoringData) -> pl.Expr:
+    until = pl.col("closed_at").fill_null(pl.lit(data.as_of))
+    return (until - pl.col("submitted_at")).dt.total_seconds() / 3600
+
+
+def measure(data: ScoringData) -> pl.DataFrame:
+    return median_duration(data, data.feedback, "submitted_at", _hours(data), "feedback_id")
+
+
+def confirm(data: ScoringData, hits: pl.DataFrame) -> pl.DataFrame:
+    return slower_than_own_past(data, hits, data.feedback, "submitted_at", _hours(data))
+
+
+INDICATOR = Indicator(
+    id="slow_clearance",
+    name_zh="留言办结明显慢于同类村",
+    name_en="Messages cleared far slower than comparable villages",
+    lead_type="slow",
+    measures="Median hours from submission to closure of the window's messages (open ones count with their age on the as-of date).",
+    rationale="Messages must be cleared within 7 days; taking weeks where peers take a day or two is slow action.",
+    threshold_rule="Above the peers' upper fence and 168 h, and above twice the village's own earlier median when it has at least 3 earlier messages.",
+    min_sample=3,
+    unit="hours",
+    evidence_table="feedback",
+    measure=measure,
+    threshold=168.0,
+    confirm=confirm,
+)

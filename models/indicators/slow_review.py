@@ -1,0 +1,47 @@
+"""Street reviews of a village's disclosures lagging (慢作为).
+
+Needs: disclosures with their review time. The median hours from publication to the
+street's review of the window's reviewed disclosures (at least `min_sample`), against
+the peers' upper fence and 72 hours. It flags the village whose disclosures wait; the
+evidence names them, and the reviewer is the street's.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from models.data import ScoringData
+from models.indicators.base import Indicator
+
+
+def measure(data: ScoringData) -> pl.DataFrame:
+    lag = (pl.col("reviewed_at") - pl.col("published_at")).dt.total_seconds() / 3600
+    per_village = (
+        data.disclosures.filter(
+            (pl.col("published_at") >= data.window_start_ts) & pl.col("reviewed_at").is_not_null()
+        )
+        .with_columns(lag.alias("lag"))
+        .group_by("region_code")
+        .agg(
+            pl.col("lag").median().alias("value"),
+            pl.len().alias("sample"),
+            pl.col("disclosure_id").sort_by("lag", descending=True).head(20).alias("evidence"),
+        )
+    )
+    return per_village
+
+
+INDICATOR = Indicator(
+    id="slow_review",
+    name_zh="街道审核明显滞后",
+    name_en="Street reviews lagging",
+    lead_type="slow",
+    measures="Median hours from publication to the street's review of the window's reviewed disclosures.",
+    rationale="Street administrators review what villages publish; reviews taking days where others take hours mean the review duty is neglected.",
+    threshold_rule="Above both the peers' upper fence and 72 h.",
+    min_sample=4,
+    unit="hours",
+    evidence_table="disclosures",
+    measure=measure,
+    threshold=72.0,
+)

@@ -1,0 +1,46 @@
+"""Messages left without any reply (不作为).
+
+Needs: feedback as it stood on the as-of date. Counts the window's messages submitted at
+least 7 days before the as-of date that have neither a reply nor a closure: the rule
+requires a reply the same day. Fires with at least `min_sample` such-aged messages when
+the unanswered share passes the peers' upper fence and half.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from models.data import ScoringData
+from models.indicators.base import Indicator
+
+
+def measure(data: ScoringData) -> pl.DataFrame:
+    aged = data.feedback.filter(
+        (pl.col("submitted_at") >= data.window_start_ts)
+        & (pl.col("submitted_at") < data.as_of - dt.timedelta(days=7))
+    )
+    unanswered = pl.col("first_reply_at").is_null() & pl.col("closed_at").is_null()
+    per_village = aged.group_by("region_code").agg(
+        unanswered.mean().alias("value"),
+        pl.len().alias("sample"),
+        pl.col("feedback_id").filter(unanswered).alias("evidence"),
+    )
+    return per_village
+
+
+INDICATOR = Indicator(
+    id="unanswered_messages",
+    name_zh="群众留言长期无人回复",
+    name_en="Messages left without any reply",
+    lead_type="inaction",
+    measures="Share of the window's messages, submitted at least 7 days before the as-of date, with neither a reply nor a closure by then.",
+    rationale="Residents' messages must be answered the same day and cleared within 7 days; a week without even a reply is a failure to act.",
+    threshold_rule="Above both the peers' upper fence (same street and kind) and 0.5.",
+    min_sample=2,
+    unit="share",
+    evidence_table="feedback",
+    measure=measure,
+    threshold=0.5,
+)

@@ -1,0 +1,215 @@
+"""Leads: the indicators that fired for a village, combined with the anomaly model into
+one scored, explained prompt to check per village, window and type. Pure: ScoringData in,
+frames out."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import polars as pl
+
+from models.anomaly import PeerAnomalyModel
+from models.data import ScoringData
+from models.indicators import LEAD_TYPES, REGISTRY
+from models.indicators.base import with_strength
+
+# The model alone raises a lead only for a village this far from all others (in the
+# robust z of its anomaly score): rules carry the leads, the model catches combinations.
+MODEL_ONLY_Z = 15.0
+MODEL_WEIGHT = 0.15  # share of a rule-based lead's score that the model can move
+
+LEAD_COLUMNS = (
+    "lead_id", "region_code", "name", "street_code", "lead_type", "score",
+    "window_start", "window_end", "indicators", "explanation", "evidence", "model_score",
+)  # fmt: skip
+
+
+def all_hits(data: ScoringData) -> pl.DataFrame:
+    """Every indicator's hits, one row each, with its strength."""
+    frames = []
+    for indicator in REGISTRY.values():
+        hits = indicator.evaluate(data)
+        if hits.is_empty():
+            continue
+        frames.append(
+            with_strength(hits).with_columns(
+                pl.lit(indicator.id).alias("indicator"),
+                pl.lit(indicator.lead_type).alias("lead_type"),
+            )
+        )
+    if not frames:
+        return pl.DataFrame(
+            schema={"region_code": pl.String, "indicator": pl.String, "lead_type": pl.String,
+                    "value": pl.Float64, "threshold": pl.Float64, "peer_median": pl.Float64,
+                    "sample": pl.Int64, "evidence": pl.List(pl.String), "strength": pl.Float64}
+        )  # fmt: skip
+    return pl.concat(frames, how="diagonal_relaxed")
+
+
+def features(data: ScoringData) -> pl.DataFrame:
+    """One row per village, one column per indicator's measure (peers' median where the
+    village has too small a sample)."""
+    frame = data.villages.select("region_code")
+    for indicator in REGISTRY.values():
+        measured = indicator.measure(data).filter(pl.col("sample") >= indicator.min_sample)
+        frame = frame.join(
+            measured.select("region_code", pl.col("value").cast(pl.Float64).alias(indicator.id)),
+            on="region_code",
+            how="left",
+        )
+    columns = list(REGISTRY)
+    return frame.with_columns(
+        pl.col(c).fill_null(pl.col(c).median()).fill_null(0.0) for c in columns
+    )
+
+
+def model_scores(data: ScoringData, seed: int = 0) -> pl.DataFrame:
+    """region_code, model_score (share of villages less anomalous, 0–1), model_z (robust z
+    of the anomaly), and the three features furthest above the peers' median."""
+    frame = features(data)
+    if frame.height < 10:  # too few villages to learn what is normal
+        return frame.select(
+            "region_code",
+            pl.lit(0.0).alias("model_score"),
+            pl.lit(0.0).alias("model_z"),
+            pl.lit([], pl.List(pl.String)).alias("model_features"),
+        )
+    names = list(REGISTRY)
+    X = frame.select(names).to_numpy()
+    model = PeerAnomalyModel(random_state=seed).fit(X)
+    anomaly = -model.score_samples(X)
+    median = np.median(anomaly)
+    mad = np.median(np.abs(anomaly - median)) * 1.4826 or 1e-9
+    deviations = model.deviations(X)
+    top = np.argsort(-deviations, axis=1)[:, :3]
+    return frame.select("region_code").with_columns(
+        pl.Series("model_score", (np.argsort(np.argsort(anomaly)) / max(len(anomaly) - 1, 1))),
+        pl.Series("model_z", (anomaly - median) / mad),
+        pl.Series(
+            "model_features",
+            [[names[j] for j in row if deviations[i, j] > 1.5] for i, row in enumerate(top)],
+            dtype=pl.List(pl.String),
+        ),
+    )
+
+
+def _format(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "share":
+        return f"{value:.0%}"
+    if unit == "hours":
+        return f"{value:.1f} 小时"
+    if unit == "days":
+        return f"{value:.1f} 天"
+    if unit == "MAD":
+        return f"{value:.4f}"
+    return f"{value:.0f}"
+
+
+def _explain(row: dict) -> str:
+    parts = []
+    for hit in row["fired"]:
+        indicator = REGISTRY[hit["indicator"]]
+        parts.append(
+            f"{indicator.name_zh}：{_format(hit['value'], indicator.unit)}"
+            f"（阈值 {_format(hit['threshold'], indicator.unit)}，"
+            f"同类村中位数 {_format(hit['peer_median'], indicator.unit)}，样本 {hit['sample']}）"
+        )
+    model_part = ""
+    if row["model_features"]:
+        names = "、".join(REGISTRY[f].name_zh for f in row["model_features"])
+        model_part = f"异常模型：{names}明显偏离同类村。"
+    zh_type = LEAD_TYPES[row["lead_type"]][0]
+    return (
+        f"{row['name']}在 {row['window_start']:%Y-%m-%d} 至 {row['window_end']:%Y-%m-%d} 期间"
+        f"出现{zh_type}线索："
+        + "；".join(parts)
+        + ("。" if parts else "")
+        + model_part
+        + "此为核查提示，不是结论。"
+    )
+
+
+def score_leads(data: ScoringData, seed: int = 0) -> pl.DataFrame:
+    """One lead per village and type with at least one indicator fired, and for villages
+    the model alone finds far from all others; sorted by score."""
+    hits = all_hits(data)
+    model = model_scores(data, seed)
+    per_type = (
+        hits.group_by("region_code", "lead_type")
+        .agg(
+            (1 - (1 - pl.col("strength")).product()).alias("rule_score"),
+            pl.struct("indicator", "value", "threshold", "peer_median", "sample", "strength")
+            .sort_by("strength", descending=True)
+            .alias("fired"),
+            pl.struct("indicator", "evidence").alias("evidence"),
+        )
+        .join(model, on="region_code", how="left")
+        .with_columns(
+            (
+                pl.col("rule_score") * (1 - MODEL_WEIGHT + MODEL_WEIGHT * pl.col("model_score"))
+            ).alias("score")
+        )
+    )
+    flagged = per_type.get_column("region_code").unique()
+    model_only = model.filter(
+        (pl.col("model_z") >= MODEL_ONLY_Z)
+        & ~pl.col("region_code").is_in(flagged.implode())
+        & (pl.col("model_features").list.len() > 0)
+    ).with_columns(
+        pl.col("model_features")
+        .list.first()
+        .replace_strict({k: v.lead_type for k, v in REGISTRY.items()})
+        .alias("lead_type"),
+        (0.5 * pl.col("model_score")).alias("score"),
+    )
+    leads = pl.concat([per_type, model_only], how="diagonal_relaxed").join(
+        data.villages.select("region_code", "name", "street_code"), on="region_code"
+    )
+    leads = leads.with_columns(
+        pl.lit(data.window_start).alias("window_start"),
+        pl.lit(data.window_end).alias("window_end"),
+        pl.col("fired").fill_null([]),
+        pl.col("evidence").fill_null([]),
+        pl.col("model_features").fill_null([]),
+    )
+    rows = []
+    for row in leads.iter_rows(named=True):
+        rows.append(
+            {
+                "lead_id": f"{row['region_code']}-{row['lead_type']}-{data.window_end:%Y%m%d}",
+                "region_code": row["region_code"],
+                "name": row["name"],
+                "street_code": row["street_code"],
+                "lead_type": row["lead_type"],
+                "score": float(row["score"]),
+                "window_start": row["window_start"],
+                "window_end": row["window_end"],
+                "indicators": json.dumps(
+                    [
+                        {
+                            k: hit[k]
+                            for k in ("indicator", "value", "threshold", "peer_median", "sample")
+                        }
+                        for hit in row["fired"]
+                    ],
+                    ensure_ascii=False,
+                ),
+                "explanation": _explain(row),
+                "evidence": json.dumps(
+                    {e["indicator"]: e["evidence"] for e in row["evidence"]}, ensure_ascii=False
+                ),
+                "model_score": float(row["model_score"] or 0.0),
+            }
+        )
+    schema = {
+        "lead_id": pl.String, "region_code": pl.String, "name": pl.String,
+        "street_code": pl.String, "lead_type": pl.String, "score": pl.Float64,
+        "window_start": pl.Date, "window_end": pl.Date, "indicators": pl.String,
+        "explanation": pl.String, "evidence": pl.String, "model_score": pl.Float64,
+    }  # fmt: skip
+    return pl.DataFrame(rows, schema=schema).sort(
+        ["score", "region_code"], descending=[True, False]
+    )

@@ -1,0 +1,81 @@
+"""Robust statistics for peer comparisons, and Benford's law."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+FENCE_IQR = 1.5  # Tukey's outer-fence multiple: beyond it a value is an outlier among peers
+
+
+def peer_fences(frame: pl.DataFrame, value: str, by: list[str], min_peers: int = 5) -> pl.DataFrame:
+    """Adds peer_median and upper_fence (Q3 + 1.5 IQR) of `value` within groups `by`.
+
+    Groups with fewer than `min_peers` non-null values borrow the statistics of all rows,
+    so that a small street is still compared with something.
+    """
+
+    def stats(prefix: str) -> list[pl.Expr]:
+        q1, q3 = pl.col(value).quantile(0.25, "linear"), pl.col(value).quantile(0.75, "linear")
+        return [
+            pl.col(value).median().alias(f"{prefix}median"),
+            (q3 + FENCE_IQR * (q3 - q1)).alias(f"{prefix}fence"),
+            pl.col(value).count().alias(f"{prefix}n"),
+        ]
+
+    overall = frame.select(stats("all_")).row(0, named=True)
+    grouped = frame.group_by(by).agg(stats("g_"))
+    return (
+        frame.join(grouped, on=by, how="left")
+        .with_columns(
+            pl.when(pl.col("g_n") >= min_peers)
+            .then(pl.col("g_median"))
+            .otherwise(pl.lit(overall["all_median"]))
+            .alias("peer_median"),
+            pl.when(pl.col("g_n") >= min_peers)
+            .then(pl.col("g_fence"))
+            .otherwise(pl.lit(overall["all_fence"]))
+            .alias("upper_fence"),
+        )
+        .drop("g_median", "g_fence", "g_n")
+    )
+
+
+def strength(value: pl.Expr, threshold: pl.Expr, peer_median: pl.Expr) -> pl.Expr:
+    """How far past its threshold a value is: 0.5 at the threshold, rising to 0.95 when as
+    far beyond it again as the threshold is beyond the peers' median. It stops short of 1
+    so that a lead on several indicators outweighs one on a single indicator."""
+    spread = pl.max_horizontal((threshold - peer_median).abs(), pl.lit(1e-9))
+    return (0.5 + 0.45 * (value - threshold) / spread).clip(0.5, 0.95)
+
+
+# Nigrini's conformity ranges for the first-two-digits test (mean absolute deviation).
+BENFORD_F2_RANGES = ((0.0012, "close conformity"), (0.0018, "acceptable conformity"),
+                     (0.0022, "marginally acceptable conformity"))  # fmt: skip
+BENFORD_F2_NONCONFORMITY = 0.0022
+
+
+def first_two_digits(amounts: np.ndarray) -> np.ndarray:
+    """First two significant digits (10–99) of positive amounts; 0.5 counts as 50."""
+    positive = amounts[amounts > 0].astype(float)
+    exponent = np.floor(np.log10(positive))
+    digits = np.floor(positive / 10.0 ** (exponent - 1) + 1e-9).astype(int)
+    return np.clip(digits, 10, 99)
+
+
+def benford_f2_mad(amounts: np.ndarray) -> tuple[float, int]:
+    """Mean absolute deviation of the first-two-digit proportions from Benford's, and how
+    many positive amounts it rests on."""
+    digits = first_two_digits(np.asarray(amounts))
+    if len(digits) == 0:
+        return float("nan"), 0
+    expected = np.log10(1 + 1 / np.arange(10, 100))
+    actual = np.bincount(digits, minlength=100)[10:100] / len(digits)
+    return float(np.mean(np.abs(actual - expected))), len(digits)
+
+
+def benford_conformity(mad: float) -> str:
+    for limit, label in BENFORD_F2_RANGES:
+        if mad <= limit:
+            return label
+    return "nonconformity"
