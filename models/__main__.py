@@ -20,8 +20,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m models", description=__doc__)
     parser.add_argument("--db", type=Path)
     parser.add_argument("--since", type=dt.date.fromisoformat, help="first day of interest")
-    parser.add_argument("--as-of", dest="as_of", type=dt.date.fromisoformat,
-                        help="score as of this day (default: the last day of the data)")  # fmt: skip
+    parser.add_argument(
+        "--as-of",
+        dest="as_of",
+        type=dt.date.fromisoformat,
+        help="score as of this day (default: the last day of the data)",
+    )
     parser.add_argument("--window-days", type=int, default=DEFAULT_WINDOW_DAYS)
     parser.add_argument("--seed", type=int, default=0, help="the anomaly model's seed")
     parser.add_argument("--out", type=Path, required=True, help="a .csv or .xlsx file")

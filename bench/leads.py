@@ -1,0 +1,113 @@
+"""How well the leads find the villages the demo generator made misbehave.
+
+    python bench/leads.py [--tuning 1 2 3] [--holdout 101 102 103] [--clean 201 202] [--months 6]
+
+For each seed, generates and loads a district demo, scores leads as of its last day, and
+reports, with k the number of villages made to misbehave: precision and recall at k
+(they are equal when k is the true count), the same per lead type, how often the type of
+a village's top lead is right, and on data with nothing injected, the share of villages
+flagged at all. Tuning seeds are those the thresholds were set on; holdout seeds were
+never looked at while tuning.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+import polars as pl
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from datastore import ReadOnlyDatabase
+from datastore.scope import EVERYTHING
+from etl.demo import build_demo
+from models.data import load
+from models.indicators import LEAD_TYPES
+from models.leads import score_leads
+
+
+def _scored(
+    seed: int, months: int, anomalies: bool, work: Path
+) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    db = work / f"seed{seed}.duckdb"
+    out = work / f"export{seed}"
+    build_demo(db, seed=seed, months=months, end="2026-10-31", out=out, anomalies=anomalies)
+    labels = pl.read_csv(
+        out.with_name(out.name + ".labels.csv"), schema_overrides={"region_code": pl.String}
+    )
+    database = ReadOnlyDatabase(db)
+    data = load(database.cursor(), EVERYTHING)
+    leads = score_leads(data, seed=0)
+    database.close()
+    return leads, labels, data.villages.height
+
+
+def _evaluate(leads: pl.DataFrame, labels: pl.DataFrame) -> dict:
+    truth = dict(labels.select("region_code", "lead_type").iter_rows())
+    k = len(truth)
+    best = (
+        leads.sort("score", descending=True)
+        .unique("region_code", keep="first")
+        .sort(["score", "region_code"], descending=[True, False])
+    )
+    top = best.head(k)
+    found = [r for r in top.get_column("region_code") if r in truth]
+    result = {"k": k, "precision_at_k": len(found) / k, "recall_at_k": len(found) / k}
+    right = [r for r in top.iter_rows(named=True) if truth.get(r["region_code"]) == r["lead_type"]]
+    result["type_right"] = len(right) / len(found) if found else float("nan")
+    for lead_type in LEAD_TYPES:
+        wanted = {r for r, t in truth.items() if t == lead_type}
+        ranked = leads.filter(pl.col("lead_type") == lead_type).sort("score", descending=True)
+        hits = [r for r in ranked.head(len(wanted)).get_column("region_code") if r in wanted]
+        result[f"{lead_type}_at_k"] = len(hits) / len(wanted) if wanted else float("nan")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tuning", type=int, nargs="*", default=[1, 2, 3])
+    parser.add_argument("--holdout", type=int, nargs="*", default=[101, 102, 103])
+    parser.add_argument("--clean", type=int, nargs="*", default=[201, 202])
+    parser.add_argument("--months", type=int, default=6)
+    args = parser.parse_args()
+
+    columns = [
+        "k",
+        "precision_at_k",
+        "recall_at_k",
+        "type_right",
+        "inaction_at_k",
+        "slow_at_k",
+        "wrong_at_k",
+    ]
+    with tempfile.TemporaryDirectory(prefix="bench-leads-") as tmp:
+        work = Path(tmp)
+        for group, seeds in (("tuning", args.tuning), ("holdout", args.holdout)):
+            rows = []
+            for seed in seeds:
+                leads, labels, _ = _scored(seed, args.months, True, work)
+                rows.append(_evaluate(leads, labels))
+                print(
+                    f"{group} seed {seed}: " + ", ".join(f"{c} {rows[-1][c]:.2f}" for c in columns),
+                    flush=True,
+                )
+            means = {c: statistics.mean(r[c] for r in rows) for c in columns}
+            print(f"{group} mean: " + ", ".join(f"{c} {means[c]:.3f}" for c in columns), flush=True)
+        shares = []
+        for seed in args.clean:
+            leads, _, villages = _scored(seed, args.months, False, work)
+            flagged = leads.get_column("region_code").n_unique()
+            shares.append(flagged / villages)
+            print(
+                f"clean seed {seed}: {flagged} of {villages} villages flagged ({shares[-1]:.1%})",
+                flush=True,
+            )
+        print(f"clean mean: {statistics.mean(shares):.2%} of villages flagged")
+
+
+if __name__ == "__main__":
+    main()

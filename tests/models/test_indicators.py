@@ -1,0 +1,187 @@
+"""Indicators fire on their constructed case and stay quiet on the near miss."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from models.data import prepare
+from models.indicators import REGISTRY
+
+T = dt.datetime
+AS_OF = dt.date(2024, 6, 30)
+STREET = "210111001000"
+
+
+def _villages(n: int = 12) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "region_code": [f"2101110012{i:02d}" for i in range(n)],
+            "name": [f"村{i}" for i in range(n)],
+            "street_code": [STREET] * n,
+            "district_code": ["210111000000"] * n,
+            "kind": ["village"] * n,
+            "households": [500] * n,
+        }
+    )
+
+
+CATALOGUE = pl.DataFrame(
+    {
+        "item_code": ["FW01", "FW05", "DW05"],
+        "category": ["finance", "finance", "party"],
+        "frequency": ["monthly", "event", "monthly"],
+        "due_days": [10, 7, 10],
+    }
+)
+DISCLOSURE_SCHEMA = {
+    "disclosure_id": pl.String, "region_code": pl.String, "category": pl.String,
+    "item_code": pl.String, "period": pl.String, "period_start": pl.Date, "period_end": pl.Date,
+    "published_at": pl.Datetime("us"), "reviewed_at": pl.Datetime("us"), "status": pl.String,
+    "amount": pl.Decimal(18, 2), "payee": pl.String, "updated_at": pl.Datetime("us"),
+}  # fmt: skip
+FEEDBACK_SCHEMA = {
+    "feedback_id": pl.String, "region_code": pl.String, "user_id": pl.String, "topic": pl.String,
+    "submitted_at": pl.Datetime("us"), "first_reply_at": pl.Datetime("us"),
+    "closed_at": pl.Datetime("us"), "satisfaction": pl.String,
+}  # fmt: skip
+
+
+def _data(disclosures: list[dict] = (), feedback: list[dict] = ()):
+    return prepare(
+        _villages(),
+        pl.DataFrame(list(disclosures), schema=DISCLOSURE_SCHEMA),
+        pl.DataFrame(list(feedback), schema=FEEDBACK_SCHEMA),
+        CATALOGUE,
+        AS_OF,
+    )
+
+
+def _payment(i: int, village: str, amount: float, payee: str, day: T) -> dict:
+    return {"disclosure_id": f"D{i}", "region_code": village, "category": "finance", "item_code": "FW05",
+            "period": day.strftime("%Y-%m-%d"), "period_start": day.date(), "period_end": day.date(),
+            "published_at": day, "reviewed_at": None, "status": "published", "amount": amount,
+            "payee": payee, "updated_at": day}  # fmt: skip
+
+
+@pytest.mark.parametrize(("amounts", "fires"), [((49_999.0, 48_000.0, 45_000.0), True),
+                                               ((49_999.0, 48_000.0, 50_000.0), False),
+                                               ((49_999.0, 48_000.0), False)])  # fmt: skip
+def test_split_payments_flags_three_payments_to_one_payee_just_under_the_threshold(amounts, fires):
+    village = "210111001203"
+    rows = [
+        _payment(i, village, a, "沈阳某建材商店", T(2024, 6, 1 + 3 * i))
+        for i, a in enumerate(amounts)
+    ]
+    hits = REGISTRY["split_payments"].evaluate(_data(disclosures=rows))
+    assert hits.get_column("region_code").to_list() == ([village] if fires else [])
+    if fires:
+        assert hits.row(0, named=True)["evidence"] == ["D0", "D1", "D2"]
+
+
+def test_split_payments_ignores_payments_spread_over_more_than_thirty_days():
+    village = "210111001203"
+    days = [T(2024, 4, 5), T(2024, 5, 1), T(2024, 6, 10)]
+    rows = [_payment(i, village, 49_000.0, "某公司", d) for i, d in enumerate(days)]
+    assert REGISTRY["split_payments"].evaluate(_data(disclosures=rows)).is_empty()
+
+
+def _message(
+    i, village, submitted, reply_hours, close_hours=None, user=None, topic="其他", satisfaction=None
+):
+    replied = submitted + dt.timedelta(hours=reply_hours) if reply_hours is not None else None
+    closed = submitted + dt.timedelta(hours=close_hours) if close_hours is not None else None
+    return {"feedback_id": f"F{village[-2:]}{i}", "region_code": village, "user_id": user or f"U{i}",
+            "topic": topic, "submitted_at": submitted, "first_reply_at": replied,
+            "closed_at": closed, "satisfaction": satisfaction}  # fmt: skip
+
+
+def _ordinary_messages():
+    rows = []
+    for v in _villages().get_column("region_code"):
+        for i in range(4):
+            rows.append(
+                _message(i, v, T(2024, 5, 1 + 5 * i, 9), 3 + i, 30 + i, satisfaction="satisfied")
+            )
+    return rows
+
+
+@pytest.mark.parametrize(("reply_hours", "fires"), [(72, True), (20, False)])
+def test_slow_reply_flags_replies_far_slower_than_peers_and_the_floor(reply_hours, fires):
+    village = "210111001205"
+    rows = [r for r in _ordinary_messages() if r["region_code"] != village]
+    rows += [
+        _message(i, village, T(2024, 5, 1 + 5 * i, 9), reply_hours, reply_hours + 5)
+        for i in range(4)
+    ]
+    hits = REGISTRY["slow_reply"].evaluate(_data(feedback=rows))
+    assert hits.get_column("region_code").to_list() == ([village] if fires else [])
+
+
+def test_slow_reply_stays_quiet_when_the_village_was_always_this_slow():
+    village = "210111001205"
+    rows = [r for r in _ordinary_messages() if r["region_code"] != village]
+    rows += [_message(i, village, T(2024, 5, 1 + 5 * i, 9), 72, 80) for i in range(4)]
+    rows += [
+        _message(10 + i, village, T(2024, 1, 1 + 5 * i, 9), 60, 70) for i in range(4)
+    ]  # history
+    assert REGISTRY["slow_reply"].evaluate(_data(feedback=rows)).is_empty()
+
+
+@pytest.mark.parametrize(("repeat_after_days", "fires"), [(10, True), (40, False)])
+def test_repeat_after_closure_flags_the_same_resident_writing_again_soon(repeat_after_days, fires):
+    village = "210111001207"
+    first = _message(1, village, T(2024, 5, 1, 9), 2, 24, user="U77", topic="征收拆迁")
+    again = _message(2, village, T(2024, 5, 2, 9) + dt.timedelta(days=repeat_after_days), 2, 24,
+                     user="U77", topic="征收拆迁")  # fmt: skip
+    hits = REGISTRY["repeat_after_closure"].evaluate(_data(feedback=[first, again]))
+    assert hits.get_column("region_code").to_list() == ([village] if fires else [])
+
+
+def _monthly_items(village: str, months: list[int], late_days: int = 2) -> list[dict]:
+    rows = []
+    for m in months:
+        start = dt.date(2024, m, 1)
+        end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        published = T(end.year, end.month, end.day) + dt.timedelta(days=late_days)
+        for item, category in (("FW01", "finance"), ("DW05", "party")):
+            rows.append({"disclosure_id": f"{village}{item}{m}", "region_code": village,
+                         "category": category, "item_code": item, "period": start.strftime("%Y-%m"),
+                         "period_start": start, "period_end": end, "published_at": published,
+                         "reviewed_at": published + dt.timedelta(hours=5), "status": "published",
+                         "amount": None, "payee": None, "updated_at": published})  # fmt: skip
+    return rows
+
+
+@pytest.mark.parametrize(("published_months", "fires"), [([], True), ([3, 4], False)])
+def test_missing_periodic_items_flags_a_village_letting_most_lapse(published_months, fires):
+    village = "210111001209"
+    rows = []
+    for v in _villages().get_column("region_code"):
+        rows += _monthly_items(v, published_months if v == village else [3, 4, 5])
+    hits = REGISTRY["missing_periodic_items"].evaluate(_data(disclosures=rows))
+    assert hits.get_column("region_code").to_list() == ([village] if fires else [])
+
+
+@pytest.mark.parametrize(("late_days", "fires"), [(40, True), (5, False)])
+def test_late_disclosures_flags_publication_weeks_after_due(late_days, fires):
+    village = "210111001209"
+    rows = []
+    for v in _villages().get_column("region_code"):
+        rows += _monthly_items(v, [3, 4, 5], late_days=late_days if v == village else 3)
+    hits = REGISTRY["late_disclosures"].evaluate(_data(disclosures=rows))
+    assert hits.get_column("region_code").to_list() == ([village] if fires else [])
+
+
+def test_every_indicator_is_documented():
+    assert len(REGISTRY) >= 12
+    for indicator in REGISTRY.values():
+        assert indicator.lead_type in ("inaction", "slow", "wrong")
+        for text in (indicator.name_zh, indicator.name_en, indicator.measures,
+                     indicator.rationale, indicator.threshold_rule):  # fmt: skip
+            assert text.strip(), indicator.id
+        assert indicator.min_sample >= 1
+        module = __import__(f"models.indicators.{indicator.id}", fromlist=["x"])
+        assert module.__doc__ and "Needs:" in module.__doc__, indicator.id
