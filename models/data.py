@@ -13,6 +13,7 @@ from datastore.scope import Scope
 from metrics.marts import due_time, item_periods
 
 DEFAULT_WINDOW_DAYS = 90
+LOOK_BACK_DAYS = 30
 
 
 @dataclass
@@ -24,7 +25,8 @@ class ScoringData:
         the deadline, null when unknown) and `changed` (corrected or withdrawn by as_of)
     feedback: every message submitted before as_of, reply and closure only if they had
         happened by then
-    expected: periodic (village, item, period) falling due in the window
+    expected: periodic (village, item, period) falling due in the window or in the
+        `LOOK_BACK_DAYS` before it (items are judged missing only well after their due date)
     """
 
     as_of: dt.datetime
@@ -89,7 +91,11 @@ def prepare(
         .join(item_periods(catalogue.lazy(), reach_back, as_of).collect(), how="cross")
         .with_columns(due_time(pl.col("period_end"), pl.col("due_days")).alias("due"))
         .filter(
-            (pl.col("due") > dt.datetime.combine(window_start, dt.time())) & (pl.col("due") <= end)
+            (
+                pl.col("due")
+                > dt.datetime.combine(window_start, dt.time()) - dt.timedelta(days=LOOK_BACK_DAYS)
+            )
+            & (pl.col("due") <= end)
         )
     )
     return ScoringData(end, window_start, as_of, villages, disclosed, messages, expected)

@@ -9,6 +9,7 @@ from models.data import ScoringData
 
 HISTORY_FACTOR = 2.0  # slower than twice its own past median counts as slower than usual
 HISTORY_MIN = 3  # earlier records needed before the village's own past is a yardstick
+MOSTLY_ANSWERED = 0.75
 
 
 def _timed(data: ScoringData, rows: pl.DataFrame, hours: pl.Expr) -> pl.DataFrame:
@@ -32,11 +33,34 @@ def median_duration(
     )
 
 
+def mostly_answered(data: ScoringData, hits: pl.DataFrame) -> pl.DataFrame:
+    """Keep the hits of villages that answered at least three in four of the window's
+    messages:
+    slow action presumes action; a village that leaves most messages unanswered is a
+    case of inaction, which the inaction indicators judge."""
+    answered = (
+        data.feedback.filter(pl.col("submitted_at") >= data.window_start_ts)
+        .group_by("region_code")
+        .agg(
+            (pl.col("first_reply_at").is_not_null() | pl.col("closed_at").is_not_null())
+            .mean()
+            .alias("answered")
+        )
+    )
+    return (
+        hits.join(answered, on="region_code", how="left")
+        .filter(pl.col("answered").fill_null(1.0) >= MOSTLY_ANSWERED)
+        .drop("answered")
+    )
+
+
 def slower_than_own_past(
     data: ScoringData, hits: pl.DataFrame, rows: pl.DataFrame, at: str, hours: pl.Expr
 ) -> pl.DataFrame:
     """Keep the hits whose value is above twice the village's median before the window,
-    or whose village has too little history to judge."""
+    or whose village has too little history to judge, among villages that answered most
+    of the window's messages."""
+    hits = mostly_answered(data, hits)
     history = (
         _timed(data, rows, hours)
         .filter(pl.col(at) < data.window_start_ts)

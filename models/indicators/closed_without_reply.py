@@ -36,10 +36,10 @@ INDICATOR = Indicator(
     lead_type="wrong",
     measures="Share of the window's closed messages that were closed with no reply first.",
     rationale="Closing a message without answering it makes the clearance figures look good while the resident heard nothing.",
-    threshold_rule="Above both the peers' upper fence and 0.3.",
-    min_sample=2,
+    threshold_rule="Above both the peers' upper fence and 0.4.",
+    min_sample=3,
     unit="share",
     evidence_table="feedback",
     measure=measure,
-    threshold=0.3,
+    threshold=0.4,
 )

@@ -2,7 +2,7 @@
 
 Needs: feedback with satisfaction (known once closed). The share of the window's rated
 messages rated dissatisfied, with at least `min_sample`, against the peers' fence and
-30 %: closing cases that residents say were not solved.
+40 %: closing cases that residents say were not solved.
 """
 
 from __future__ import annotations
@@ -37,10 +37,10 @@ INDICATOR = Indicator(
     lead_type="wrong",
     measures="Share of the window's rated messages rated 不满意 (dissatisfied).",
     rationale="A closure the resident rates as unsatisfactory suggests the case was closed without being solved.",
-    threshold_rule="Above both the peers' upper fence and 0.3.",
-    min_sample=2,
+    threshold_rule="Above both the peers' upper fence and 0.4.",
+    min_sample=3,
     unit="share",
     evidence_table="feedback",
     measure=measure,
-    threshold=0.3,
+    threshold=0.4,
 )

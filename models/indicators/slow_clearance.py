@@ -1,9 +1,13 @@
 """Messages cleared far slower than at comparable villages (慢作为).
 
-Needs: feedback with closures. The median hours from submission to closure of the
-window's messages; a message still open on the as-of date counts with its age so far,
-so that not closing cannot look fast. Against the peers' upper fence, 7 × 24 hours (the
-7-day clearance rule) and twice the village's own earlier median.
+Needs: feedback with replies and closures. The median hours from submission to closure
+of the window's answered messages; one still open on the as-of date counts with its age
+so far, so that not closing cannot look fast. Messages never answered are left to the
+inaction indicators: this one is about acting, slowly (and, as for replies, only for
+villages that answered at least three in four of the window's
+messages). Against the peers'
+upper fence, 7 × 24 hours (the 7-day clearance rule) and twice the village's own
+earlier median.
 """
 
 from __future__ import annotations
@@ -20,12 +24,16 @@ def _hours(data: ScoringData) -> pl.Expr:
     return (until - pl.col("submitted_at")).dt.total_seconds() / 3600
 
 
+def _answered(data: ScoringData) -> pl.DataFrame:
+    return data.feedback.filter(pl.col("first_reply_at").is_not_null())
+
+
 def measure(data: ScoringData) -> pl.DataFrame:
-    return median_duration(data, data.feedback, "submitted_at", _hours(data), "feedback_id")
+    return median_duration(data, _answered(data), "submitted_at", _hours(data), "feedback_id")
 
 
 def confirm(data: ScoringData, hits: pl.DataFrame) -> pl.DataFrame:
-    return slower_than_own_past(data, hits, data.feedback, "submitted_at", _hours(data))
+    return slower_than_own_past(data, hits, _answered(data), "submitted_at", _hours(data))
 
 
 INDICATOR = Indicator(
@@ -33,7 +41,7 @@ INDICATOR = Indicator(
     name_zh="留言办结明显慢于同类村",
     name_en="Messages cleared far slower than comparable villages",
     lead_type="slow",
-    measures="Median hours from submission to closure of the window's messages (open ones count with their age on the as-of date).",
+    measures="Median hours from submission to closure of the window's answered messages (open ones count with their age on the as-of date).",
     rationale="Messages must be cleared within 7 days; taking weeks where peers take a day or two is slow action.",
     threshold_rule="Above the peers' upper fence and 168 h, and above twice the village's own earlier median when it has at least 3 earlier messages.",
     min_sample=3,

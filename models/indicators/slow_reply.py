@@ -3,7 +3,9 @@
 Needs: feedback with first replies. The median hours from submission to first reply of
 the window's replied messages (at least `min_sample`), against villages of the same
 street and kind (upper fence), a floor of 24 hours (the rule is a same-day reply), and
-twice the village's own median before the window when it has enough history.
+twice the village's own median before the window when it has enough history;
+only for villages that answered at least three in four of the window's
+messages.
 """
 
 from __future__ import annotations

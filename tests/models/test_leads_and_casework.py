@@ -52,9 +52,8 @@ def test_leads_find_the_misbehaving_villages_of_the_demo(demo_leads):
     k = labels.height
     top = leads.unique("region_code", keep="first", maintain_order=True).head(k)
     found = set(top.get_column("region_code")) & set(labels.get_column("region_code"))
-    # Three months of data is a short history; bench/leads.py measures against the targets.
-    # Chance would find 12 of 186, about 6 %.
-    assert len(found) / k >= 0.6
+    # bench/leads.py measures against the targets over many seeds; chance would find 6 %.
+    assert len(found) / k >= 0.9
     assert leads.get_column("score").is_between(0, 1).all()
     assert leads.equals(score_leads(demo_leads[2], seed=0))  # the same run twice
 
