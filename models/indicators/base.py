@@ -48,12 +48,15 @@ class Indicator:
     measure: Callable[[ScoringData], pl.DataFrame]
     threshold: float
     peers: bool = True
+    fence_over_all: bool = False
     confirm: Callable[[ScoringData, pl.DataFrame], pl.DataFrame] | None = None
 
     def evaluate(self, data: ScoringData) -> pl.DataFrame:
         per_village = self.measure(data)
         if self.peers:
-            hits = peer_outliers(data, per_village, self.min_sample, self.threshold)
+            hits = peer_outliers(
+                data, per_village, self.min_sample, self.threshold, self.fence_over_all
+            )
         else:
             hits = absolute(per_village, self.min_sample, self.threshold, data.villages)
         return self.confirm(data, hits) if self.confirm else hits
@@ -68,16 +71,19 @@ def peer_outliers(
     per_village: pl.DataFrame,
     min_sample: int,
     floor: float,
+    fence_over_all: bool = False,
 ) -> pl.DataFrame:
     """Villages whose `value` passes both the upper fence of comparable villages (same
     street and kind, Q3 + 1.5 IQR) and an absolute floor, with at least `min_sample`
-    records. `per_village` has region_code, value, sample, evidence."""
-    measured = data.villages.select("region_code", *data.peers).join(
-        per_village.filter(pl.col("sample") >= min_sample), on="region_code"
-    )
+    records. `per_village` has region_code, value, sample, evidence. The fence is drawn
+    over the villages with enough sample, or with `fence_over_all` over every village
+    measured (when the sample is a condition of the rule, not of the value's precision)."""
+    measured = data.villages.select("region_code", *data.peers).join(per_village, on="region_code")
+    if not fence_over_all:
+        measured = measured.filter(pl.col("sample") >= min_sample)
     if measured.is_empty():
         return no_hits()
-    fenced = peer_fences(measured, "value", data.peers)
+    fenced = peer_fences(measured, "value", data.peers).filter(pl.col("sample") >= min_sample)
     return (
         fenced.with_columns(
             pl.max_horizontal(pl.col("upper_fence"), pl.lit(float(floor))).alias("threshold")

@@ -4,7 +4,7 @@ Needs: disclosures and feedback as they stood on the as-of date. The longest spa
 the window with no publication and no reply by the village, counted only if residents
 wrote at least `min_sample` messages during it. Villages publish monthly items, so a
 month of silence is already unusual; the threshold is the larger of 30 days and the
-peers' upper fence.
+upper fence of all comparable villages' longest silences, messages or not.
 """
 
 from __future__ import annotations
@@ -43,8 +43,10 @@ def measure(data: ScoringData) -> pl.DataFrame:
         .group_by("region_code")
         .agg(pl.col("feedback_id").alias("evidence"), pl.len().alias("sample"))
     )
-    per_village = longest.select("region_code", pl.col("days").alias("value")).join(
-        written, on="region_code"
+    per_village = (
+        longest.select("region_code", pl.col("days").alias("value"))
+        .join(written, on="region_code", how="left")
+        .with_columns(pl.col("sample").fill_null(0), pl.col("evidence").fill_null([]))
     )
     return per_village
 
@@ -62,4 +64,5 @@ INDICATOR = Indicator(
     evidence_table="feedback",
     measure=measure,
     threshold=30.0,
+    fence_over_all=True,
 )

@@ -185,3 +185,118 @@ def test_every_indicator_is_documented():
         assert indicator.min_sample >= 1
         module = __import__(f"models.indicators.{indicator.id}", fromlist=["x"])
         assert module.__doc__ and "Needs:" in module.__doc__, indicator.id
+
+
+def _village_messages(village: str, n: int, **kw) -> list[dict]:
+    return [_message(i, village, T(2024, 5, 1 + 4 * i, 9), **kw) for i in range(n)]
+
+
+def _with_ordinary(village: str, rows: list[dict]) -> list[dict]:
+    return [r for r in _ordinary_messages() if r["region_code"] != village] + rows
+
+
+@pytest.mark.parametrize(("replied", "fires"), [(0, True), (2, False)])
+def test_unanswered_messages_flags_a_village_leaving_most_without_reply(replied, fires):
+    village = "210111001203"
+    rows = _village_messages(village, 4, reply_hours=None)
+    for row in rows[:replied]:
+        row["first_reply_at"] = row["submitted_at"] + dt.timedelta(hours=2)
+    hits = REGISTRY["unanswered_messages"].evaluate(_data(feedback=_with_ordinary(village, rows)))
+    assert hits.get_column("region_code").to_list() == ([village] if fires else [])
+
+
+@pytest.mark.parametrize(("silent", "fires"), [(True, True), (False, False)])
+def test_silent_admin_flags_a_village_publishing_and_answering_nothing_while_residents_write(
+    silent, fires
+):
+    village = "210111001203"
+    rows = []
+    for v in _villages().get_column("region_code"):
+        if v != village or not silent:
+            rows += _monthly_items(v, [3, 4, 5])
+    message = _message(1, village, T(2024, 5, 20, 9), reply_hours=None)
+    hits = REGISTRY["silent_admin"].evaluate(_data(disclosures=rows, feedback=[message]))
+    assert hits.get_column("region_code").to_list() == ([village] if fires else [])
+
+
+@pytest.mark.parametrize(("lag_hours", "fires"), [(240, True), (30, False)])
+def test_slow_review_flags_reviews_taking_days(lag_hours, fires):
+    village = "210111001209"
+    rows = []
+    for v in _villages().get_column("region_code"):
+        items = _monthly_items(v, [3, 4, 5])
+        if v == village:
+            for item in items:
+                item["reviewed_at"] = item["published_at"] + dt.timedelta(hours=lag_hours)
+        rows += items
+    hits = REGISTRY["slow_review"].evaluate(_data(disclosures=rows))
+    assert hits.get_column("region_code").to_list() == ([village] if fires else [])
+
+
+@pytest.mark.parametrize(("changed", "fires"), [(3, True), (0, False)])
+def test_finance_corrections_flags_accounts_that_keep_changing(changed, fires):
+    village = "210111001203"
+    rows = []
+    for k, v in enumerate(_villages().get_column("region_code")):
+        for i in range(6):
+            row = _payment(100 * k + i, v, 1000.0 + i, "某", T(2024, 5, 1 + i))
+            if v == village and i < changed:
+                row["status"] = "corrected"
+            rows.append(row)
+    hits = REGISTRY["finance_corrections"].evaluate(_data(disclosures=rows))
+    assert hits.get_column("region_code").to_list() == ([village] if fires else [])
+
+
+@pytest.mark.parametrize(("silently", "fires"), [(2, True), (1, False)])
+def test_closed_without_reply_flags_closures_that_answered_nothing(silently, fires):
+    village = "210111001203"
+    rows = _village_messages(village, 3, reply_hours=2, close_hours=30)
+    for row in rows[:silently]:
+        row["first_reply_at"] = None
+    hits = REGISTRY["closed_without_reply"].evaluate(_data(feedback=_with_ordinary(village, rows)))
+    assert hits.get_column("region_code").to_list() == ([village] if fires else [])
+
+
+@pytest.mark.parametrize(("unhappy", "fires"), [(2, True), (1, False)])
+def test_dissatisfied_closures_flags_closures_residents_rate_unsatisfactory(unhappy, fires):
+    village = "210111001203"
+    rows = _village_messages(village, 3, reply_hours=2, close_hours=30, satisfaction="satisfied")
+    for row in rows[:unhappy]:
+        row["satisfaction"] = "dissatisfied"
+    hits = REGISTRY["dissatisfied_closures"].evaluate(_data(feedback=_with_ordinary(village, rows)))
+    assert hits.get_column("region_code").to_list() == ([village] if fires else [])
+
+
+@pytest.mark.parametrize(("inflated", "fires"), [(2, True), (1, False)])
+def test_amount_outlier_flags_several_payments_far_above_everyone_elses(inflated, fires):
+    village = "210111001203"
+    rows = []
+    for k, v in enumerate(_villages().get_column("region_code")):
+        for i in range(3):
+            amount = 20_000.0 + 1_000 * ((k + i) % 5)
+            if v == village and i < inflated:
+                amount = 2_000_000.0
+            rows.append(_payment(100 * k + i, v, amount, "某公司", T(2024, 5, 1 + i)))
+    hits = REGISTRY["amount_outlier"].evaluate(_data(disclosures=rows))
+    assert hits.get_column("region_code").to_list() == ([village] if fires else [])
+
+
+@pytest.mark.parametrize(("rounded", "fires"), [(True, True), (False, False)])
+def test_benford_flags_a_large_ledger_of_made_up_amounts(rounded, fires):
+    import numpy as np
+
+    village = "210111001203"
+    rng = np.random.default_rng(1)
+    n = 6000
+    amounts = rng.choice([5000.0, 5500.0, 6000.0], n) if rounded else 10 ** rng.uniform(2, 5, n)
+    rows = [
+        _payment(i, village, float(round(a, 2)), "某", T(2024, 5, 1)) for i, a in enumerate(amounts)
+    ]
+    hits = REGISTRY["benford"].evaluate(_data(disclosures=rows))
+    assert hits.get_column("region_code").to_list() == ([village] if fires else [])
+
+
+def test_benford_stays_silent_on_too_few_amounts():
+    village = "210111001203"
+    rows = [_payment(i, village, 5000.0, "某", T(2024, 5, 1)) for i in range(4999)]
+    assert REGISTRY["benford"].evaluate(_data(disclosures=rows)).is_empty()
