@@ -1275,17 +1275,9 @@ def _write_activity(
                 ]
             )
             planted.add("activity", 3)
-        if not english:
-            text = text.with_columns(pl.col("action").replace(ZH_VALUES["activity"]["action"]))
-            text = text.rename({c.name: c.zh for c in TABLES["activity"].columns})
-        buffer = io.BytesIO()
-        text.write_csv(buffer)
-        data = buffer.getvalue()
-        if encoding == "gb18030":
-            data = data.decode("utf-8").encode("gb18030")
-        elif encoding == "utf-8-sig":
-            data = b"\xef\xbb\xbf" + data
-        (out / f"activity_{month:%Y%m}.csv").write_bytes(data)
+        _write_csv(
+            text, out / f"activity_{month:%Y%m}.csv", "activity", encoding=encoding, english=english
+        )
     if not light and previous_tail is not None:
         # The platform's daily increment of the last day, as Excel: it repeats rows above.
         last_day = (

@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from datastore import ReadOnlyDatabase, default_db_path
+from datastore.cli import open_database, write_frame
 from datastore.scope import EVERYTHING
 from metrics.query import OUTPUT_COLUMNS, region_metrics
 from metrics.rollup import LEVELS
@@ -24,11 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="a .csv or .xlsx file")
     args = parser.parse_args(argv)
 
-    db_path = args.db or default_db_path()
-    try:
-        database = ReadOnlyDatabase(db_path)
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    database = open_database(args.db)
+    if database is None:
         return 2
     frame = region_metrics(
         database.cursor(), EVERYTHING, args.level, args.grain, args.start, args.end
@@ -36,11 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     frame = frame.drop("period_start")
     if not args.all_columns:
         frame = frame.select(OUTPUT_COLUMNS)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    if args.out.suffix.lower() == ".xlsx":
-        frame.write_excel(args.out, worksheet="指标")
-    else:
-        frame.write_csv(args.out)
+    write_frame(frame, args.out, "指标")
     print(f"{len(frame):,} rows ({args.level} × {args.grain}) written to {args.out}")
     return 0
 

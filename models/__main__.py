@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from datastore import ReadOnlyDatabase, default_db_path
+from datastore.cli import open_database, write_frame
 from datastore.scope import EVERYTHING
 from models import casework
 from models.data import DEFAULT_WINDOW_DAYS, load
@@ -31,25 +31,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="a .csv or .xlsx file")
     args = parser.parse_args(argv)
 
-    db_path = args.db or default_db_path()
-    try:
-        database = ReadOnlyDatabase(db_path)
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    database = open_database(args.db)
+    if database is None:
         return 2
     data = load(database.cursor(), EVERYTHING, args.as_of, args.window_days)
     leads = score_leads(data, args.seed)
-    with casework.connect(casework.casework_path(db_path)) as con:
+    with casework.connect(casework.casework_path(database.path)) as con:
         snapshot_id = casework.store_snapshot(
             con, leads, data.window_end, data.window_start, args.seed
         )
     since = args.since or dt.date.min
     shown = leads.filter(pl.col("window_end") >= since)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    if args.out.suffix.lower() == ".xlsx":
-        shown.write_excel(args.out, worksheet="问题线索")
-    else:
-        shown.write_csv(args.out)
+    write_frame(shown, args.out, "问题线索")
     print(
         f"snapshot {snapshot_id}: {leads.height} leads as of {data.window_end} "
         f"(window {data.window_start} – {data.window_end}); {shown.height} written to {args.out}"
