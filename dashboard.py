@@ -30,6 +30,12 @@ with st.sidebar:
 ensure_database(t("building_demo"))
 
 page = st.navigation(
-    [st.Page(PAGES / "home.py", title=t("home"), icon="🗂️", url_path="data", default=True)]
+    [
+        st.Page(
+            PAGES / "overview.py", title=t("overview"), icon="📊", url_path="overview", default=True
+        ),
+        st.Page(PAGES / "leads.py", title=t("leads"), icon="🔎", url_path="leads"),
+        st.Page(PAGES / "home.py", title=t("home"), icon="🗂️", url_path="data"),
+    ]
 )
 page.run()

@@ -71,3 +71,31 @@ def quarantined_rows(
         "FROM quarantine WHERE load_id = ? ORDER BY file, row_number LIMIT ?",
         params=[load_id, limit],
     ).pl()
+
+
+def months_and_streets(
+    con: duckdb.DuckDBPyConnection,
+) -> tuple[list, dict[str, str], str | None, str]:
+    """The data's months (first days), the streets by code, and the top of the loaded
+    hierarchy: its code and level (the district, or the city or province of several)."""
+    months = [
+        m for (m,) in con.execute(
+            "SELECT DISTINCT period_start FROM mart_village_month ORDER BY 1"
+        ).fetchall()
+    ]  # fmt: skip
+    streets = dict(
+        con.execute(
+            "SELECT region_code, name FROM regions WHERE level = 'street' ORDER BY region_code"
+        ).fetchall()
+    )
+    districts = [
+        c for (c,) in con.execute(
+            "SELECT region_code FROM regions WHERE level = 'district' ORDER BY 1"
+        ).fetchall()
+    ]  # fmt: skip
+    if len(districts) <= 1:
+        return months, streets, (districts or [None])[0], "district"
+    cities = {c[:4] for c in districts}
+    if len(cities) == 1:
+        return months, streets, None, "city"
+    return months, streets, None, "province"

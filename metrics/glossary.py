@@ -177,3 +177,16 @@ METRICS: dict[str, Metric] = {
         ),
     )
 }  # fmt: skip
+
+# What the district aims for, shown beside the headline figures. The reply and clearance
+# targets are the platform's rules (a reply the same day, cleared within 7 days); the
+# others follow the seed district's reported figures.
+TARGETS: dict[str, float] = {
+    "registration_rate": 0.99,
+    "activity_rate": 0.30,
+    "same_day_reply_rate": 1.0,
+    "closed_7d_rate": 1.0,
+    "satisfaction_rate": 0.95,
+    "on_time_rate": 0.95,
+    "completeness": 1.0,
+}

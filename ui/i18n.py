@@ -78,6 +78,78 @@ TEXT: dict[str, tuple[str, str]] = {
     "table_disclosures": ("三务公开", "Disclosures"),
     "table_feedback": ("群众留言", "Residents' messages"),
     "table_petitions": ("信访举报", "Petitions and reports"),
+    "overview": ("总览", "Overview"),
+    "no_period_data": (
+        "库中还没有访问、留言或公开记录，无法按月计算指标。请装载包含这些表的平台导出。",
+        "No activity, messages or disclosures are loaded yet, so no monthly figure can be "
+        "computed. Load an export that holds these tables.",
+    ),
+    "leads": ("问题线索", "Leads"),
+    "filter_month": ("月份", "Month"),
+    "filter_street": ("街道", "Street"),
+    "filter_all_streets": ("全部街道", "All streets"),
+    "overview_title": ("{scope} · {month} 总览", "{scope} · {month} overview"),
+    "headline_caption": (
+        "{month} 全月（截至数据日期 {data_end}）；箭头为较上月变化（百分点），目标见各项说明。",
+        "The whole of {month} (data up to {data_end}); arrows show the change on the month "
+        "before (percentage points); each figure's help gives its target.",
+    ),
+    "target": ("目标", "Target"),
+    "no_data_month": ("本月无数据", "no data this month"),
+    "trend_title": ("月度趋势", "Monthly trends"),
+    "stamp": (
+        "{scope} · {first} 至 {last} · 数据截至 {data_end}",
+        "{scope} · {first} to {last} · data up to {data_end}",
+    ),
+    "ranking_heading": ("街道“三率”排名", "Street ranking on the three rates"),
+    "ranking_caption": (
+        "{month}：当日回应率 30%、7日清零率 35%、满意率 35% 加权，满分 100；"
+        "留言少于 {min_sample} 条的单位标为“样本不足”。排名变化较上月。",
+        "{month}: same-day reply 30 %, 7-day clearance 35 %, satisfaction 35 %, out of 100; "
+        "units with fewer than {min_sample} messages are marked 样本不足. "
+        "Rank change on the month before.",
+    ),
+    "village_ranking_heading": ("村（社区）“三率”排名", "Village ranking on the three rates"),
+    "rank": ("排名", "Rank"),
+    "rank_change": ("较上月", "Change"),
+    "score": ("得分", "Score"),
+    "note": ("备注", "Note"),
+    "name": ("名称", "Name"),
+    "leads_heading": ("新线索", "New leads"),
+    "leads_caption": (
+        "截至 {as_of}、近 90 天的线索，按分值排序；线索是核查提示，不是结论。",
+        "Leads as of {as_of} over the 90 days before, by score; "
+        "a lead is a prompt to check, not a finding.",
+    ),
+    "no_leads": ("当前没有线索。", "No leads at present."),
+    "freshness": ("数据更新", "Data freshness"),
+    "freshness_text": (
+        "最近一次装载 {finished_at}，数据截至 {data_end}，该次装载隔离问题行 {quarantined} 行。",
+        "Last load {finished_at}; data up to {data_end}; "
+        "{quarantined} rows kept aside by that load.",
+    ),
+    "lead_type": ("类型", "Type"),
+    "window": ("时间窗口", "Window"),
+    "explanation": ("为何提示", "Why flagged"),
+    "indicators_fired": ("触发的指标", "Indicators fired"),
+    "indicator": ("指标", "Indicator"),
+    "value": ("数值", "Value"),
+    "threshold": ("阈值", "Threshold"),
+    "peer_median": ("同类村中位数", "Peers' median"),
+    "sample": ("样本", "Sample"),
+    "evidence": ("相关记录", "Records behind it"),
+    "disposition": ("核查情况", "Disposition"),
+    "status": ("状态", "Status"),
+    "note_field": ("核查说明", "Note"),
+    "actor": ("记录人", "Recorded by"),
+    "save": ("保存", "Save"),
+    "saved": ("已记录。", "Recorded."),
+    "filter_type": ("线索类型", "Lead type"),
+    "filter_status": ("核查状态", "Disposition"),
+    "min_score": ("最低分值", "Minimum score"),
+    "leads_count": ("符合条件的线索 {n} 条", "{n} leads match"),
+    "history": ("记录历史", "History"),
+    "download_ledger": ("导出问题线索台账（Excel）", "Export the lead ledger (Excel)"),
 }
 
 

@@ -1,4 +1,4 @@
-"""The dashboard's first page under Streamlit's AppTest."""
+"""The data page (what was loaded) under Streamlit's AppTest, and the first run."""
 
 from __future__ import annotations
 
@@ -18,9 +18,15 @@ def app(monkeypatch, demo_db):
     return AppTest.from_file(DASHBOARD, default_timeout=60)
 
 
+def _data_page(app: AppTest) -> AppTest:
+    app.run()
+    app.switch_page("pages/home.py")
+    return app.run()
+
+
 def test_home_shows_what_was_loaded(app, demo_db):
     db, _ = demo_db
-    app.run()
+    _data_page(app)
     assert not app.exception
     shown = {m.label: m.value for m in app.metric}
     assert shown["注册用户"] == f"{rows(db, 'SELECT count(*) FROM users')[0][0]:,}"
@@ -34,7 +40,7 @@ def test_home_shows_what_was_loaded(app, demo_db):
 
 
 def test_switches_to_english(app):
-    app.run()
+    _data_page(app)
     app.sidebar.radio[0].set_value("en").run()
     assert not app.exception
     assert "Registered users" in [m.label for m in app.metric]
@@ -45,7 +51,7 @@ def test_first_run_builds_the_demo_database(monkeypatch, tmp_path):
     db = tmp_path / "fresh" / "sunshine.duckdb"
     monkeypatch.setenv("SUNSHINE_DB", str(db))
     app = AppTest.from_file(DASHBOARD, default_timeout=300)
-    app.run()
+    _data_page(app)
     assert not app.exception
     assert db.exists()
     assert (tmp_path / "fresh" / "demo-export-district.labels.csv").exists()
@@ -60,7 +66,7 @@ def test_shows_new_data_after_a_load_without_a_restart(monkeypatch, tmp_path, sa
     load_exports([base_export(tmp_path / "first")], db)
     monkeypatch.setenv("SUNSHINE_DB", str(db))
     app = AppTest.from_file(DASHBOARD, default_timeout=60)
-    app.run()
+    _data_page(app)
     assert {m.label: m.value for m in app.metric}["注册用户"] == "4"
     load_exports([sample_export], db)  # as another process would: a new file swapped in
     app.run()

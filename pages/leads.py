@@ -1,0 +1,120 @@
+"""问题线索: leads ranked and filtered, why each was raised, and the inspector's record."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import polars as pl
+import streamlit as st
+
+from models import casework
+from models.indicators import LEAD_TYPES, REGISTRY
+from models.service import current_leads
+from ui.database import db_path, query
+from ui.filters import sidebar
+from ui.i18n import language, t
+
+filters = sidebar()
+if filters is None:
+    st.info(t("no_period_data"))
+    st.stop()
+english = language() == "en"
+type_names = {k: (v[1] if english else v[0]) for k, v in LEAD_TYPES.items()}
+status_names = {k: (v[1] if english else v[0]) for k, v in casework.STATUSES.items()}
+
+st.title(t("leads"))
+leads = query(current_leads, filters.scope)
+if leads.is_empty():
+    st.success(t("no_leads"))
+    st.stop()
+as_of = f"{leads.get_column('window_end')[0]:%Y-%m-%d}"
+st.caption(t("leads_caption", as_of=as_of))
+
+with casework.connect(casework.casework_path(db_path())) as con:
+    dispositions = casework.current_dispositions(con, leads)
+leads = leads.join(dispositions, on="lead_id", how="left")
+
+left, middle, right = st.columns(3)
+chosen_types = left.multiselect(t("filter_type"), list(LEAD_TYPES), format_func=type_names.get)
+chosen_status = middle.multiselect(
+    t("filter_status"), list(casework.STATUSES), format_func=status_names.get
+)
+min_score = right.slider(t("min_score"), 0.0, 1.0, 0.0, 0.05)
+shown = leads.filter(pl.col("score") >= min_score)
+if chosen_types:
+    shown = shown.filter(pl.col("lead_type").is_in(chosen_types))
+if chosen_status:
+    shown = shown.filter(pl.col("status").is_in(chosen_status))
+st.caption(t("leads_count", n=shown.height))
+
+table = shown.select(
+    pl.col("name").alias(t("name")),
+    pl.col("lead_type").replace_strict(type_names).alias(t("lead_type")),
+    pl.col("score").round(3).alias(t("score")),
+    pl.format("{} – {}", "window_start", "window_end").alias(t("window")),
+    pl.col("status").replace_strict(status_names).alias(t("status")),
+)
+event = st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    on_select="rerun",
+    selection_mode="single-row",
+    key="lead_table",
+)
+ledger = io.BytesIO()
+shown.drop("evidence").write_excel(ledger, worksheet="问题线索台账")
+st.download_button(t("download_ledger"), ledger.getvalue(), file_name=f"问题线索台账_{as_of}.xlsx")
+
+selected = (
+    event.get("selection", {}).get("rows", []) if isinstance(event, dict) else event.selection.rows
+)
+if not selected and shown.height:
+    selected = [0]
+if selected:
+    lead = shown.row(selected[0], named=True)
+    st.subheader(
+        f"{lead['name']} · {type_names[lead['lead_type']]} · {t('score')} {lead['score']:.3f}"
+    )
+    st.markdown(f"**{t('explanation')}**：{lead['explanation']}")
+    fired = pl.DataFrame(json.loads(lead["indicators"]))
+    if fired.height:
+        names = {k: (v.name_en if english else v.name_zh) for k, v in REGISTRY.items()}
+        st.markdown(f"**{t('indicators_fired')}**")
+        st.dataframe(
+            fired.select(
+                pl.col("indicator").replace_strict(names).alias(t("indicator")),
+                pl.col("value").round(3).alias(t("value")),
+                pl.col("threshold").round(3).alias(t("threshold")),
+                pl.col("peer_median").round(3).alias(t("peer_median")),
+                pl.col("sample").alias(t("sample")),
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    evidence = json.loads(lead["evidence"])
+    with st.expander(t("evidence")):
+        for indicator, ids in evidence.items():
+            st.markdown(
+                f"- {REGISTRY[indicator].name_zh}（{REGISTRY[indicator].evidence_table}）："
+                + "、".join(ids[:50])
+            )
+
+    st.markdown(f"**{t('disposition')}**")
+    with st.form(f"disposition_{lead['lead_id']}"):
+        status_choice = st.selectbox(
+            t("status"),
+            list(casework.STATUSES),
+            index=list(casework.STATUSES).index(lead["status"]),
+            format_func=status_names.get,
+        )
+        note = st.text_area(t("note_field"))
+        actor = st.text_input(t("actor"))
+        if st.form_submit_button(t("save")):
+            try:
+                with casework.connect(casework.casework_path(db_path())) as con:
+                    casework.record_disposition(con, lead, status_choice, note, actor)
+                st.success(t("saved"))
+            except ValueError as exc:
+                st.error(str(exc))

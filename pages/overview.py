@@ -1,0 +1,123 @@
+"""总览: how the district (or a street) is doing this month, and what needs a look."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from datastore import status
+from metrics.glossary import METRICS, TARGETS
+from metrics.query import region_metrics
+from metrics.ranking import rank
+from models.indicators import LEAD_TYPES
+from models.service import current_leads
+from ui.charts import rate_trends
+from ui.database import query
+from ui.filters import sidebar
+from ui.i18n import language, t
+
+HEADLINE = list(TARGETS)
+
+
+def _label(metric: str) -> str:
+    m = METRICS[metric]
+    return m.en if language() == "en" else m.zh
+
+
+def _help(metric: str) -> str:
+    m = METRICS[metric]
+    definition = m.definition_en if language() == "en" else m.definition_zh
+    return f"{definition} {t('target')}: {TARGETS[metric]:.0%}"
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+filters = sidebar()
+if filters is None:
+    st.info(t("no_period_data"))
+    st.stop()
+span = query(status.data_span)
+data_end = f"{span[1]:%Y-%m-%d}" if span[1] else "—"
+months = query(region_metrics, filters.scope, filters.level, "month", None, None)
+scope_name = months.get_column("name")[0] if months.height else "—"
+month_label = f"{filters.month:%Y-%m}"
+st.title(t("overview_title", scope=scope_name, month=month_label))
+st.caption(t("headline_caption", month=month_label, data_end=data_end))
+
+current = months.filter(pl.col("period") == month_label)
+previous = months.filter(pl.col("period") == f"{filters.previous_month:%Y-%m}")
+columns = st.columns(len(HEADLINE))
+for column, metric in zip(columns, HEADLINE, strict=True):
+    value = current.get_column(metric)[0] if current.height else None
+    before = previous.get_column(metric)[0] if previous.height else None
+    delta = None if value is None or before is None else f"{(value - before) * 100:+.1f} pp"
+    column.metric(_label(metric), _pct(value), delta=delta, help=_help(metric))
+
+st.subheader(t("trend_title"))
+rates = {m: _label(m) for m in HEADLINE}
+first, last = months.get_column("period").min(), months.get_column("period").max()
+stamp = t("stamp", scope=scope_name, first=first, last=last, data_end=data_end)
+st.plotly_chart(
+    rate_trends(months, rates, f"{scope_name} · {t('trend_title')}", stamp), key="trends"
+)
+
+unit_level = "village" if filters.street else "street"
+heading = t("village_ranking_heading") if filters.street else t("ranking_heading")
+st.subheader(heading)
+min_sample = 5
+st.caption(t("ranking_caption", month=month_label, min_sample=min_sample))
+units = query(
+    region_metrics, filters.scope, unit_level, "month", filters.previous_month, filters.month
+)
+ranked = rank(units, min_sample=min_sample).filter(pl.col("period") == month_label)
+st.dataframe(
+    ranked.select(
+        pl.col("rank").alias(t("rank")),
+        pl.col("rank_change").alias(t("rank_change")),
+        pl.col("name").alias(t("name")),
+        pl.col("three_rates_score").round(1).alias(t("score")),
+        pl.col("feedback").alias(_label("feedback")),
+        *[
+            (pl.col(m) * 100).round(1).alias(_label(m) + " %")
+            for m in (
+                "same_day_reply_rate",
+                "closed_7d_rate",
+                "satisfaction_rate",
+                "on_time_rate",
+                "completeness",
+            )
+        ],
+        pl.col("note").alias(t("note")),
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
+st.subheader(t("leads_heading"))
+leads = query(current_leads, filters.scope)
+st.caption(t("leads_caption", as_of=data_end))
+if leads.is_empty():
+    st.success(t("no_leads"))
+else:
+    type_names = {k: (v[1] if language() == "en" else v[0]) for k, v in LEAD_TYPES.items()}
+    st.dataframe(
+        leads.head(5).select(
+            pl.col("name").alias(t("name")),
+            pl.col("lead_type").replace_strict(type_names).alias(t("lead_type")),
+            pl.col("score").round(3).alias(t("score")),
+            pl.col("explanation").alias(t("explanation")),
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+history = query(status.load_history)
+if history.height:
+    latest = history.row(0, named=True)
+    st.caption(
+        f"**{t('freshness')}** · "
+        + t("freshness_text", finished_at=f"{latest['finished_at']:%Y-%m-%d %H:%M}",
+            data_end=data_end, quarantined=f"{latest['rows_quarantined']:,}")
+    )  # fmt: skip

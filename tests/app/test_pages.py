@@ -1,0 +1,80 @@
+"""The overview and leads pages under AppTest on the demo database."""
+
+from __future__ import annotations
+
+import shutil
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from datastore import ReadOnlyDatabase
+from datastore.scope import Scope
+from metrics.query import region_metrics
+from models import casework
+from tests.conftest import ROOT
+
+DASHBOARD = str(ROOT / "dashboard.py")
+
+
+@pytest.fixture
+def db(monkeypatch, demo_db, tmp_path):
+    """A copy of the demo database, so that casework written here stays here."""
+    source, _ = demo_db
+    copy = tmp_path / "sunshine.duckdb"
+    shutil.copyfile(source, copy)
+    monkeypatch.setenv("SUNSHINE_DB", str(copy))
+    return copy
+
+
+def _headline(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def test_overview_headline_figures_equal_the_metrics_command(db):
+    app = AppTest.from_file(DASHBOARD, default_timeout=120)
+    app.run()
+    assert not app.exception
+    assert app.query_params["month"] == "2026-10"
+    con = ReadOnlyDatabase(db).cursor()
+    district = region_metrics(con, Scope("210111000000"), "district", "month")
+    october = district.filter(pl.col("period") == "2026-10").row(0, named=True)
+    shown = _headline(app)
+    assert shown["注册率"] == f"{october['registration_rate']:.1%}"
+    assert shown["当日回应率"] == f"{october['same_day_reply_rate']:.1%}"
+    assert shown["公开完整率"] == f"{october['completeness']:.1%}"
+    assert "苏家屯区 · 2026-10" in app.title[0].value
+    assert app.get("plotly_chart")
+
+
+def test_overview_follows_the_street_and_month_in_the_url(db):
+    app = AppTest.from_file(DASHBOARD, default_timeout=120)
+    app.query_params["month"] = "2026-09"
+    app.query_params["street"] = "210111010000"
+    app.run()
+    assert not app.exception
+    con = ReadOnlyDatabase(db).cursor()
+    street = region_metrics(con, Scope("210111010000"), "street", "month")
+    september = street.filter(pl.col("period") == "2026-09").row(0, named=True)
+    assert _headline(app)["活跃度"] == f"{september['activity_rate']:.1%}"
+    assert "沙河街道 · 2026-09" in app.title[0].value
+    assert app.query_params["street"] == "210111010000"
+
+
+def test_leads_page_explains_a_lead_and_records_a_disposition(db):
+    app = AppTest.from_file(DASHBOARD, default_timeout=120)
+    app.run()
+    app.switch_page("pages/leads.py")
+    app.run()
+    assert not app.exception
+    assert "此为核查提示" in " ".join(m.value for m in app.markdown)
+    next(s for s in app.selectbox if s.label == "状态").set_value("checking")
+    app.text_area[0].input("已约谈村书记")
+    app.text_input[0].input("李某")
+    next(b for b in app.button if b.label == "保存").click()
+    app.run()
+    assert not app.exception
+    assert "已记录。" in [s.value for s in app.success]
+    with casework.connect(casework.casework_path(db)) as con:
+        rows = con.execute("SELECT status, note, actor FROM dispositions").fetchall()
+    assert rows == [("checking", "已约谈村书记", "李某")]
