@@ -35,6 +35,7 @@ page = st.navigation(
             PAGES / "overview.py", title=t("overview"), icon="📊", url_path="overview", default=True
         ),
         st.Page(PAGES / "leads.py", title=t("leads"), icon="🔎", url_path="leads"),
+        st.Page(PAGES / "village.py", title=t("village_profile"), icon="🏘️", url_path="village"),
         st.Page(PAGES / "home.py", title=t("home"), icon="🗂️", url_path="data"),
     ]
 )

@@ -78,6 +78,12 @@ if selected:
         f"{lead['name']} · {type_names[lead['lead_type']]} · {t('score')} {lead['score']:.3f}"
     )
     st.markdown(f"**{t('explanation')}**：{lead['explanation']}")
+    st.page_link(
+        "pages/village.py",
+        label=f"{t('village_profile')}：{lead['name']}",
+        icon="🏘️",
+        query_params={"village": lead["region_code"]},
+    )
     fired = pl.DataFrame(json.loads(lead["indicators"]))
     if fired.height:
         names = {k: (v.name_en if english else v.name_zh) for k, v in REGISTRY.items()}

@@ -79,6 +79,27 @@ TEXT: dict[str, tuple[str, str]] = {
     "table_feedback": ("群众留言", "Residents' messages"),
     "table_petitions": ("信访举报", "Petitions and reports"),
     "overview": ("总览", "Overview"),
+    "village_profile": ("村社区画像", "Village profile"),
+    "choose_village": ("选择村（社区）", "Choose a village"),
+    "not_in_scope": (
+        "该村（社区）不在您可查看的范围内，或代码有误。",
+        "That village is not within your jurisdiction, or the code is wrong.",
+    ),
+    "profile_caption": (
+        "{street} · {district} · {households} 户 · 常住人口 {population}",
+        "{street} · {district} · {households} households · {population} residents",
+    ),
+    "comparison_heading": (
+        "与街道、全区对比（{month}）",
+        "Against its street and the district ({month})",
+    ),
+    "village_col": ("本村", "Village"),
+    "street_col": ("所在街道", "Street"),
+    "district_col": ("全区", "District"),
+    "metric": ("指标", "Metric"),
+    "messages_heading": ("群众留言记录", "Messages"),
+    "disclosures_heading": ("三务公开记录", "Disclosures"),
+    "village_leads": ("本村线索", "This village's leads"),
     "no_period_data": (
         "库中还没有访问、留言或公开记录，无法按月计算指标。请装载包含这些表的平台导出。",
         "No activity, messages or disclosures are loaded yet, so no monthly figure can be "

@@ -78,3 +78,32 @@ def test_leads_page_explains_a_lead_and_records_a_disposition(db):
     with casework.connect(casework.casework_path(db)) as con:
         rows = con.execute("SELECT status, note, actor FROM dispositions").fetchall()
     assert rows == [("checking", "已约谈村书记", "李某")]
+
+
+def test_village_profile_deep_link_shows_the_village_against_its_street(db):
+    app = AppTest.from_file(DASHBOARD, default_timeout=120)
+    app.run()
+    app.switch_page("pages/village.py")
+    app.query_params["village"] = "210111010203"
+    app.run()
+    assert not app.exception
+    assert app.title[0].value.startswith("鲍家洼子社区村民委员会")
+    comparison = app.dataframe[0].value
+    assert list(comparison.columns) == ["指标", "本村", "所在街道", "全区"]
+    con = ReadOnlyDatabase(db).cursor()
+    village = region_metrics(con, Scope("210111010203"), "village", "month")
+    october = village.filter(pl.col("period") == "2026-10").row(0, named=True)
+    registration = comparison.set_index("指标").loc["注册率", "本村"]
+    assert registration == f"{october['registration_rate']:.1%}"
+
+
+def test_village_profile_refuses_a_village_outside_the_street_in_the_url(db):
+    app = AppTest.from_file(DASHBOARD, default_timeout=120)
+    app.run()
+    app.switch_page("pages/village.py")
+    app.query_params["street"] = "210111001000"  # 解放街道
+    app.query_params["village"] = "210111010203"  # a village of 沙河街道
+    app.run()
+    assert not app.exception
+    assert [e.value for e in app.error] == ["该村（社区）不在您可查看的范围内，或代码有误。"]
+    assert not app.dataframe

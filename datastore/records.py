@@ -1,0 +1,59 @@
+"""The records behind the figures, for drilling down: always within a scope."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from datastore.scope import Scope
+
+
+def village(con: duckdb.DuckDBPyConnection, scope: Scope, code: str) -> dict | None:
+    """The village with its street and district, or None if it is not in the scope."""
+    condition, params = scope.villages("v.region_code")
+    rows = con.sql(
+        "SELECT v.region_code, v.name, v.kind, v.households, v.population, v.street_code, "
+        "s.name AS street_name, v.district_code, d.name AS district_name "
+        "FROM regions v LEFT JOIN regions s ON s.region_code = v.street_code "
+        "LEFT JOIN regions d ON d.region_code = v.district_code "
+        f"WHERE v.level = 'village' AND v.region_code = ? AND {condition}",
+        params=[code, *params],
+    ).pl()
+    return rows.row(0, named=True) if rows.height else None
+
+
+def villages(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
+    condition, params = scope.villages()
+    return con.sql(
+        "SELECT region_code, name, street_code FROM regions "
+        f"WHERE level = 'village' AND {condition} ORDER BY region_code",
+        params=params,
+    ).pl()
+
+
+def messages(
+    con: duckdb.DuckDBPyConnection, scope: Scope, code: str | None = None, limit: int = 5000
+) -> pl.DataFrame:
+    """Messages of the scope (or of one village in it), newest first, with reply and
+    closure times in hours."""
+    condition, params = scope.villages()
+    one = "AND region_code = ?" if code else ""
+    return con.sql(
+        "SELECT feedback_id, region_code, submitted_at, topic, status, first_reply_at, closed_at, "
+        "satisfaction, reply_hours, close_hours, same_day, closed_7d FROM mart_feedback "
+        f"WHERE {condition} {one} ORDER BY submitted_at DESC LIMIT ?",
+        params=[*params, *([code] if code else []), limit],
+    ).pl()
+
+
+def disclosures(
+    con: duckdb.DuckDBPyConnection, scope: Scope, code: str, limit: int = 2000
+) -> pl.DataFrame:
+    """One village's disclosures, newest first."""
+    condition, params = scope.villages()
+    return con.sql(
+        "SELECT disclosure_id, category, item_code, title, period, published_at, reviewed_at, "
+        f"status, amount, payee FROM disclosures WHERE {condition} AND region_code = ? "
+        "ORDER BY published_at DESC LIMIT ?",
+        params=[*params, code, limit],
+    ).pl()

@@ -1,0 +1,101 @@
+"""村社区画像 (`?village=CODE`): one village against its street and the district, its
+records and its leads."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from datastore import records, status
+from datastore.scope import Scope
+from metrics.glossary import METRICS, TARGETS
+from metrics.query import region_metrics
+from models.indicators import LEAD_TYPES
+from models.service import current_leads
+from ui.charts import rate_trends
+from ui.database import query
+from ui.filters import sidebar
+from ui.i18n import language, t
+
+filters = sidebar()
+if filters is None:
+    st.info(t("no_period_data"))
+    st.stop()
+english = language() == "en"
+choices = query(records.villages, filters.scope)
+codes = choices.get_column("region_code").to_list()
+names = dict(choices.select("region_code", "name").iter_rows())
+wanted = st.query_params.get("village")
+if wanted and wanted not in codes:
+    st.error(t("not_in_scope"))
+    st.stop()
+code = st.selectbox(
+    t("choose_village"), codes, index=codes.index(wanted) if wanted else 0, format_func=names.get
+)
+st.query_params["village"] = code
+place = query(records.village, filters.scope, code)
+if place is None:
+    st.error(t("not_in_scope"))
+    st.stop()
+
+st.title(f"{place['name']} · {t('village_profile')}")
+st.caption(
+    t("profile_caption", street=place["street_name"], district=place["district_name"],
+      households=f"{place['households'] or 0:,}", population=f"{place['population'] or 0:,}")
+)  # fmt: skip
+
+month = f"{filters.month:%Y-%m}"
+st.subheader(t("comparison_heading", month=month))
+levels = (
+    ("village_col", Scope(code), "village"),
+    ("street_col", Scope(place["street_code"]), "street"),
+    ("district_col", Scope(place["district_code"]), "district"),
+)
+shown_metrics = [*TARGETS, "feedback", "backlog", "overdue", "median_reply_hours"]
+rows = {}
+for label, scope, level in levels:
+    frame = query(region_metrics, scope, level, "month", filters.month, filters.month)
+    rows[t(label)] = frame.row(0, named=True) if frame.height else {}
+
+
+def _show(metric: str, value) -> str:
+    if value is None:
+        return "—"
+    unit = METRICS[metric].unit
+    return (
+        f"{value:.1%}" if unit == "rate" else (f"{value:.1f}" if unit == "hours" else f"{value:,}")
+    )
+
+
+comparison = pl.DataFrame(
+    {
+        t("metric"): [METRICS[m].en if english else METRICS[m].zh for m in shown_metrics],
+        **{col: [_show(m, row.get(m)) for m in shown_metrics] for col, row in rows.items()},
+    }
+)
+st.dataframe(comparison, hide_index=True, width="stretch")
+
+history = query(region_metrics, Scope(code), "village", "month", None, None)
+span = query(status.data_span)
+data_end = f"{span[1]:%Y-%m-%d}" if span[1] else "—"
+rates = {m: METRICS[m].en if english else METRICS[m].zh for m in TARGETS}
+first, last = history.get_column("period").min(), history.get_column("period").max()
+stamp = t("stamp", scope=place["name"], first=first, last=last, data_end=data_end)
+figure = rate_trends(history, rates, f"{place['name']} · {t('trend_title')}", stamp)
+st.plotly_chart(figure, key="village_trends")
+
+st.subheader(t("village_leads"))
+leads = query(current_leads, filters.scope).filter(pl.col("region_code") == code)
+if leads.is_empty():
+    st.success(t("no_leads"))
+for lead in leads.iter_rows(named=True):
+    kind = LEAD_TYPES[lead["lead_type"]][1 if english else 0]
+    st.markdown(f"**{kind} · {lead['score']:.3f}** — {lead['explanation']}")
+
+left, right = st.columns(2)
+with left:
+    st.markdown(f"**{t('messages_heading')}**")
+    st.dataframe(query(records.messages, filters.scope, code), hide_index=True, height=300)
+with right:
+    st.markdown(f"**{t('disclosures_heading')}**")
+    st.dataframe(query(records.disclosures, filters.scope, code), hide_index=True, height=300)
