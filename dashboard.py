@@ -34,6 +34,7 @@ page = st.navigation(
         st.Page(
             PAGES / "overview.py", title=t("overview"), icon="📊", url_path="overview", default=True
         ),
+        st.Page(PAGES / "messages.py", title=t("messages"), icon="💬", url_path="messages"),
         st.Page(PAGES / "leads.py", title=t("leads"), icon="🔎", url_path="leads"),
         st.Page(PAGES / "village.py", title=t("village_profile"), icon="🏘️", url_path="village"),
         st.Page(PAGES / "home.py", title=t("home"), icon="🗂️", url_path="data"),

@@ -190,3 +190,16 @@ TARGETS: dict[str, float] = {
     "on_time_rate": 0.95,
     "completeness": 1.0,
 }
+
+
+def format_value(metric: str, value: float | None) -> str:
+    """A metric's value as the pages show it: rates in percent, hours to a tenth, "—" for
+    none."""
+    if value is None:
+        return "—"
+    unit = METRICS[metric].unit
+    if unit == "rate":
+        return f"{value:.1%}"
+    if unit == "hours":
+        return f"{value:.1f}"
+    return f"{value:,}"

@@ -8,7 +8,7 @@ import streamlit as st
 
 from datastore import records, status
 from datastore.scope import Scope
-from metrics.glossary import METRICS, TARGETS
+from metrics.glossary import METRICS, TARGETS, format_value
 from metrics.query import region_metrics
 from models.indicators import LEAD_TYPES
 from models.service import current_leads
@@ -70,7 +70,7 @@ def _show(metric: str, value) -> str:
 comparison = pl.DataFrame(
     {
         t("metric"): [METRICS[m].en if english else METRICS[m].zh for m in shown_metrics],
-        **{col: [_show(m, row.get(m)) for m in shown_metrics] for col, row in rows.items()},
+        **{col: [format_value(m, row.get(m)) for m in shown_metrics] for col, row in rows.items()},
     }
 )
 st.dataframe(comparison, hide_index=True, width="stretch")

@@ -34,3 +34,36 @@ def rate_trends(frame: pl.DataFrame, rates: dict[str, str], title: str, stamp: s
         ],
     )  # fmt: skip
     return figure
+
+
+def histogram(
+    values: list[float], title: str, stamp: str, marker: float | None = None
+) -> go.Figure:
+    """A distribution, with an optional rule line (e.g. 24 h or 168 h)."""
+    figure = go.Figure(go.Histogram(x=values, nbinsx=40, marker_color=PALETTE[1]))
+    if marker is not None:
+        figure.add_vline(x=marker, line_dash="dash", line_color=PALETTE[0])
+    figure.update_layout(
+        title={"text": title, "x": 0},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=300,
+        annotations=[
+            {"text": stamp, "xref": "paper", "yref": "paper", "x": 1, "y": 1.12,
+             "showarrow": False, "font": {"size": 11, "color": "#666"}, "xanchor": "right"}
+        ],
+    )  # fmt: skip
+    return figure
+
+
+def bars(labels: list[str], values: list[float], title: str, stamp: str) -> go.Figure:
+    figure = go.Figure(go.Bar(x=labels, y=values, marker_color=PALETTE[0], text=values))
+    figure.update_layout(
+        title={"text": title, "x": 0},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=300,
+        annotations=[
+            {"text": stamp, "xref": "paper", "yref": "paper", "x": 1, "y": 1.12,
+             "showarrow": False, "font": {"size": 11, "color": "#666"}, "xanchor": "right"}
+        ],
+    )  # fmt: skip
+    return figure

@@ -107,3 +107,21 @@ def test_village_profile_refuses_a_village_outside_the_street_in_the_url(db):
     assert not app.exception
     assert [e.value for e in app.error] == ["该村（社区）不在您可查看的范围内，或代码有误。"]
     assert not app.dataframe
+
+
+def test_messages_page_figures_and_overdue_list(db):
+    app = AppTest.from_file(DASHBOARD, default_timeout=120)
+    app.run()
+    app.switch_page("pages/messages.py")
+    app.run()
+    assert not app.exception
+    con = ReadOnlyDatabase(db).cursor()
+    october = region_metrics(con, Scope("210111000000"), "district", "month").filter(
+        pl.col("period") == "2026-10"
+    ).row(0, named=True)
+    shown = {m.label: m.value for m in app.metric}
+    assert shown["留言数"] == f"{october['feedback']:,}"
+    assert shown["超期未办结"] == f"{october['overdue']:,}"
+    # The overdue list at the data date is the month-end overdue count (the data ends then).
+    assert app.dataframe[1].value.shape[0] == october["overdue"]
+    assert len(app.get("plotly_chart")) == 3
