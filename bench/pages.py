@@ -1,0 +1,74 @@
+"""Server time of each dashboard page, at district scale (and province when built).
+
+    python bench/pages.py [--repeat 5] [--province]
+
+Renders each page with Streamlit's AppTest against a demo database: once to warm the
+caches, then `--repeat` times with a different month filter each time (a filter change),
+and prints the median server time per page. The district database is built under
+data/bench/ on first use; `--province` also measures data/bench/province.duckdb (built by
+bench/metrics.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from datastore import PROJECT_ROOT
+from etl.demo import build_demo
+
+PAGES = ("pages/overview.py", "pages/messages.py", "pages/leads.py", "pages/village.py",
+         "pages/home.py")  # fmt: skip
+
+
+def _measure(db: Path, repeat: int) -> dict[str, float]:
+    os.environ["SUNSHINE_DB"] = str(db)
+    from streamlit.testing.v1 import AppTest
+
+    months = ["2026-10", "2026-09", "2026-08"]
+    results = {}
+    for page in PAGES:
+        app = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=600)
+        app.run()
+        app.switch_page(page)
+        app.run()  # warm: caches filled, as for a user already on the page
+        times = []
+        for i in range(repeat):
+            app.query_params["month"] = months[i % len(months)]
+            clock = time.perf_counter()
+            app.run()
+            times.append(time.perf_counter() - clock)
+            if app.exception:
+                raise RuntimeError(f"{page}: {app.exception}")
+        results[page] = statistics.median(times)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--province", action="store_true")
+    args = parser.parse_args()
+
+    district = PROJECT_ROOT / "data" / "bench" / "district.duckdb"
+    if not district.exists():
+        print(f"building {district} …", flush=True)
+        build_demo(district, end="2026-10-31", out=district.with_name("district-export"))
+    scales = [("district", district)]
+    if args.province:
+        scales.append(("province", PROJECT_ROOT / "data" / "bench" / "province.duckdb"))
+    for scale, db in scales:
+        for page, seconds in _measure(db, args.repeat).items():
+            print(
+                f"{scale:<9} {page:<22} median server time per filter change: {seconds * 1000:7.0f} ms"
+            )
+
+
+if __name__ == "__main__":
+    main()
