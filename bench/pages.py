@@ -65,9 +65,8 @@ def main() -> None:
         scales.append(("province", PROJECT_ROOT / "data" / "bench" / "province.duckdb"))
     for scale, db in scales:
         for page, seconds in _measure(db, args.repeat).items():
-            print(
-                f"{scale:<9} {page:<22} median server time per filter change: {seconds * 1000:7.0f} ms"
-            )
+            label = f"{scale:<9} {page:<22}"
+            print(f"{label} median server time per filter change: {seconds * 1000:7.0f} ms")
 
 
 if __name__ == "__main__":
