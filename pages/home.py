@@ -106,3 +106,22 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
+
+st.subheader(t("upload_heading"))
+upload = st.file_uploader(t("upload_heading"), type=["zip"], help=t("upload_help"))
+if upload is not None and st.button(t("upload_button")):
+    from etl.readers import ExportError
+    from ui.database import load_upload
+
+    try:
+        with st.spinner(upload.name):
+            result = load_upload(upload.name, upload.getvalue())
+    except ExportError as exc:
+        st.error(t("upload_failed", error=exc))
+    else:
+        total = result.total
+        st.success(
+            t("upload_done", load_id=result.load_id, read=f"{total.read:,}",
+              inserted=f"{total.inserted:,}", updated=f"{total.updated:,}",
+              quarantined=f"{total.quarantined:,}")
+        )  # fmt: skip

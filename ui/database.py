@@ -55,3 +55,15 @@ def _cached(name: str, version: tuple[int, int] | None, args: tuple, _fn):
 def query(fn, *args):
     """`fn(cursor, *args)`, cached until the next load swaps in a new database."""
     return _cached(f"{fn.__module__}.{fn.__qualname__}", data_version(), args, fn)
+
+
+def load_upload(name: str, data: bytes):
+    """Load an uploaded export (.zip) through the same path as `python -m etl load`."""
+    import tempfile
+
+    from etl.load import load_exports
+
+    with tempfile.TemporaryDirectory(prefix="upload-") as folder:
+        path = Path(folder) / Path(name).name
+        path.write_bytes(data)
+        return load_exports([path], db_path())

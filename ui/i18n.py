@@ -79,6 +79,24 @@ TEXT: dict[str, tuple[str, str]] = {
     "table_feedback": ("群众留言", "Residents' messages"),
     "table_petitions": ("信访举报", "Petitions and reports"),
     "overview": ("总览", "Overview"),
+    "upload_heading": ("上传平台导出并装载", "Upload an export and load it"),
+    "upload_help": (
+        "平台导出的 .zip（含各表的 CSV/XLSX 文件）。装载要么全部成功，要么不改变任何数据；"
+        "问题行会被隔离并在上方列出。",
+        "A platform export as .zip (the tables' CSV/XLSX files). A load succeeds whole or "
+        "changes nothing; rows that break a rule are kept aside and listed above.",
+    ),
+    "upload_button": ("装载", "Load"),
+    "upload_done": (
+        "第 {load_id} 次装载完成：读取 {read} 行，新增 {inserted}，"
+        "更新 {updated}，隔离 {quarantined}。",
+        "Load {load_id} done: {read} rows read, {inserted} inserted, {updated} updated, "
+        "{quarantined} kept aside.",
+    ),
+    "upload_failed": (
+        "未装载，数据未作任何改变：{error}",
+        "Nothing was loaded; no data changed: {error}",
+    ),
     "messages": ("群众留言", "Messages"),
     "messages_title": ("{scope} · {month} 群众留言", "{scope} · {month} messages"),
     "messages_caption": (

@@ -116,9 +116,11 @@ def test_messages_page_figures_and_overdue_list(db):
     app.run()
     assert not app.exception
     con = ReadOnlyDatabase(db).cursor()
-    october = region_metrics(con, Scope("210111000000"), "district", "month").filter(
-        pl.col("period") == "2026-10"
-    ).row(0, named=True)
+    october = (
+        region_metrics(con, Scope("210111000000"), "district", "month")
+        .filter(pl.col("period") == "2026-10")
+        .row(0, named=True)
+    )
     shown = {m.label: m.value for m in app.metric}
     assert shown["留言数"] == f"{october['feedback']:,}"
     assert shown["超期未办结"] == f"{october['overdue']:,}"
