@@ -1,4 +1,5 @@
-"""Chart builders: a frame in, a Plotly figure out, so that pages and exports draw the same."""
+"""Chart builders: a frame in, a Plotly figure out, so that pages and exports draw the same.
+Every chart is stamped with its scope, period and data date."""
 
 from __future__ import annotations
 
@@ -6,6 +7,20 @@ import plotly.graph_objects as go
 import polars as pl
 
 PALETTE = ["#c0392b", "#2e86c1", "#27ae60", "#8e44ad", "#d68910", "#17a589", "#5d6d7e"]
+
+
+def _finish(figure: go.Figure, title: str, stamp: str, height: int, **layout) -> go.Figure:
+    figure.update_layout(
+        title={"text": title, "x": 0},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=height,
+        annotations=[
+            {"text": stamp, "xref": "paper", "yref": "paper", "x": 1, "y": 1.1,
+             "showarrow": False, "font": {"size": 11, "color": "#666"}, "xanchor": "right"}
+        ],
+        **layout,
+    )  # fmt: skip
+    return figure
 
 
 def rate_trends(frame: pl.DataFrame, rates: dict[str, str], title: str, stamp: str) -> go.Figure:
@@ -22,18 +37,14 @@ def rate_trends(frame: pl.DataFrame, rates: dict[str, str], title: str, stamp: s
                 hovertemplate="%{x}: %{y:.1%}<extra>" + label + "</extra>",
             )
         )
-    figure.update_layout(
-        title={"text": title, "x": 0},
+    return _finish(
+        figure,
+        title,
+        stamp,
+        380,
         yaxis={"tickformat": ".0%", "rangemode": "tozero"},
         legend={"orientation": "h", "y": -0.2},
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        height=380,
-        annotations=[
-            {"text": stamp, "xref": "paper", "yref": "paper", "x": 1, "y": 1.08,
-             "showarrow": False, "font": {"size": 11, "color": "#666"}, "xanchor": "right"}
-        ],
-    )  # fmt: skip
-    return figure
+    )
 
 
 def histogram(
@@ -43,27 +54,9 @@ def histogram(
     figure = go.Figure(go.Histogram(x=values, nbinsx=40, marker_color=PALETTE[1]))
     if marker is not None:
         figure.add_vline(x=marker, line_dash="dash", line_color=PALETTE[0])
-    figure.update_layout(
-        title={"text": title, "x": 0},
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        height=300,
-        annotations=[
-            {"text": stamp, "xref": "paper", "yref": "paper", "x": 1, "y": 1.12,
-             "showarrow": False, "font": {"size": 11, "color": "#666"}, "xanchor": "right"}
-        ],
-    )  # fmt: skip
-    return figure
+    return _finish(figure, title, stamp, 300)
 
 
 def bars(labels: list[str], values: list[float], title: str, stamp: str) -> go.Figure:
     figure = go.Figure(go.Bar(x=labels, y=values, marker_color=PALETTE[0], text=values))
-    figure.update_layout(
-        title={"text": title, "x": 0},
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        height=300,
-        annotations=[
-            {"text": stamp, "xref": "paper", "yref": "paper", "x": 1, "y": 1.12,
-             "showarrow": False, "font": {"size": 11, "color": "#666"}, "xanchor": "right"}
-        ],
-    )  # fmt: skip
-    return figure
+    return _finish(figure, title, stamp, 300)
