@@ -9,9 +9,9 @@ import streamlit as st
 from ui.database import ensure_database
 from ui.i18n import LANGUAGES, language, t
 
-PAGES = Path(__file__).parent / "pages"
+VIEWS = Path(__file__).parent / "views"
 
-st.set_page_config(page_title="阳光三务监督看板", page_icon="☀️", layout="wide")
+st.set_page_config(page_title="阳光三务监督看板", page_icon=":material/wb_sunny:", layout="wide")
 
 with st.sidebar:
     chosen = st.radio(
@@ -32,12 +32,23 @@ ensure_database(t("building_demo"))
 page = st.navigation(
     [
         st.Page(
-            PAGES / "overview.py", title=t("overview"), icon="📊", url_path="overview", default=True
+            VIEWS / "overview.py",
+            title=t("overview"),
+            icon=":material/dashboard:",
+            url_path="overview",
+            default=True,
         ),
-        st.Page(PAGES / "messages.py", title=t("messages"), icon="💬", url_path="messages"),
-        st.Page(PAGES / "leads.py", title=t("leads"), icon="🔎", url_path="leads"),
-        st.Page(PAGES / "village.py", title=t("village_profile"), icon="🏘️", url_path="village"),
-        st.Page(PAGES / "home.py", title=t("home"), icon="🗂️", url_path="data"),
+        st.Page(
+            VIEWS / "messages.py", title=t("messages"), icon=":material/forum:", url_path="messages"
+        ),
+        st.Page(VIEWS / "leads.py", title=t("leads"), icon=":material/flag:", url_path="leads"),
+        st.Page(
+            VIEWS / "village.py",
+            title=t("village_profile"),
+            icon=":material/home_work:",
+            url_path="village",
+        ),
+        st.Page(VIEWS / "home.py", title=t("home"), icon=":material/database:", url_path="data"),
     ]
 )
 page.run()

@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from datastore import PROJECT_ROOT
 from etl.demo import build_demo
 
-PAGES = ("pages/overview.py", "pages/messages.py", "pages/leads.py", "pages/village.py",
-         "pages/home.py")  # fmt: skip
+PAGES = ("views/overview.py", "views/messages.py", "views/leads.py", "views/village.py",
+         "views/home.py")  # fmt: skip
 
 
 def _measure(db: Path, repeat: int) -> dict[str, float]:

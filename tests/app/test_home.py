@@ -25,7 +25,7 @@ def app(monkeypatch, demo_db):
 
 def _data_page(app: AppTest) -> AppTest:
     app.run()
-    app.switch_page("pages/home.py")
+    app.switch_page("views/home.py")
     return app.run()
 
 

@@ -64,7 +64,7 @@ def test_overview_follows_the_street_and_month_in_the_url(db):
 def test_leads_page_explains_a_lead_and_records_a_disposition(db):
     app = AppTest.from_file(DASHBOARD, default_timeout=120)
     app.run()
-    app.switch_page("pages/leads.py")
+    app.switch_page("views/leads.py")
     app.run()
     assert not app.exception
     assert "此为核查提示" in " ".join(m.value for m in app.markdown)
@@ -83,7 +83,7 @@ def test_leads_page_explains_a_lead_and_records_a_disposition(db):
 def test_village_profile_deep_link_shows_the_village_against_its_street(db):
     app = AppTest.from_file(DASHBOARD, default_timeout=120)
     app.run()
-    app.switch_page("pages/village.py")
+    app.switch_page("views/village.py")
     app.query_params["village"] = "210111010203"
     app.run()
     assert not app.exception
@@ -100,7 +100,7 @@ def test_village_profile_deep_link_shows_the_village_against_its_street(db):
 def test_village_profile_refuses_a_village_outside_the_street_in_the_url(db):
     app = AppTest.from_file(DASHBOARD, default_timeout=120)
     app.run()
-    app.switch_page("pages/village.py")
+    app.switch_page("views/village.py")
     app.query_params["street"] = "210111001000"  # 解放街道
     app.query_params["village"] = "210111010203"  # a village of 沙河街道
     app.run()
@@ -112,7 +112,7 @@ def test_village_profile_refuses_a_village_outside_the_street_in_the_url(db):
 def test_messages_page_figures_and_overdue_list(db):
     app = AppTest.from_file(DASHBOARD, default_timeout=120)
     app.run()
-    app.switch_page("pages/messages.py")
+    app.switch_page("views/messages.py")
     app.run()
     assert not app.exception
     con = ReadOnlyDatabase(db).cursor()

@@ -74,8 +74,8 @@ units = query(
 ranked = rank(units, min_sample=min_sample).filter(pl.col("period") == month_label)
 st.dataframe(
     ranked.select(
-        pl.col("rank").alias(t("rank")),
-        pl.col("rank_change").alias(t("rank_change")),
+        pl.col("rank").cast(pl.String).fill_null("—").alias(t("rank")),
+        pl.col("rank_change").cast(pl.String).fill_null("—").alias(t("rank_change")),
         pl.col("name").alias(t("name")),
         pl.col("three_rates_score").round(1).alias(t("score")),
         pl.col("feedback").alias(_label("feedback")),
@@ -89,7 +89,7 @@ st.dataframe(
                 "completeness",
             )
         ],
-        pl.col("note").alias(t("note")),
+        pl.col("note").fill_null("").alias(t("note")),
     ),
     hide_index=True,
     width="stretch",

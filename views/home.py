@@ -18,7 +18,7 @@ if history.is_empty():
     st.stop()
 latest = history.row(0, named=True)
 if "demo-export-" in latest["source"]:
-    st.caption("🧪 " + t("demo_badge"))
+    st.caption(":material/science: " + t("demo_badge"))
 
 first, last = query(status.data_span)
 st.subheader(t("tables_heading"))

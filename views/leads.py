@@ -79,9 +79,9 @@ if selected:
     )
     st.markdown(f"**{t('explanation')}**：{lead['explanation']}")
     st.page_link(
-        "pages/village.py",
+        "views/village.py",
         label=f"{t('village_profile')}：{lead['name']}",
-        icon="🏘️",
+        icon=":material/home_work:",
         query_params={"village": lead["region_code"]},
     )
     fired = pl.DataFrame(json.loads(lead["indicators"]))
