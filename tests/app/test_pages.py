@@ -127,3 +127,9 @@ def test_messages_page_figures_and_overdue_list(db):
     # The overdue list at the data date is the month-end overdue count (the data ends then).
     assert app.dataframe[1].value.shape[0] == october["overdue"]
     assert len(app.get("plotly_chart")) == 3
+
+
+def test_no_pages_folder_beside_the_entry_script():
+    # Streamlit would serve its files at their own URLs, bypassing dashboard.py.
+    assert not (ROOT / "pages").exists()
+    assert (ROOT / "views" / "overview.py").exists()
