@@ -39,6 +39,12 @@ page = st.navigation(
             default=True,
         ),
         st.Page(
+            VIEWS / "registration.py",
+            title=t("registration"),
+            icon=":material/group:",
+            url_path="registration",
+        ),
+        st.Page(
             VIEWS / "messages.py", title=t("messages"), icon=":material/forum:", url_path="messages"
         ),
         st.Page(VIEWS / "leads.py", title=t("leads"), icon=":material/flag:", url_path="leads"),

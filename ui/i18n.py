@@ -79,6 +79,26 @@ TEXT: dict[str, tuple[str, str]] = {
     "table_feedback": ("群众留言", "Residents' messages"),
     "table_petitions": ("信访举报", "Petitions and reports"),
     "overview": ("总览", "Overview"),
+    "registration": ("注册与活跃", "Registration and activity"),
+    "registration_title": (
+        "{scope} · {month} 注册与活跃",
+        "{scope} · {month} registration and activity",
+    ),
+    "registration_caption": (
+        "注册率按月末在册计；活跃度为月末在册群众中本月至少访问一次的比例；变化为较上月（百分点）。",
+        "Registration at the month's end; activity is the share of residents on the books at "
+        "the end who used the app in the month; change on the month before (points).",
+    ),
+    "by_unit": ("分单位情况", "By unit"),
+    "attention_heading": (
+        "需关注：注册率低于 99% 或活跃度较上月下降 5 个百分点以上",
+        "Needing a look: registration below 99 % or activity down 5 points or more",
+    ),
+    "residents": ("在册群众", "Residents"),
+    "change_pp": ("较上月（百分点）", "Change (points)"),
+    "activity_by_unit": ("各单位活跃度", "Activity rate by unit"),
+    "reason_low_registration": ("注册率低", "low registration"),
+    "reason_falling_activity": ("活跃度下降", "activity falling"),
     "upload_heading": ("上传平台导出并装载", "Upload an export and load it"),
     "upload_help": (
         "平台导出的 .zip（含各表的 CSV/XLSX 文件）。装载要么全部成功，要么不改变任何数据；"

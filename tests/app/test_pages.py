@@ -133,3 +133,21 @@ def test_no_pages_folder_beside_the_entry_script():
     # Streamlit would serve its files at their own URLs, bypassing dashboard.py.
     assert not (ROOT / "pages").exists()
     assert (ROOT / "views" / "overview.py").exists()
+
+
+def test_registration_page_lists_streets_and_villages_needing_a_look(db):
+    app = AppTest.from_file(DASHBOARD, default_timeout=120)
+    app.run()
+    app.switch_page("views/registration.py")
+    app.run()
+    assert not app.exception
+    by_street = app.dataframe[0].value
+    assert len(by_street) == 12
+    con = ReadOnlyDatabase(db).cursor()
+    district = region_metrics(con, Scope("210111000000"), "district", "month")
+    october = district.filter(pl.col("period") == "2026-10").row(0, named=True)
+    assert {m.label: m.value for m in app.metric}["活跃度"] == f"{october['activity_rate']:.1%}"
+    attention = app.dataframe[1].value
+    assert len(attention) > 0
+    for _, row in attention.iterrows():
+        assert row["注册率 %"] < 99 or row["较上月（百分点） "] <= -5
