@@ -45,6 +45,12 @@ page = st.navigation(
             url_path="registration",
         ),
         st.Page(
+            VIEWS / "disclosures.py",
+            title=t("disclosures"),
+            icon=":material/article:",
+            url_path="disclosures",
+        ),
+        st.Page(
             VIEWS / "messages.py", title=t("messages"), icon=":material/forum:", url_path="messages"
         ),
         st.Page(VIEWS / "leads.py", title=t("leads"), icon=":material/flag:", url_path="leads"),

@@ -57,3 +57,17 @@ def disclosures(
         "ORDER BY published_at DESC LIMIT ?",
         params=[*params, code, limit],
     ).pl()
+
+
+def disclosure_timing(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
+    """The scope's disclosures with what their timing needs."""
+    condition, params = scope.villages()
+    return con.sql(
+        "SELECT region_code, category, item_code, period_start, period_end, published_at, status "
+        f"FROM disclosures WHERE {condition}",
+        params=params,
+    ).pl()
+
+
+def catalogue(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return con.sql("SELECT * FROM catalogue ORDER BY item_code").pl()

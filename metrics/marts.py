@@ -305,14 +305,16 @@ def item_periods(catalogue: pl.LazyFrame, first: dt.date, last: dt.date) -> pl.L
     )
 
 
-def completeness_by_period(
+def due_items(
     disclosures: pl.LazyFrame,
     catalogue: pl.LazyFrame,
     villages: pl.LazyFrame,
     span: Span,
     grain: str,
 ) -> pl.LazyFrame:
-    """region_code, period_start, due_items, due_items_published."""
+    """One row per periodic (village, item, period) falling due in a period of the span:
+    region_code, item_code, period_start, period_end, due, p (the period it falls due in),
+    as_of (that period's end) and published_at (the first non-withdrawn publication)."""
     reach_back = span.first_day - dt.timedelta(days=400)  # the longest period plus its due days
     expected = (
         villages.select("region_code")
@@ -327,12 +329,21 @@ def completeness_by_period(
         .group_by("region_code", "item_code", "period_start", "period_end")
         .agg(pl.col("published_at").min())
     )
+    return expected.join(
+        first_published, on=["region_code", "item_code", "period_start", "period_end"], how="left"
+    )
+
+
+def completeness_by_period(
+    disclosures: pl.LazyFrame,
+    catalogue: pl.LazyFrame,
+    villages: pl.LazyFrame,
+    span: Span,
+    grain: str,
+) -> pl.LazyFrame:
+    """region_code, period_start, due_items, due_items_published."""
     return (
-        expected.join(
-            first_published,
-            on=["region_code", "item_code", "period_start", "period_end"],
-            how="left",
-        )
+        due_items(disclosures, catalogue, villages, span, grain)
         .group_by("region_code", pl.col("p").alias("period_start"))
         .agg(
             pl.len().alias("due_items"),

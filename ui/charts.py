@@ -60,3 +60,27 @@ def histogram(
 def bars(labels: list[str], values: list[float], title: str, stamp: str) -> go.Figure:
     figure = go.Figure(go.Bar(x=labels, y=values, marker_color=PALETTE[0], text=values))
     return _finish(figure, title, stamp, 300)
+
+
+def heatmap(
+    frame: pl.DataFrame, rows: dict[str, str], columns: dict[str, str], title: str, stamp: str
+) -> go.Figure:
+    """`frame` has unit, item_code and completeness; `rows`/`columns` map codes to labels."""
+    row_codes, column_codes = list(rows), list(columns)
+    cells = {(r["unit"], r["item_code"]): r["completeness"] for r in frame.iter_rows(named=True)}
+    z = [[cells.get((row, column)) for column in column_codes] for row in row_codes]
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[columns[c] for c in column_codes],
+            y=[rows[r] for r in row_codes],
+            zmin=0,
+            zmax=1,
+            colorscale=[[0, "#c0392b"], [0.8, "#f5cba7"], [1, "#27ae60"]],
+            text=[["" if v is None else f"{v:.0%}" for v in line] for line in z],
+            texttemplate="%{text}",
+            hovertemplate="%{y} · %{x}: %{z:.0%}<extra></extra>",
+            colorbar={"tickformat": ".0%"},
+        )
+    )
+    return _finish(figure, title, stamp, max(300, 28 * len(row_codes) + 160))

@@ -79,6 +79,26 @@ TEXT: dict[str, tuple[str, str]] = {
     "table_feedback": ("群众留言", "Residents' messages"),
     "table_petitions": ("信访举报", "Petitions and reports"),
     "overview": ("总览", "Overview"),
+    "disclosures": ("三务公开", "Disclosures"),
+    "disclosures_title": ("{scope} · {month} 三务公开", "{scope} · {month} disclosures"),
+    "completeness_heatmap": (
+        "本月到期定期事项公开完整率（事项 × 单位）",
+        "Completeness of periodic items falling due this month (item × unit)",
+    ),
+    "no_due_items": ("本月没有到期的定期事项。", "No periodic item falls due this month."),
+    "lateness_heading": (
+        "本月发布的公开相对期限的天数（负数为提前）",
+        "Days past due of this month's disclosures (negative: early)",
+    ),
+    "category_mix": ("公开类别构成", "Category mix"),
+    "calendar_heading": (
+        "村（社区）公开日历：应公开与实际公开",
+        "A village's calendar: due against published",
+    ),
+    "item": ("事项", "Item"),
+    "due_date": ("公开期限", "Due"),
+    "published_date": ("实际公开", "Published"),
+    "days_late": ("逾期天数", "Days late"),
     "registration": ("注册与活跃", "Registration and activity"),
     "registration_title": (
         "{scope} · {month} 注册与活跃",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import polars as pl
@@ -151,3 +152,23 @@ def test_registration_page_lists_streets_and_villages_needing_a_look(db):
     assert len(attention) > 0
     for _, row in attention.iterrows():
         assert row["注册率 %"] < 99 or row["较上月（百分点） "] <= -5
+
+
+def test_disclosures_page_heatmap_matches_the_completeness_figure(db):
+    app = AppTest.from_file(DASHBOARD, default_timeout=120)
+    app.run()
+    app.switch_page("views/disclosures.py")
+    app.run()
+    assert not app.exception
+    con = ReadOnlyDatabase(db).cursor()
+    october = region_metrics(con, Scope("210111000000"), "district", "month").filter(
+        pl.col("period") == "2026-10"
+    ).row(0, named=True)
+    shown = {m.label: m.value for m in app.metric}
+    assert shown["公开完整率"] == f"{october['completeness']:.1%}"
+    assert shown["财务公开"] == f"{october['disclosures_finance']:,}"
+    heatmap = json.loads(app.get("plotly_chart")[0].proto.spec)
+    assert "公开完整率" in heatmap["layout"]["title"]["text"]
+    assert any("月度财务收支明细" in label for label in heatmap["data"][0]["x"])
+    assert len(heatmap["data"][0]["y"]) == 12  # the streets
+    assert len(app.dataframe[0].value) > 0  # the first village's calendar

@@ -1,0 +1,101 @@
+"""三务公开: completeness of the catalogue, lateness, category mix, one village's calendar."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from datastore import records, status
+from metrics.disclosures import calendar, completeness_by_item, lateness
+from metrics.glossary import METRICS
+from metrics.query import region_metrics
+from metrics.query import span as data_span_of
+from ui.charts import bars, heatmap, histogram
+from ui.database import query
+from ui.filters import sidebar
+from ui.i18n import language, t
+
+filters = sidebar()
+if filters is None:
+    st.info(t("no_period_data"))
+    st.stop()
+english = language() == "en"
+span = query(data_span_of)
+data_end = f"{span.data_end:%Y-%m-%d}"
+month = f"{filters.month:%Y-%m}"
+top = query(region_metrics, filters.scope, filters.level, "month", filters.month, filters.month)
+row = top.row(0, named=True) if top.height else {}
+scope_name = row.get("name", "—")
+stamp = f"{scope_name} · {month} · {data_end}"
+st.title(t("disclosures_title", scope=scope_name, month=month))
+
+shown = (
+    "disclosures_party",
+    "disclosures_village",
+    "disclosures_finance",
+    "on_time_rate",
+    "completeness",
+)
+for column, metric in zip(st.columns(len(shown)), shown, strict=True):
+    value = row.get(metric)
+    text = (
+        "—"
+        if value is None
+        else (f"{value:.1%}" if METRICS[metric].unit == "rate" else f"{value:,}")
+    )
+    help_text = METRICS[metric].definition_en if english else METRICS[metric].definition_zh
+    column.metric(METRICS[metric].en if english else METRICS[metric].zh, text, help=help_text)
+
+catalogue = query(records.catalogue)
+villages = query(records.villages, filters.scope)
+timing = query(records.disclosure_timing, filters.scope)
+unit = "region_code" if filters.street else "street_code"
+by_item = completeness_by_item(timing, catalogue, villages, span, filters.month, unit)
+if by_item.is_empty():
+    st.info(t("no_due_items"))
+else:
+    names = dict(villages.select("region_code", "name").iter_rows())
+    _, streets, _, _ = query(status.months_and_streets)
+    row_labels = names if filters.street else streets
+    rows = {code: row_labels.get(code, code) for code in by_item.get_column("unit").unique().sort()}
+    items = catalogue.filter(pl.col("item_code").is_in(by_item.get_column("item_code").implode()))
+    columns = {
+        r["item_code"]: f"{r['item_code']} {r['name_en' if english else 'name_zh']}"
+        for r in items.iter_rows(named=True)
+    }
+    st.plotly_chart(
+        heatmap(by_item, rows, columns, t("completeness_heatmap"), stamp), key="heatmap"
+    )
+
+left, right = st.columns(2)
+late = lateness(timing, catalogue, filters.month)
+left.plotly_chart(
+    histogram(late.get_column("days_late").to_list(), t("lateness_heading"), stamp, 0),
+    key="lateness",
+)
+mix = [METRICS[m].en if english else METRICS[m].zh for m in shown[:3]]
+right.plotly_chart(
+    bars(mix, [row.get(m, 0) for m in shown[:3]], t("category_mix"), stamp), key="mix"
+)
+
+st.subheader(t("calendar_heading"))
+codes = villages.get_column("region_code").to_list()
+chosen = st.selectbox(
+    t("choose_village"),
+    codes,
+    format_func=dict(villages.select("region_code", "name").iter_rows()).get,
+)
+village_rows = villages.filter(pl.col("region_code") == chosen)
+entries = calendar(timing.filter(pl.col("region_code") == chosen), catalogue, village_rows, span)
+item_names = dict(catalogue.select("item_code", "name_en" if english else "name_zh").iter_rows())
+st.dataframe(
+    entries.select(
+        pl.col("item_code").replace_strict(item_names, default=None).alias(t("item")),
+        pl.format("{} – {}", "period_start", "period_end").alias(t("window")),
+        pl.col("due").alias(t("due_date")),
+        pl.col("published_at").alias(t("published_date")),
+        pl.col("days_late").alias(t("days_late")),
+    ),
+    hide_index=True,
+    width="stretch",
+)
