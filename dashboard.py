@@ -60,6 +60,12 @@ page = st.navigation(
             icon=":material/home_work:",
             url_path="village",
         ),
+        st.Page(
+            VIEWS / "briefing.py",
+            title=t("briefing"),
+            icon=":material/slideshow:",
+            url_path="briefing",
+        ),
         st.Page(VIEWS / "home.py", title=t("home"), icon=":material/database:", url_path="data"),
     ]
 )

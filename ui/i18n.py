@@ -79,6 +79,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "table_feedback": ("群众留言", "Residents' messages"),
     "table_petitions": ("信访举报", "Petitions and reports"),
     "overview": ("总览", "Overview"),
+    "briefing": ("会议简报", "Briefing"),
+    "prepare_exports": (
+        "生成导出文件（PDF、PPTX、图表 PNG）",
+        "Prepare exports (PDF, PPTX, chart PNGs)",
+    ),
+    "download_pdf": ("下载 PDF", "Download PDF"),
+    "download_pptx": ("下载 PPTX", "Download PPTX"),
+    "download_png": ("下载图表 PNG（zip）", "Download chart PNGs (zip)"),
     "disclosures": ("三务公开", "Disclosures"),
     "disclosures_title": ("{scope} · {month} 三务公开", "{scope} · {month} disclosures"),
     "completeness_heatmap": (

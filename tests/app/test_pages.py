@@ -161,9 +161,11 @@ def test_disclosures_page_heatmap_matches_the_completeness_figure(db):
     app.run()
     assert not app.exception
     con = ReadOnlyDatabase(db).cursor()
-    october = region_metrics(con, Scope("210111000000"), "district", "month").filter(
-        pl.col("period") == "2026-10"
-    ).row(0, named=True)
+    october = (
+        region_metrics(con, Scope("210111000000"), "district", "month")
+        .filter(pl.col("period") == "2026-10")
+        .row(0, named=True)
+    )
     shown = {m.label: m.value for m in app.metric}
     assert shown["公开完整率"] == f"{october['completeness']:.1%}"
     assert shown["财务公开"] == f"{october['disclosures_finance']:,}"

@@ -1,0 +1,50 @@
+"""会议简报: a clean page for one period and scope, exported as PDF, PPTX and chart PNGs."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from reports import briefing as report
+from ui.database import query
+from ui.filters import sidebar
+from ui.i18n import t
+
+filters = sidebar()
+if filters is None:
+    st.info(t("no_period_data"))
+    st.stop()
+brief = query(report.build, filters.scope, filters.level, filters.month)
+st.title(brief.title)
+st.caption(
+    f"范围：{brief.scope} · 期间：{brief.period} · 数据截至 {brief.data_date}"
+    " · 线索为核查提示，不是结论"
+)
+for column, (metric, value, change) in zip(
+    st.columns(len(brief.headline)), brief.headline, strict=True
+):
+    column.metric(metric, value, delta=None if change == "—" else change)
+st.subheader("“三率”排名")
+st.dataframe(brief.ranking, hide_index=True, width="stretch")
+st.subheader("重点线索")
+st.dataframe(brief.leads, hide_index=True, width="stretch")
+for name, figure in brief.charts.items():
+    st.plotly_chart(figure, key=f"briefing_{name}")
+
+key = f"exports_{brief.title}_{brief.data_date}"
+if st.button(t("prepare_exports")):
+    try:
+        with st.spinner(t("prepare_exports")):
+            st.session_state[key] = {
+                "pdf": report.to_pdf(brief),
+                "pptx": report.to_pptx(brief),
+                "png": report.charts_zip(brief),
+            }
+    except report.ExportUnavailable as exc:
+        st.error(str(exc))
+files = st.session_state.get(key)
+if files:
+    stem = report.file_stem(brief)
+    left, middle, right = st.columns(3)
+    left.download_button(t("download_pdf"), files["pdf"], f"{stem}.pdf", "application/pdf")
+    middle.download_button(t("download_pptx"), files["pptx"], f"{stem}.pptx")
+    right.download_button(t("download_png"), files["png"], f"{stem}_图表.zip")
