@@ -29,44 +29,23 @@ with st.sidebar:
 
 ensure_database(t("building_demo"))
 
+# (file in views/, text key, icon, URL path); the first is the default page.
+PAGES = (
+    ("overview.py", "overview", "dashboard", "overview"),
+    ("registration.py", "registration", "group", "registration"),
+    ("disclosures.py", "disclosures", "article", "disclosures"),
+    ("messages.py", "messages", "forum", "messages"),
+    ("leads.py", "leads", "flag", "leads"),
+    ("village.py", "village_profile", "home_work", "village"),
+    ("briefing.py", "briefing", "slideshow", "briefing"),
+    ("home.py", "home", "database", "data"),
+)
 page = st.navigation(
     [
         st.Page(
-            VIEWS / "overview.py",
-            title=t("overview"),
-            icon=":material/dashboard:",
-            url_path="overview",
-            default=True,
-        ),
-        st.Page(
-            VIEWS / "registration.py",
-            title=t("registration"),
-            icon=":material/group:",
-            url_path="registration",
-        ),
-        st.Page(
-            VIEWS / "disclosures.py",
-            title=t("disclosures"),
-            icon=":material/article:",
-            url_path="disclosures",
-        ),
-        st.Page(
-            VIEWS / "messages.py", title=t("messages"), icon=":material/forum:", url_path="messages"
-        ),
-        st.Page(VIEWS / "leads.py", title=t("leads"), icon=":material/flag:", url_path="leads"),
-        st.Page(
-            VIEWS / "village.py",
-            title=t("village_profile"),
-            icon=":material/home_work:",
-            url_path="village",
-        ),
-        st.Page(
-            VIEWS / "briefing.py",
-            title=t("briefing"),
-            icon=":material/slideshow:",
-            url_path="briefing",
-        ),
-        st.Page(VIEWS / "home.py", title=t("home"), icon=":material/database:", url_path="data"),
+            VIEWS / file, title=t(key), icon=f":material/{icon}:", url_path=path, default=i == 0
+        )
+        for i, (file, key, icon, path) in enumerate(PAGES)
     ]
 )
 page.run()

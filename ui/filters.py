@@ -65,3 +65,41 @@ def sidebar() -> Filters | None:
     else:
         st.query_params.pop("street", None)
     return Filters(dt.date.fromisoformat(month_label + "-01"), street, top_code, top_level)
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What the monthly pages share: the filters, the scope's figures for the month, its
+    name and the data date."""
+
+    filters: Filters
+    figures: dict
+    scope_name: str
+    month: str
+    data_end: str
+
+    @property
+    def stamp(self) -> str:
+        return f"{self.scope_name} · {self.month} · {self.data_end}"
+
+
+def page_context() -> PageContext:
+    """The sidebar and the month's figures; stops the page when nothing is loaded yet."""
+    from datastore import status
+    from metrics.query import region_metrics
+
+    filters = sidebar()
+    if filters is None:
+        st.info(t("no_period_data"))
+        st.stop()
+    span = query(status.data_span)
+    month = filters.month
+    figures = query(region_metrics, filters.scope, filters.level, "month", month, month)
+    row = figures.row(0, named=True) if figures.height else {}
+    return PageContext(
+        filters,
+        row,
+        row.get("name") or "—",
+        f"{month:%Y-%m}",
+        f"{span[1]:%Y-%m-%d}" if span[1] else "—",
+    )

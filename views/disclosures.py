@@ -7,27 +7,18 @@ import streamlit as st
 
 from datastore import records, status
 from metrics.disclosures import calendar, completeness_by_item, lateness
-from metrics.glossary import METRICS
-from metrics.query import region_metrics
 from metrics.query import span as data_span_of
 from ui.charts import bars, heatmap, histogram
 from ui.database import query
-from ui.filters import sidebar
+from ui.filters import page_context
 from ui.i18n import language, t
+from ui.widgets import metric_cards, metric_label
 
-filters = sidebar()
-if filters is None:
-    st.info(t("no_period_data"))
-    st.stop()
+context = page_context()
+filters, row, stamp = context.filters, context.figures, context.stamp
 english = language() == "en"
 span = query(data_span_of)
-data_end = f"{span.data_end:%Y-%m-%d}"
-month = f"{filters.month:%Y-%m}"
-top = query(region_metrics, filters.scope, filters.level, "month", filters.month, filters.month)
-row = top.row(0, named=True) if top.height else {}
-scope_name = row.get("name", "—")
-stamp = f"{scope_name} · {month} · {data_end}"
-st.title(t("disclosures_title", scope=scope_name, month=month))
+st.title(t("disclosures_title", scope=context.scope_name, month=context.month))
 
 shown = (
     "disclosures_party",
@@ -36,15 +27,7 @@ shown = (
     "on_time_rate",
     "completeness",
 )
-for column, metric in zip(st.columns(len(shown)), shown, strict=True):
-    value = row.get(metric)
-    text = (
-        "—"
-        if value is None
-        else (f"{value:.1%}" if METRICS[metric].unit == "rate" else f"{value:,}")
-    )
-    help_text = METRICS[metric].definition_en if english else METRICS[metric].definition_zh
-    column.metric(METRICS[metric].en if english else METRICS[metric].zh, text, help=help_text)
+metric_cards(row, shown)
 
 catalogue = query(records.catalogue)
 villages = query(records.villages, filters.scope)
@@ -73,7 +56,7 @@ left.plotly_chart(
     histogram(late.get_column("days_late").to_list(), t("lateness_heading"), stamp, 0),
     key="lateness",
 )
-mix = [METRICS[m].en if english else METRICS[m].zh for m in shown[:3]]
+mix = [metric_label(m) for m in shown[:3]]
 right.plotly_chart(
     bars(mix, [row.get(m, 0) for m in shown[:3]], t("category_mix"), stamp), key="mix"
 )

@@ -9,45 +9,25 @@ import streamlit as st
 
 from datastore import records, status
 from metrics import messages
-from metrics.glossary import METRICS, format_value
 from metrics.marts import AGE_BUCKETS
-from metrics.query import region_metrics
 from ui.charts import bars, histogram
 from ui.database import query
-from ui.filters import sidebar
-from ui.i18n import language, t
+from ui.filters import page_context
+from ui.i18n import t
+from ui.widgets import metric_cards, metric_label
 
-filters = sidebar()
-if filters is None:
-    st.info(t("no_period_data"))
-    st.stop()
-english = language() == "en"
+context = page_context()
+filters, row, stamp = context.filters, context.figures, context.stamp
+scope_name, month = context.scope_name, context.month
 span = query(status.data_span)
-data_end = f"{span[1]:%Y-%m-%d}" if span[1] else "—"
-month = f"{filters.month:%Y-%m}"
-figures = query(region_metrics, filters.scope, filters.level, "month", filters.month, filters.month)
-row = figures.row(0, named=True) if figures.height else {}
-scope_name = row.get("name", "—")
 st.title(t("messages_title", scope=scope_name, month=month))
-st.caption(t("messages_caption", month=month, data_end=data_end))
-
-
-def _label(metric: str) -> str:
-    return METRICS[metric].en if english else METRICS[metric].zh
-
-
-def _help(metric: str) -> str:
-    return METRICS[metric].definition_en if english else METRICS[metric].definition_zh
-
-
+st.caption(t("messages_caption", month=month, data_end=context.data_end))
 shown = ("feedback", "same_day_reply_rate", "closed_7d_rate", "median_reply_hours",
          "satisfaction_rate", "backlog", "overdue")  # fmt: skip
-for column, metric in zip(st.columns(len(shown)), shown, strict=True):
-    column.metric(_label(metric), format_value(metric, row.get(metric)), help=_help(metric))
+metric_cards(row, shown)
 
 all_messages = query(records.messages, filters.scope)
 in_month = messages.submitted_in(all_messages, filters.month)
-stamp = f"{scope_name} · {month} · {data_end}"
 left, right = st.columns(2)
 left.plotly_chart(
     histogram(
@@ -71,7 +51,10 @@ left, right = st.columns(2)
 buckets = [name for name, _, _ in AGE_BUCKETS]
 left.plotly_chart(
     bars(
-        [_label(b) for b in buckets], [row.get(b, 0) for b in buckets], t("backlog_by_age"), stamp
+        [metric_label(b) for b in buckets],
+        [row.get(b, 0) for b in buckets],
+        t("backlog_by_age"),
+        stamp,
     ),
     key="backlog",
 )

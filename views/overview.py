@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from datastore import status
-from metrics.glossary import METRICS, TARGETS
+from metrics.glossary import TARGETS
 from metrics.query import region_metrics
 from metrics.ranking import rank
 from models.indicators import LEAD_TYPES
@@ -15,19 +15,13 @@ from ui.charts import rate_trends
 from ui.database import query
 from ui.filters import sidebar
 from ui.i18n import language, t
+from ui.widgets import metric_help, metric_label
 
 HEADLINE = list(TARGETS)
 
 
-def _label(metric: str) -> str:
-    m = METRICS[metric]
-    return m.en if language() == "en" else m.zh
-
-
 def _help(metric: str) -> str:
-    m = METRICS[metric]
-    definition = m.definition_en if language() == "en" else m.definition_zh
-    return f"{definition} {t('target')}: {TARGETS[metric]:.0%}"
+    return f"{metric_help(metric)} {t('target')}: {TARGETS[metric]:.0%}"
 
 
 def _pct(value: float | None) -> str:
@@ -53,10 +47,10 @@ for column, metric in zip(columns, HEADLINE, strict=True):
     value = current.get_column(metric)[0] if current.height else None
     before = previous.get_column(metric)[0] if previous.height else None
     delta = None if value is None or before is None else f"{(value - before) * 100:+.1f} pp"
-    column.metric(_label(metric), _pct(value), delta=delta, help=_help(metric))
+    column.metric(metric_label(metric), _pct(value), delta=delta, help=_help(metric))
 
 st.subheader(t("trend_title"))
-rates = {m: _label(m) for m in HEADLINE}
+rates = {m: metric_label(m) for m in HEADLINE}
 first, last = months.get_column("period").min(), months.get_column("period").max()
 stamp = t("stamp", scope=scope_name, first=first, last=last, data_end=data_end)
 st.plotly_chart(
@@ -78,9 +72,9 @@ st.dataframe(
         pl.col("rank_change").cast(pl.String).fill_null("—").alias(t("rank_change")),
         pl.col("name").alias(t("name")),
         pl.col("three_rates_score").round(1).alias(t("score")),
-        pl.col("feedback").alias(_label("feedback")),
+        pl.col("feedback").alias(metric_label("feedback")),
         *[
-            (pl.col(m) * 100).round(1).alias(_label(m) + " %")
+            (pl.col(m) * 100).round(1).alias(metric_label(m) + " %")
             for m in (
                 "same_day_reply_rate",
                 "closed_7d_rate",

@@ -28,18 +28,35 @@ def db(monkeypatch, demo_db, tmp_path):
     return copy
 
 
+def _open(page: str | None = None, **params: str) -> AppTest:
+    """The dashboard run once, then on `page` with the URL parameters given."""
+    app = AppTest.from_file(DASHBOARD, default_timeout=120)
+    for name, value in params.items():
+        app.query_params[name] = value
+    app.run()
+    if page:
+        app.switch_page(f"views/{page}.py")
+        for name, value in params.items():
+            app.query_params[name] = value
+        app.run()
+    assert not app.exception
+    return app
+
+
+def _month_figures(db, code: str, level: str, month: str = "2026-10") -> dict:
+    con = ReadOnlyDatabase(db).cursor()
+    frame = region_metrics(con, Scope(code), level, "month")
+    return frame.filter(pl.col("period") == month).row(0, named=True)
+
+
 def _headline(app: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in app.metric}
 
 
 def test_overview_headline_figures_equal_the_metrics_command(db):
-    app = AppTest.from_file(DASHBOARD, default_timeout=120)
-    app.run()
-    assert not app.exception
+    app = _open()
     assert app.query_params["month"] == "2026-10"
-    con = ReadOnlyDatabase(db).cursor()
-    district = region_metrics(con, Scope("210111000000"), "district", "month")
-    october = district.filter(pl.col("period") == "2026-10").row(0, named=True)
+    october = _month_figures(db, "210111000000", "district")
     shown = _headline(app)
     assert shown["注册率"] == f"{october['registration_rate']:.1%}"
     assert shown["当日回应率"] == f"{october['same_day_reply_rate']:.1%}"
@@ -49,25 +66,15 @@ def test_overview_headline_figures_equal_the_metrics_command(db):
 
 
 def test_overview_follows_the_street_and_month_in_the_url(db):
-    app = AppTest.from_file(DASHBOARD, default_timeout=120)
-    app.query_params["month"] = "2026-09"
-    app.query_params["street"] = "210111010000"
-    app.run()
-    assert not app.exception
-    con = ReadOnlyDatabase(db).cursor()
-    street = region_metrics(con, Scope("210111010000"), "street", "month")
-    september = street.filter(pl.col("period") == "2026-09").row(0, named=True)
+    app = _open(month="2026-09", street="210111010000")
+    september = _month_figures(db, "210111010000", "street", "2026-09")
     assert _headline(app)["活跃度"] == f"{september['activity_rate']:.1%}"
     assert "沙河街道 · 2026-09" in app.title[0].value
     assert app.query_params["street"] == "210111010000"
 
 
 def test_leads_page_explains_a_lead_and_records_a_disposition(db):
-    app = AppTest.from_file(DASHBOARD, default_timeout=120)
-    app.run()
-    app.switch_page("views/leads.py")
-    app.run()
-    assert not app.exception
+    app = _open("leads")
     assert "此为核查提示" in " ".join(m.value for m in app.markdown)
     next(s for s in app.selectbox if s.label == "状态").set_value("checking")
     app.text_area[0].input("已约谈村书记")
@@ -82,46 +89,25 @@ def test_leads_page_explains_a_lead_and_records_a_disposition(db):
 
 
 def test_village_profile_deep_link_shows_the_village_against_its_street(db):
-    app = AppTest.from_file(DASHBOARD, default_timeout=120)
-    app.run()
-    app.switch_page("views/village.py")
-    app.query_params["village"] = "210111010203"
-    app.run()
-    assert not app.exception
+    app = _open("village", village="210111010203")
     assert app.title[0].value.startswith("鲍家洼子社区村民委员会")
     comparison = app.dataframe[0].value
     assert list(comparison.columns) == ["指标", "本村", "所在街道", "全区"]
-    con = ReadOnlyDatabase(db).cursor()
-    village = region_metrics(con, Scope("210111010203"), "village", "month")
-    october = village.filter(pl.col("period") == "2026-10").row(0, named=True)
+    october = _month_figures(db, "210111010203", "village")
     registration = comparison.set_index("指标").loc["注册率", "本村"]
     assert registration == f"{october['registration_rate']:.1%}"
 
 
 def test_village_profile_refuses_a_village_outside_the_street_in_the_url(db):
-    app = AppTest.from_file(DASHBOARD, default_timeout=120)
-    app.run()
-    app.switch_page("views/village.py")
-    app.query_params["street"] = "210111001000"  # 解放街道
-    app.query_params["village"] = "210111010203"  # a village of 沙河街道
-    app.run()
-    assert not app.exception
+    # 210111010203 is a village of 沙河街道, not of 解放街道 (210111001000).
+    app = _open("village", street="210111001000", village="210111010203")
     assert [e.value for e in app.error] == ["该村（社区）不在您可查看的范围内，或代码有误。"]
     assert not app.dataframe
 
 
 def test_messages_page_figures_and_overdue_list(db):
-    app = AppTest.from_file(DASHBOARD, default_timeout=120)
-    app.run()
-    app.switch_page("views/messages.py")
-    app.run()
-    assert not app.exception
-    con = ReadOnlyDatabase(db).cursor()
-    october = (
-        region_metrics(con, Scope("210111000000"), "district", "month")
-        .filter(pl.col("period") == "2026-10")
-        .row(0, named=True)
-    )
+    app = _open("messages")
+    october = _month_figures(db, "210111000000", "district")
     shown = {m.label: m.value for m in app.metric}
     assert shown["留言数"] == f"{october['feedback']:,}"
     assert shown["超期未办结"] == f"{october['overdue']:,}"
@@ -137,16 +123,10 @@ def test_no_pages_folder_beside_the_entry_script():
 
 
 def test_registration_page_lists_streets_and_villages_needing_a_look(db):
-    app = AppTest.from_file(DASHBOARD, default_timeout=120)
-    app.run()
-    app.switch_page("views/registration.py")
-    app.run()
-    assert not app.exception
+    app = _open("registration")
     by_street = app.dataframe[0].value
     assert len(by_street) == 12
-    con = ReadOnlyDatabase(db).cursor()
-    district = region_metrics(con, Scope("210111000000"), "district", "month")
-    october = district.filter(pl.col("period") == "2026-10").row(0, named=True)
+    october = _month_figures(db, "210111000000", "district")
     assert {m.label: m.value for m in app.metric}["活跃度"] == f"{october['activity_rate']:.1%}"
     attention = app.dataframe[1].value
     assert len(attention) > 0
@@ -155,17 +135,8 @@ def test_registration_page_lists_streets_and_villages_needing_a_look(db):
 
 
 def test_disclosures_page_heatmap_matches_the_completeness_figure(db):
-    app = AppTest.from_file(DASHBOARD, default_timeout=120)
-    app.run()
-    app.switch_page("views/disclosures.py")
-    app.run()
-    assert not app.exception
-    con = ReadOnlyDatabase(db).cursor()
-    october = (
-        region_metrics(con, Scope("210111000000"), "district", "month")
-        .filter(pl.col("period") == "2026-10")
-        .row(0, named=True)
-    )
+    app = _open("disclosures")
+    october = _month_figures(db, "210111000000", "district")
     shown = {m.label: m.value for m in app.metric}
     assert shown["公开完整率"] == f"{october['completeness']:.1%}"
     assert shown["财务公开"] == f"{october['disclosures_finance']:,}"
