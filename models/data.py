@@ -113,19 +113,20 @@ def load(
     villages_sql, params = scope.villages()
     villages = con.sql(
         "SELECT region_code, name, street_code, district_code, kind, households FROM regions "
-        f"WHERE level = 'village' AND {villages_sql}",
+        f"WHERE level = 'village' AND {villages_sql} ORDER BY region_code",
         params=params,
     ).pl()
     disclosures = con.sql(
         "SELECT disclosure_id, region_code, category, item_code, period, period_start, "
         "period_end, published_at, reviewed_at, status, amount, payee, updated_at "
-        f"FROM disclosures WHERE {villages_sql}",
+        f"FROM disclosures WHERE {villages_sql} ORDER BY published_at, disclosure_id",
         params=params,
     ).pl()
     feedback = con.sql(
         "SELECT feedback_id, region_code, user_id, topic, submitted_at, first_reply_at, "
-        f"closed_at, satisfaction FROM feedback WHERE {villages_sql}",
+        f"closed_at, satisfaction FROM feedback WHERE {villages_sql} "
+        "ORDER BY submitted_at, feedback_id",
         params=params,
     ).pl()
-    catalogue = con.sql("SELECT * FROM catalogue").pl()
+    catalogue = con.sql("SELECT * FROM catalogue ORDER BY item_code").pl()
     return prepare(villages, disclosures, feedback, catalogue, as_of, window_days)

@@ -59,7 +59,9 @@ def features(data: ScoringData) -> pl.DataFrame:
             how="left",
         )
     columns = list(REGISTRY)
-    return frame.with_columns(
+    # Joins do not keep row order, and the forest's trees depend on it: sort for a seed to
+    # give the same scores every time.
+    return frame.sort("region_code").with_columns(
         pl.col(c).fill_null(pl.col(c).median()).fill_null(0.0) for c in columns
     )
 

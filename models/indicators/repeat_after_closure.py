@@ -39,7 +39,7 @@ def measure(data: ScoringData) -> pl.DataFrame:
     per_village = repeats.group_by("region_code").agg(
         pl.len().cast(pl.Float64).alias("value"),
         pl.len().alias("sample"),
-        pl.col("feedback_id").alias("evidence"),
+        pl.col("feedback_id").sort().alias("evidence"),
     )
     return per_village
 

@@ -3,6 +3,7 @@ survives reloads and re-scoring."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import sqlite3
@@ -56,6 +57,13 @@ def test_leads_find_the_misbehaving_villages_of_the_demo(demo_leads):
     assert len(found) / k >= 0.9
     assert leads.get_column("score").is_between(0, 1).all()
     assert leads.equals(score_leads(demo_leads[2], seed=0))  # the same run twice
+    # Row order must not matter (joins do not keep it): shuffled villages, same scores.
+    data = demo_leads[2]
+    shuffled = dataclasses.replace(
+        data, villages=data.villages.sample(fraction=1.0, shuffle=True, seed=1)
+    )
+    again = score_leads(shuffled, seed=0)
+    assert again.select("lead_id", "score").equals(leads.select("lead_id", "score"))
 
 
 def test_a_lead_says_why_and_links_its_records(demo_leads):
