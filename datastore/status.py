@@ -33,11 +33,6 @@ def table_counts(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
     return frame.with_columns(pl.col("rows").cast(pl.Int64))
 
 
-def data_span(con: duckdb.DuckDBPyConnection) -> tuple:
-    """First and last activity time in the database (None, None when empty)."""
-    return con.execute("SELECT min(ts), max(ts) FROM activity").fetchall()[0]
-
-
 def load_history(con: duckdb.DuckDBPyConnection, limit: int = 100) -> pl.DataFrame:
     return con.sql("SELECT * FROM loads ORDER BY load_id DESC LIMIT ?", params=[limit]).pl()
 

@@ -192,6 +192,14 @@ TARGETS: dict[str, float] = {
 }
 
 
+def format_change(value: float | None, before: float | None) -> str | None:
+    """A rate's change on the period before, in percentage points; None when either is
+    unknown."""
+    if value is None or before is None:
+        return None
+    return f"{(value - before) * 100:+.1f} pp"
+
+
 def format_value(metric: str, value: float | None) -> str:
     """A metric's value as the pages show it: rates in percent, hours to a tenth, "—" for
     none."""

@@ -21,8 +21,16 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 import polars as pl
+from pptx import Presentation
+from pptx.util import Inches, Pt
 
-from metrics.glossary import METRICS, TARGETS, format_value
+from metrics.glossary import METRICS, TARGETS, format_change, format_value
+from metrics.query import region_metrics
+from metrics.query import span as data_span
+from metrics.ranking import rank
+from models.indicators import LEAD_TYPES
+from models.service import current_leads
+from ui.charts import rate_trends
 
 
 class ExportUnavailable(Exception):
@@ -45,7 +53,7 @@ def headline_rows(current: dict, previous: dict) -> list[tuple[str, str, str]]:
     rows = []
     for metric in TARGETS:
         value, before = current.get(metric), previous.get(metric)
-        change = "—" if value is None or before is None else f"{(value - before) * 100:+.1f} pp"
+        change = format_change(value, before) or "—"
         rows.append((METRICS[metric].zh, format_value(metric, value), change))
     return rows
 
@@ -140,9 +148,6 @@ def to_pdf(briefing: Briefing) -> bytes:
 
 
 def to_pptx(briefing: Briefing, with_images: bool = True) -> bytes:
-    from pptx import Presentation
-    from pptx.util import Inches, Pt
-
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(13.33), Inches(7.5)
     blank = deck.slide_layouts[6]
@@ -200,13 +205,6 @@ def file_stem(briefing: Briefing) -> str:
 
 def build(con, scope, level: str, month: dt.date) -> Briefing:
     """The briefing of `scope` (at `level`) for the month starting `month`."""
-    from metrics.query import region_metrics
-    from metrics.query import span as data_span
-    from metrics.ranking import rank
-    from models.indicators import LEAD_TYPES
-    from models.service import current_leads
-    from ui.charts import rate_trends
-
     previous = (month - dt.timedelta(days=1)).replace(day=1)
     months = region_metrics(con, scope, level, "month")
     label = f"{month:%Y-%m}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import duckdb
 import streamlit as st
 
 from datastore import ReadOnlyDatabase, default_db_path, file_identity
+from etl.load import load_exports
 
 _first_run = threading.Lock()
 
@@ -59,10 +61,6 @@ def query(fn, *args):
 
 def load_upload(name: str, data: bytes):
     """Load an uploaded export (.zip) through the same path as `python -m etl load`."""
-    import tempfile
-
-    from etl.load import load_exports
-
     with tempfile.TemporaryDirectory(prefix="upload-") as folder:
         path = Path(folder) / Path(name).name
         path.write_bytes(data)

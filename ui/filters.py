@@ -9,6 +9,9 @@ import streamlit as st
 
 from datastore import status
 from datastore.scope import Scope
+from metrics.marts import Span
+from metrics.query import region_metrics
+from metrics.query import span as data_span
 from ui.database import query
 from ui.i18n import t
 
@@ -67,6 +70,19 @@ def sidebar() -> Filters | None:
     return Filters(dt.date.fromisoformat(month_label + "-01"), street, top_code, top_level)
 
 
+def filters_or_stop() -> Filters:
+    """The sidebar's filters; stops the page with a message when nothing is loaded yet."""
+    filters = sidebar()
+    if filters is None:
+        st.info(t("no_period_data"))
+        st.stop()
+    return filters
+
+
+def data_end_label(span: Span | None) -> str:
+    return f"{span.data_end:%Y-%m-%d}" if span else "—"
+
+
 @dataclass(frozen=True)
 class PageContext:
     """What the monthly pages share: the filters, the scope's figures for the month, its
@@ -76,7 +92,11 @@ class PageContext:
     figures: dict
     scope_name: str
     month: str
-    data_end: str
+    span: Span | None
+
+    @property
+    def data_end(self) -> str:
+        return data_end_label(self.span)
 
     @property
     def stamp(self) -> str:
@@ -85,14 +105,7 @@ class PageContext:
 
 def page_context() -> PageContext:
     """The sidebar and the month's figures; stops the page when nothing is loaded yet."""
-    from datastore import status
-    from metrics.query import region_metrics
-
-    filters = sidebar()
-    if filters is None:
-        st.info(t("no_period_data"))
-        st.stop()
-    span = query(status.data_span)
+    filters = filters_or_stop()
     month = filters.month
     figures = query(region_metrics, filters.scope, filters.level, "month", month, month)
     row = figures.row(0, named=True) if figures.height else {}
@@ -101,5 +114,5 @@ def page_context() -> PageContext:
         row,
         row.get("name") or "—",
         f"{month:%Y-%m}",
-        f"{span[1]:%Y-%m-%d}" if span[1] else "—",
+        query(data_span),
     )

@@ -6,13 +6,10 @@ import streamlit as st
 
 from reports import briefing as report
 from ui.database import query
-from ui.filters import sidebar
+from ui.filters import filters_or_stop
 from ui.i18n import t
 
-filters = sidebar()
-if filters is None:
-    st.info(t("no_period_data"))
-    st.stop()
+filters = filters_or_stop()
 brief = query(report.build, filters.scope, filters.level, filters.month)
 st.title(brief.title)
 st.caption(

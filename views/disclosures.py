@@ -7,7 +7,6 @@ import streamlit as st
 
 from datastore import records, status
 from metrics.disclosures import calendar, completeness_by_item, lateness
-from metrics.query import span as data_span_of
 from ui.charts import bars, heatmap, histogram
 from ui.database import query
 from ui.filters import page_context
@@ -17,7 +16,7 @@ from ui.widgets import metric_cards, metric_label
 context = page_context()
 filters, row, stamp = context.filters, context.figures, context.stamp
 english = language() == "en"
-span = query(data_span_of)
+span = context.span
 st.title(t("disclosures_title", scope=context.scope_name, month=context.month))
 
 shown = (

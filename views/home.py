@@ -7,6 +7,7 @@ import streamlit as st
 
 from datastore import status
 from datastore.scope import EVERYTHING
+from metrics.query import span as data_span
 from ui.database import query
 from ui.i18n import reason_text, t
 
@@ -20,7 +21,8 @@ latest = history.row(0, named=True)
 if "demo-export-" in latest["source"]:
     st.caption(":material/science: " + t("demo_badge"))
 
-first, last = query(status.data_span)
+span = query(data_span)
+last = span.data_end if span else None
 st.subheader(t("tables_heading"))
 st.caption(t("tables_caption", data_end=f"{last:%Y-%m-%d %H:%M}" if last else "—"))
 counts = dict(query(status.table_counts, EVERYTHING).iter_rows())

@@ -12,13 +12,10 @@ from models import casework
 from models.indicators import LEAD_TYPES, REGISTRY
 from models.service import current_leads
 from ui.database import db_path, query
-from ui.filters import sidebar
+from ui.filters import filters_or_stop
 from ui.i18n import language, t
 
-filters = sidebar()
-if filters is None:
-    st.info(t("no_period_data"))
-    st.stop()
+filters = filters_or_stop()
 english = language() == "en"
 type_names = {k: (v[1] if english else v[0]) for k, v in LEAD_TYPES.items()}
 status_names = {k: (v[1] if english else v[0]) for k, v in casework.STATUSES.items()}

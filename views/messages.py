@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from datastore import records, status
+from datastore import records
 from metrics import messages
 from metrics.marts import AGE_BUCKETS
 from ui.charts import bars, histogram
@@ -19,7 +19,6 @@ from ui.widgets import metric_cards, metric_label
 context = page_context()
 filters, row, stamp = context.filters, context.figures, context.stamp
 scope_name, month = context.scope_name, context.month
-span = query(status.data_span)
 st.title(t("messages_title", scope=scope_name, month=month))
 st.caption(t("messages_caption", month=month, data_end=context.data_end))
 shown = ("feedback", "same_day_reply_rate", "closed_7d_rate", "median_reply_hours",
@@ -71,7 +70,8 @@ right.dataframe(
 )
 
 st.subheader(t("overdue_heading"))
-as_of = span[1] + dt.timedelta(microseconds=1) if span[1] else dt.datetime.now()
+# The overdue list at the end of the data, as the month-end figures count it.
+as_of = context.span.as_of_cap if context.span else dt.datetime.now()
 late = messages.overdue(all_messages, as_of)
 names = dict(query(records.villages, filters.scope).select("region_code", "name").iter_rows())
 st.dataframe(

@@ -6,14 +6,15 @@ import polars as pl
 import streamlit as st
 
 from datastore import status
-from metrics.glossary import TARGETS
+from metrics.glossary import TARGETS, format_change
 from metrics.query import region_metrics
+from metrics.query import span as data_span
 from metrics.ranking import rank
 from models.indicators import LEAD_TYPES
 from models.service import current_leads
 from ui.charts import rate_trends
 from ui.database import query
-from ui.filters import sidebar
+from ui.filters import data_end_label, filters_or_stop
 from ui.i18n import language, t
 from ui.widgets import metric_help, metric_label
 
@@ -28,12 +29,8 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
-filters = sidebar()
-if filters is None:
-    st.info(t("no_period_data"))
-    st.stop()
-span = query(status.data_span)
-data_end = f"{span[1]:%Y-%m-%d}" if span[1] else "—"
+filters = filters_or_stop()
+data_end = data_end_label(query(data_span))
 months = query(region_metrics, filters.scope, filters.level, "month", None, None)
 scope_name = months.get_column("name")[0] if months.height else "—"
 month_label = f"{filters.month:%Y-%m}"
@@ -46,7 +43,7 @@ columns = st.columns(len(HEADLINE))
 for column, metric in zip(columns, HEADLINE, strict=True):
     value = current.get_column(metric)[0] if current.height else None
     before = previous.get_column(metric)[0] if previous.height else None
-    delta = None if value is None or before is None else f"{(value - before) * 100:+.1f} pp"
+    delta = format_change(value, before)
     column.metric(metric_label(metric), _pct(value), delta=delta, help=_help(metric))
 
 st.subheader(t("trend_title"))

@@ -6,21 +6,19 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from datastore import records, status
+from datastore import records
 from datastore.scope import Scope
 from metrics.glossary import METRICS, TARGETS, format_value
 from metrics.query import region_metrics
+from metrics.query import span as data_span
 from models.indicators import LEAD_TYPES
 from models.service import current_leads
 from ui.charts import rate_trends
 from ui.database import query
-from ui.filters import sidebar
+from ui.filters import data_end_label, filters_or_stop
 from ui.i18n import language, t
 
-filters = sidebar()
-if filters is None:
-    st.info(t("no_period_data"))
-    st.stop()
+filters = filters_or_stop()
 english = language() == "en"
 choices = query(records.villages, filters.scope)
 codes = choices.get_column("region_code").to_list()
@@ -76,8 +74,7 @@ comparison = pl.DataFrame(
 st.dataframe(comparison, hide_index=True, width="stretch")
 
 history = query(region_metrics, Scope(code), "village", "month", None, None)
-span = query(status.data_span)
-data_end = f"{span[1]:%Y-%m-%d}" if span[1] else "—"
+data_end = data_end_label(query(data_span))
 rates = {m: METRICS[m].en if english else METRICS[m].zh for m in TARGETS}
 first, last = history.get_column("period").min(), history.get_column("period").max()
 stamp = t("stamp", scope=place["name"], first=first, last=last, data_end=data_end)
