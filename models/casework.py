@@ -180,6 +180,17 @@ def current_dispositions(con: sqlite3.Connection, leads: pl.DataFrame) -> pl.Dat
     )
 
 
+def village_history(con: sqlite3.Connection, region_code: str) -> pl.DataFrame:
+    """Everything recorded on one village's leads, newest first."""
+    return pl.read_database(
+        "SELECT recorded_at, lead_type, window_start, window_end, status, note, actor, lead_id "
+        "FROM dispositions WHERE region_code = ? ORDER BY disposition_id DESC",
+        con,
+        execute_options={"parameters": [region_code]},
+        schema_overrides={"note": pl.String, "actor": pl.String},
+    )
+
+
 def indicator_hit_rates(con: sqlite3.Connection) -> pl.DataFrame:
     """Per indicator: leads concluded (属实/部分属实/不属实) whose evidence included it, how
     many were found true at least in part, and the hit rate. The latest conclusion per

@@ -203,8 +203,12 @@ def file_stem(briefing: Briefing) -> str:
     return f"{briefing.title}_{dt.date.today():%Y%m%d}"
 
 
-def build(con, scope, level: str, month: dt.date) -> Briefing:
-    """The briefing of `scope` (at `level`) for the month starting `month`."""
+def build(
+    con, scope, level: str, month: dt.date, as_of: dt.date | None = None, scope_suffix: str = ""
+) -> Briefing:
+    """The briefing of `scope` (at `level`) for the month starting `month`, with leads as
+    of `as_of` (default: the data's last day); `scope_suffix` qualifies the scope's name
+    (e.g. communities only)."""
     previous = (month - dt.timedelta(days=1)).replace(day=1)
     months = region_metrics(con, scope, level, "month")
     label = f"{month:%Y-%m}"
@@ -212,7 +216,8 @@ def build(con, scope, level: str, month: dt.date) -> Briefing:
     before = months.filter(pl.col("period") == f"{previous:%Y-%m}")
     current = now.row(0, named=True) if now.height else {}
     scope_name = current.get("name") or (months.get_column("name")[0] if months.height else "—")
-    data_date = f"{data_span(con).data_end:%Y-%m-%d}"
+    scope_name += scope_suffix
+    data_date = f"{as_of or data_span(con).data_end:%Y-%m-%d}"
     units = region_metrics(con, scope, "village" if level == "street" else "street", "month",
                            previous, month)  # fmt: skip
     ranked = (
@@ -228,7 +233,7 @@ def build(con, scope, level: str, month: dt.date) -> Briefing:
         )
     )
     leads = (
-        current_leads(con, scope)
+        current_leads(con, scope, as_of)
         .head(10)
         .select(
             pl.col("name").alias("村（社区）"),

@@ -57,9 +57,18 @@ def histogram(
     return _finish(figure, title, stamp, 300)
 
 
-def bars(labels: list[str], values: list[float], title: str, stamp: str) -> go.Figure:
-    figure = go.Figure(go.Bar(x=labels, y=values, marker_color=PALETTE[0], text=values))
-    return _finish(figure, title, stamp, 300)
+def bars(
+    labels: list[str],
+    values: list[float],
+    title: str,
+    stamp: str,
+    codes: list[str] | None = None,
+) -> go.Figure:
+    """One bar per label; `codes` ride along as customdata so a click can drill down."""
+    figure = go.Figure(
+        go.Bar(x=labels, y=values, marker_color=PALETTE[0], text=values, customdata=codes)
+    )
+    return _finish(figure, title, stamp, 300, clickmode="event+select")
 
 
 def heatmap(

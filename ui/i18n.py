@@ -194,6 +194,37 @@ TEXT: dict[str, tuple[str, str]] = {
     "leads": ("问题线索", "Leads"),
     "filter_month": ("月份", "Month"),
     "filter_street": ("街道", "Street"),
+    "click_to_drill": (
+        "点击街道可筛选到该街道，点击村（社区）可打开其画像。",
+        "Click a street to filter to it, a village to open its profile.",
+    ),
+    "click_row_to_drill": (
+        "选中一行：街道则筛选到该街道，村（社区）则打开其画像。",
+        "Select a row: a street filters to it, a village opens its profile.",
+    ),
+    "lead_not_shown": (
+        "链接中的线索不在当前范围或筛选条件内。",
+        "The lead in the link is not within the current scope or filters.",
+    ),
+    "open_lead": ("查看线索与核查记录", "Open the lead and its record"),
+    "lead_history": ("线索核查记录", "Record of the village's leads"),
+    "recorded_at": ("记录时间", "Recorded at"),
+    "download_excel": ("下载 Excel", "Download Excel"),
+    "reply_hours": ("回复用时（小时）", "Reply time (hours)"),
+    "close_hours": ("办结用时（小时）", "Clearance time (hours)"),
+    "item_name": ("事项", "Item"),
+    "filter_kind": ("村/社区", "Village or community"),
+    "kind_all": ("村和社区", "Both"),
+    "kind_village": ("村", "Villages"),
+    "kind_community": ("社区", "Communities"),
+    "kind_only_village": ("仅村", "villages only"),
+    "kind_only_community": ("仅社区", "communities only"),
+    "filter_as_of": ("截至日期", "As of"),
+    "filter_as_of_help": (
+        "线索按此日为止的记录研判；可选月份为此日前已结束的月份。默认为数据最后一天。",
+        "Leads are judged on the records up to this day; the months offered are those over by "
+        "then. Defaults to the data's last day.",
+    ),
     "filter_all_streets": ("全部街道", "All streets"),
     "overview_title": ("{scope} · {month} 总览", "{scope} · {month} overview"),
     "headline_caption": (

@@ -6,11 +6,12 @@ import streamlit as st
 
 from reports import briefing as report
 from ui.database import query
-from ui.filters import filters_or_stop
+from ui.filters import filters_or_stop, scope_label
 from ui.i18n import t
 
 filters = filters_or_stop()
-brief = query(report.build, filters.scope, filters.level, filters.month)
+suffix = scope_label("", filters.kind)
+brief = query(report.build, filters.scope, filters.level, filters.month, filters.as_of, suffix)
 st.title(brief.title)
 st.caption(
     f"范围：{brief.scope} · 期间：{brief.period} · 数据截至 {brief.data_date}"

@@ -12,7 +12,7 @@ from models import casework
 from models.indicators import LEAD_TYPES, REGISTRY
 from models.service import current_leads
 from ui.database import db_path, query
-from ui.filters import filters_or_stop
+from ui.filters import filters_or_stop, selected_rows
 from ui.i18n import language, t
 
 filters = filters_or_stop()
@@ -21,7 +21,7 @@ type_names = {k: (v[1] if english else v[0]) for k, v in LEAD_TYPES.items()}
 status_names = {k: (v[1] if english else v[0]) for k, v in casework.STATUSES.items()}
 
 st.title(t("leads"))
-leads = query(current_leads, filters.scope)
+leads = query(current_leads, filters.scope, filters.as_of)
 if leads.is_empty():
     st.success(t("no_leads"))
     st.stop()
@@ -64,13 +64,20 @@ ledger = io.BytesIO()
 shown.drop("evidence").write_excel(ledger, worksheet="问题线索台账")
 st.download_button(t("download_ledger"), ledger.getvalue(), file_name=f"问题线索台账_{as_of}.xlsx")
 
-selected = (
-    event.get("selection", {}).get("rows", []) if isinstance(event, dict) else event.selection.rows
-)
-if not selected and shown.height:
-    selected = [0]
+selected = selected_rows(event)
+wanted = st.query_params.get("lead")
+ids = shown.get_column("lead_id").to_list()
 if selected:
     lead = shown.row(selected[0], named=True)
+elif wanted in ids:
+    lead = shown.row(ids.index(wanted), named=True)
+elif wanted:
+    st.warning(t("lead_not_shown"))
+    lead = None
+else:
+    lead = shown.row(0, named=True) if shown.height else None
+if lead is not None:
+    st.query_params["lead"] = lead["lead_id"]
     st.subheader(
         f"{lead['name']} · {type_names[lead['lead_type']]} · {t('score')} {lead['score']:.3f}"
     )

@@ -14,9 +14,16 @@ from models.indicators import LEAD_TYPES
 from models.service import current_leads
 from ui.charts import rate_trends
 from ui.database import query
-from ui.filters import data_end_label, filters_or_stop
+from ui.filters import (
+    data_end_label,
+    drill_down,
+    drill_key,
+    filters_or_stop,
+    scope_label,
+    selected_rows,
+)
 from ui.i18n import language, t
-from ui.widgets import metric_help, metric_label
+from ui.widgets import data_table, metric_help, metric_label
 
 HEADLINE = list(TARGETS)
 
@@ -30,9 +37,9 @@ def _pct(value: float | None) -> str:
 
 
 filters = filters_or_stop()
-data_end = data_end_label(query(data_span))
-months = query(region_metrics, filters.scope, filters.level, "month", None, None)
-scope_name = months.get_column("name")[0] if months.height else "—"
+data_end = data_end_label(query(data_span), filters.as_of)
+months = query(region_metrics, filters.scope, filters.level, "month", None, filters.month)
+scope_name = scope_label(months.get_column("name")[0] if months.height else "—", filters.kind)
 month_label = f"{filters.month:%Y-%m}"
 st.title(t("overview_title", scope=scope_name, month=month_label))
 st.caption(t("headline_caption", month=month_label, data_end=data_end))
@@ -63,7 +70,7 @@ units = query(
     region_metrics, filters.scope, unit_level, "month", filters.previous_month, filters.month
 )
 ranked = rank(units, min_sample=min_sample).filter(pl.col("period") == month_label)
-st.dataframe(
+picked = data_table(
     ranked.select(
         pl.col("rank").cast(pl.String).fill_null("—").alias(t("rank")),
         pl.col("rank_change").cast(pl.String).fill_null("—").alias(t("rank_change")),
@@ -82,12 +89,18 @@ st.dataframe(
         ],
         pl.col("note").fill_null("").alias(t("note")),
     ),
-    hide_index=True,
-    width="stretch",
+    t("ranking_heading"),
+    drill_key("ranking", filters),
+    on_select="rerun",
+    selection_mode="single-row",
 )
+st.caption(t("click_row_to_drill"))
+rows = selected_rows(picked)
+if rows:
+    drill_down(ranked.get_column("region_code")[rows[0]], unit_level)
 
 st.subheader(t("leads_heading"))
-leads = query(current_leads, filters.scope)
+leads = query(current_leads, filters.scope, filters.as_of)
 st.caption(t("leads_caption", as_of=data_end))
 if leads.is_empty():
     st.success(t("no_leads"))

@@ -9,7 +9,7 @@ from metrics.attention import needing_attention, with_change
 from metrics.query import region_metrics
 from ui.charts import bars
 from ui.database import query
-from ui.filters import page_context
+from ui.filters import drill_down, drill_key, page_context, selected_code
 from ui.i18n import t
 from ui.widgets import metric_cards, metric_label
 
@@ -25,15 +25,20 @@ units = query(
     region_metrics, filters.scope, unit_level, "month", filters.previous_month, filters.month
 )
 changed = with_change(units, filters.month, filters.previous_month, columns)
-st.plotly_chart(
+clicked = st.plotly_chart(
     bars(
         changed.get_column("name").to_list(),
         [round(v * 100, 1) if v is not None else None for v in changed.get_column("activity_rate")],
         t("activity_by_unit") + " (%)",
         stamp,
+        codes=changed.get_column("region_code").to_list(),
     ),
-    key="activity_by_unit",
+    key=drill_key("activity_by_unit", filters),
+    on_select="rerun",
+    selection_mode="points",
 )
+st.caption(t("click_to_drill"))
+drill_down(selected_code(clicked), unit_level)
 
 
 def _table(frame: pl.DataFrame) -> pl.DataFrame:

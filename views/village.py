@@ -11,16 +11,18 @@ from datastore.scope import Scope
 from metrics.glossary import METRICS, TARGETS, format_value
 from metrics.query import region_metrics
 from metrics.query import span as data_span
+from models import casework
 from models.indicators import LEAD_TYPES
 from models.service import current_leads
 from ui.charts import rate_trends
-from ui.database import query
+from ui.database import db_path, query
 from ui.filters import data_end_label, filters_or_stop
 from ui.i18n import language, t
+from ui.widgets import data_table, record_table
 
 filters = filters_or_stop()
 english = language() == "en"
-choices = query(records.villages, filters.scope)
+choices = query(records.villages, filters.jurisdiction)
 codes = choices.get_column("region_code").to_list()
 names = dict(choices.select("region_code", "name").iter_rows())
 wanted = st.query_params.get("village")
@@ -31,7 +33,7 @@ code = st.selectbox(
     t("choose_village"), codes, index=codes.index(wanted) if wanted else 0, format_func=names.get
 )
 st.query_params["village"] = code
-place = query(records.village, filters.scope, code)
+place = query(records.village, filters.jurisdiction, code)
 if place is None:
     st.error(t("not_in_scope"))
     st.stop()
@@ -74,7 +76,7 @@ comparison = pl.DataFrame(
 st.dataframe(comparison, hide_index=True, width="stretch")
 
 history = query(region_metrics, Scope(code), "village", "month", None, None)
-data_end = data_end_label(query(data_span))
+data_end = data_end_label(query(data_span), filters.as_of)
 rates = {m: METRICS[m].en if english else METRICS[m].zh for m in TARGETS}
 first, last = history.get_column("period").min(), history.get_column("period").max()
 stamp = t("stamp", scope=place["name"], first=first, last=last, data_end=data_end)
@@ -82,17 +84,63 @@ figure = rate_trends(history, rates, f"{place['name']} · {t('trend_title')}", s
 st.plotly_chart(figure, key="village_trends")
 
 st.subheader(t("village_leads"))
-leads = query(current_leads, filters.scope).filter(pl.col("region_code") == code)
+leads = query(current_leads, filters.jurisdiction, filters.as_of).filter(
+    pl.col("region_code") == code
+)
 if leads.is_empty():
     st.success(t("no_leads"))
 for lead in leads.iter_rows(named=True):
     kind = LEAD_TYPES[lead["lead_type"]][1 if english else 0]
     st.markdown(f"**{kind} · {lead['score']:.3f}** — {lead['explanation']}")
+    st.page_link(
+        "views/leads.py",
+        label=t("open_lead"),
+        icon=":material/flag:",
+        query_params={"lead": lead["lead_id"]},
+    )
+with casework.connect(casework.casework_path(db_path())) as con:
+    history = casework.village_history(con, code)
+if history.height:
+    st.markdown(f"**{t('lead_history')}**")
+    status_names = {k: v[1 if english else 0] for k, v in casework.STATUSES.items()}
+    type_names = {k: v[1 if english else 0] for k, v in LEAD_TYPES.items()}
+    st.dataframe(
+        history.select(
+            pl.col("recorded_at").alias(t("recorded_at")),
+            pl.col("lead_type").replace_strict(type_names, default=None).alias(t("lead_type")),
+            pl.format("{} – {}", "window_start", "window_end").alias(t("window")),
+            pl.col("status").replace_strict(status_names, default=None).alias(t("status")),
+            pl.col("note").alias(t("note_field")),
+            pl.col("actor").alias(t("actor")),
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
-left, right = st.columns(2)
-with left:
-    st.markdown(f"**{t('messages_heading')}**")
-    st.dataframe(query(records.messages, filters.scope, code), hide_index=True, height=300)
-with right:
-    st.markdown(f"**{t('disclosures_heading')}**")
-    st.dataframe(query(records.disclosures, filters.scope, code), hide_index=True, height=300)
+item_names = query(records.catalogue).select("item_code", "name_en" if english else "name_zh")
+items = dict(item_names.iter_rows())
+message_rows = query(records.messages, filters.jurisdiction, code).select(
+    "feedback_id", "submitted_at", "topic", "status", "first_reply_at", "closed_at",
+    "satisfaction", pl.col("reply_hours").round(1), pl.col("close_hours").round(1),
+)  # fmt: skip
+disclosure_rows = query(records.disclosures, filters.jurisdiction, code).with_columns(
+    pl.col("item_code").replace_strict(items, default=pl.col("item_code"))
+)
+st.subheader(t("messages_heading"))
+data_table(
+    record_table(
+        message_rows, "feedback", {"reply_hours": t("reply_hours"), "close_hours": t("close_hours")}
+    ),
+    f"{place['name']}_{t('messages_heading')}",
+    "village_messages",
+    height=300,
+)
+st.subheader(t("disclosures_heading"))
+data_table(
+    record_table(disclosure_rows, "disclosures").rename(
+        {("Item code" if english else "事项编码"): t("item_name")}
+    ),
+    f"{place['name']}_{t('disclosures_heading')}",
+    "village_disclosures",
+    height=300,
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 
@@ -13,6 +14,7 @@ from datastore import ReadOnlyDatabase
 from datastore.scope import Scope
 from metrics.query import region_metrics
 from models import casework
+from models.service import current_leads
 from tests.conftest import ROOT
 
 DASHBOARD = str(ROOT / "dashboard.py")
@@ -145,3 +147,85 @@ def test_disclosures_page_heatmap_matches_the_completeness_figure(db):
     assert any("月度财务收支明细" in label for label in heatmap["data"][0]["x"])
     assert len(heatmap["data"][0]["y"]) == 12  # the streets
     assert len(app.dataframe[0].value) > 0  # the first village's calendar
+
+
+def test_village_kind_filter_counts_only_that_kind(db):
+    app = _open(kind="community")
+    con = ReadOnlyDatabase(db).cursor()
+    frame = region_metrics(con, Scope("210111000000", "community"), "district", "month")
+    october = frame.filter(pl.col("period") == "2026-10").row(0, named=True)
+    both = _month_figures(db, "210111000000", "district")
+    assert october["residents"] < both["residents"]
+    assert _headline(app)["活跃度"] == f"{october['activity_rate']:.1%}"
+    assert "苏家屯区（仅社区）" in app.title[0].value
+    assert app.query_params["kind"] == "community"
+
+
+def test_as_of_day_limits_the_months_and_dates_the_leads(db):
+    app = _open("leads", as_of="2026-08-15")
+    assert app.query_params["month"] == "2026-07"  # August is not over on the 15th
+    assert "2026-08-15" in " ".join(c.value for c in app.caption)
+    con = ReadOnlyDatabase(db).cursor()
+    expected = current_leads(con, Scope("210111000000"), dt.date(2026, 8, 15))
+    table = app.dataframe[0].value
+    assert len(table) == expected.height
+    assert list(table["名称"]) == expected.get_column("name").to_list()
+
+
+def test_selecting_a_street_in_the_ranking_filters_every_page_to_it(db):
+    app = _open()
+    ranking = app.dataframe[0].value
+    app.session_state["ranking_all"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    app.run()
+    assert not app.exception
+    con = ReadOnlyDatabase(db).cursor()
+    street = con.execute(
+        "SELECT region_code FROM regions WHERE level = 'street' AND name = ?",
+        [ranking.iloc[0]["名称"]],
+    ).fetchall()[0][0]
+    assert app.query_params["street"] == street
+    assert ranking.iloc[0]["名称"] in app.title[0].value
+
+
+def test_clicking_a_street_bar_filters_to_it(db):
+    app = _open("registration")
+    app.session_state["activity_by_unit_all"] = {
+        "selection": {"points": [{"customdata": "210111010000"}], "point_indices": [0]}
+    }
+    app.run()
+    assert not app.exception
+    assert app.query_params["street"] == "210111010000"
+    assert "沙河街道" in app.title[0].value
+
+
+def test_a_lead_link_opens_that_lead_and_a_lead_elsewhere_is_not_shown(db):
+    con = ReadOnlyDatabase(db).cursor()
+    leads = current_leads(con, Scope("210111000000"))
+    last = leads.row(leads.height - 1, named=True)
+    app = _open("leads", lead=last["lead_id"])
+    assert app.subheader[0].value.startswith(last["name"])
+    elsewhere = leads.filter(pl.col("street_code") != last["street_code"]).row(0, named=True)
+    app = _open("leads", street=last["street_code"], lead=elsewhere["lead_id"])
+    assert [w.value for w in app.warning] == ["链接中的线索不在当前范围或筛选条件内。"]
+    assert elsewhere["name"] not in " ".join(s.value for s in app.subheader)
+
+
+def test_village_records_are_labelled_in_chinese(db):
+    app = _open("village", village="210111010203")
+    messages, disclosures = app.dataframe[-2].value, app.dataframe[-1].value
+    assert {"提交时间", "问题类别", "状态", "满意度", "回复用时（小时）"} <= set(messages.columns)
+    assert set(messages["状态"]) <= {"待回复", "已回复", "已办结", None}
+    assert {"事项", "所属期间", "发布时间", "金额(元)"} <= set(disclosures.columns)
+    assert not disclosures["事项"].str.fullmatch(r"[A-Z]{2}\d{2}").any()
+
+
+def test_clicking_a_village_bar_opens_its_profile_keeping_the_filters(db):
+    app = _open("registration", street="210111010000", month="2026-09")
+    app.session_state["activity_by_unit_210111010000"] = {
+        "selection": {"points": [{"customdata": "210111010203"}], "point_indices": [0]}
+    }
+    app.run()
+    assert not app.exception
+    assert app.title[0].value.startswith("鲍家洼子社区村民委员会")
+    assert app.query_params["village"] == "210111010203"
+    assert app.query_params["month"] == "2026-09"
