@@ -11,7 +11,7 @@ from metrics.query import span as data_span
 from ui.database import query
 from ui.i18n import reason_text, t
 
-st.title(t("app_title"))
+st.title(t("home"))
 
 history = query(status.load_history)
 if history.is_empty():

@@ -1,0 +1,171 @@
+"""The dashboard in a real Chromium: every page, the drill from a street to a village to a
+lead, a disposition, and the briefing's exported files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import sqlite3
+import zipfile
+
+import pypdf
+import pytest
+from PIL import Image, ImageChops
+from playwright.sync_api import Page, expect
+from pptx import Presentation
+
+from datastore import ReadOnlyDatabase
+from datastore.scope import Scope
+from models.casework import casework_path
+from models.service import current_leads
+from reports import briefing as report
+
+DISTRICT = "210111000000"
+NEIGHBOURS = {code: code + 1 for code in range(0x4E00, 0x9FFF)}
+PAGES = {
+    "": "苏家屯区 · 2026-10",
+    "registration": "注册与活跃",
+    "disclosures": "三务公开",
+    "messages": "群众留言",
+    "leads": "问题线索",
+    "village": "村社区画像",
+    "briefing": "阳光三务监督简报",
+    "data": "数据概况",
+}
+
+
+def settle(page: Page) -> None:
+    """Wait as Streamlit's own end-to-end suite does: connected, script done, no skeleton.
+    A navigation's run may start just after the old run's state is seen, so the state must
+    hold for a moment."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']")
+    done = "[data-testid='stApp'][data-test-script-state='notRunning']"
+    for _ in range(2):
+        page.wait_for_selector(done)
+        page.wait_for_timeout(400)
+    page.wait_for_selector(done)
+    expect(page.locator("[data-testid='stSkeleton']")).to_have_count(0)
+
+
+def visit(page: Page, base: str, path: str) -> None:
+    page.goto(f"{base}/{path}")
+    settle(page)
+    expect(page.locator("h1").first).to_be_visible()
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+
+
+def click_bar(page: Page, chart_key: str, code: str) -> None:
+    """Click the bar whose customdata is `code`: Plotly's drag layer swallows element
+    clicks, so click the bar's centre with the mouse."""
+    chart = page.locator(f".st-key-{chart_key} .js-plotly-plot")
+    expect(chart).to_be_visible()
+    codes = chart.evaluate("node => node.data[0].customdata")
+    bar = chart.locator(".bars .point").nth(codes.index(code))
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_page_opens_in_chinese(page: Page, server, shoot, path):
+    base, _ = server
+    visit(page, base, path)
+    expect(page.locator("h1").first).to_contain_text(PAGES[path])
+    expect(page.locator("[data-testid='stSidebarNav']")).to_contain_text("问题线索")
+    shoot(path or "overview")
+
+
+def test_street_then_village_then_lead_then_disposition(page: Page, server, shoot):
+    base, db = server
+    con = ReadOnlyDatabase(db).cursor()
+    lead = current_leads(con, Scope(DISTRICT)).row(0, named=True)
+    street, village = lead["street_code"], lead["region_code"]
+    street_name = con.execute(
+        "SELECT name FROM regions WHERE region_code = ?", [street]
+    ).fetchall()[0][0]
+
+    visit(page, base, "registration")
+    click_bar(page, "activity_by_unit_all", street)
+    page.wait_for_url(re.compile(f"street={street}"))
+    settle(page)
+    expect(page.locator("h1").first).to_contain_text(street_name)
+    shoot("street")
+
+    click_bar(page, f"activity_by_unit_{street}", village)
+    page.wait_for_url(re.compile(f"/village\\?.*village={village}"))
+    settle(page)
+    expect(page.locator("h1").first).to_contain_text(lead["name"])
+    shoot("village")
+
+    page.get_by_role("link", name="查看线索与核查记录").first.click()
+    page.wait_for_url(re.compile(f"/leads\\?.*lead={lead['lead_id']}"))
+    settle(page)
+    expect(page.locator("h3").first).to_contain_text(lead["name"])
+
+    form = page.locator("[data-testid='stForm']")
+    status = form.get_by_role("combobox", name="状态")
+    # The list closes when the page scrolls, as it does to bring the form into view.
+    form.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    form.locator("[data-testid='stSelectbox']").get_by_role("button", name="Open").click()
+    page.get_by_role("option", name="核查中").click()
+    expect(status).to_have_value("核查中")
+    form.get_by_label("核查说明").fill("已调阅台账，约谈村书记")
+    form.get_by_label("记录人").fill("王某")
+    form.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("已记录。")).to_be_visible()
+    shoot("disposition")
+    with sqlite3.connect(casework_path(db)) as casework:
+        recorded = casework.execute(
+            "SELECT lead_id, status, note, actor FROM dispositions"
+        ).fetchall()
+    assert recorded == [(lead["lead_id"], "checking", "已调阅台账，约谈村书记", "王某")]
+
+
+def _download(page: Page, label: str, folder) -> bytes:
+    with page.expect_download() as download:
+        page.get_by_role("button", name=label).click()
+    path = folder / download.value.suggested_filename
+    download.value.save_as(path)
+    return path.read_bytes()
+
+
+def test_briefing_exports_hold_the_chinese_titles(page: Page, server, shoot, tmp_path):
+    base, db = server
+    visit(page, base, "briefing")
+    title = page.locator("h1").first.inner_text()
+    assert title == "苏家屯区2026-10阳光三务监督简报"
+    page.get_by_role("button", name=re.compile("^生成导出文件")).click()
+    expect(page.get_by_role("button", name="下载 PDF")).to_be_visible(timeout=120_000)
+    shoot("exports")
+
+    pdf = pypdf.PdfReader(io.BytesIO(_download(page, "下载 PDF", tmp_path)))
+    assert title in pdf.pages[0].extract_text()
+    deck = Presentation(io.BytesIO(_download(page, "下载 PPTX", tmp_path)))
+    assert title in [s.text_frame.text for s in deck.slides[0].shapes if s.has_text_frame]
+    with zipfile.ZipFile(io.BytesIO(_download(page, "下载图表 PNG（zip）", tmp_path))) as charts:
+        names = charts.namelist()
+        assert names == [f"{title}_主要指标月度趋势.png"]
+        exported = charts.read(names[0])
+    assert exported[:8] == b"\x89PNG\r\n\x1a\n"
+
+    # Without a CJK font every Chinese character is the same empty box: the chart drawn
+    # again with each character of its title swapped for its neighbour would look the same.
+    brief = report.build(ReadOnlyDatabase(db).cursor(), Scope(DISTRICT), "district",
+                         dt.date(2026, 10, 1))  # fmt: skip
+    figure = brief.charts["主要指标月度趋势"]
+    assert _title_pixels_differing(report.chart_png(figure), exported) < 0.001
+    title = figure.layout.title.text
+    figure.update_layout(title_text=title.translate(NEIGHBOURS))
+    assert figure.layout.title.text != title
+    assert _title_pixels_differing(report.chart_png(figure), exported) > 0.01
+
+
+def _title_pixels_differing(png: bytes, other: bytes) -> float:
+    """The share of pixels that differ in the top strip, where the title is."""
+    first, second = (Image.open(io.BytesIO(b)).convert("L") for b in (png, other))
+    strip = (0, 0, first.width // 2, 50 * 2)  # exported at scale 2
+    difference = ImageChops.difference(first.crop(strip), second.crop(strip))
+    changed = sum(count for level, count in enumerate(difference.histogram()) if level > 32)
+    return changed / (strip[2] * strip[3])
