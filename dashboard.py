@@ -6,6 +6,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from datastore.access import OutsideJurisdiction
+from ui.auth import current_user, refuse
 from ui.database import ensure_database
 from ui.i18n import LANGUAGES, language, t
 
@@ -28,8 +30,9 @@ with st.sidebar:
         st.query_params.pop("lang", None)
 
 ensure_database(t("building_demo"))
+user = current_user()
 
-# (file in views/, text key, icon, URL path); the first is the default page.
+# (file in views/, text key, icon, URL path); the first the user may open is the default.
 PAGES = (
     ("overview.py", "overview", "dashboard", "overview"),
     ("registration.py", "registration", "group", "registration"),
@@ -39,13 +42,25 @@ PAGES = (
     ("village.py", "village_profile", "home_work", "village"),
     ("briefing.py", "briefing", "slideshow", "briefing"),
     ("home.py", "home", "database", "data"),
+    ("audit.py", "audit", "policy", "audit"),
 )
-page = st.navigation(
-    [
-        st.Page(
-            VIEWS / file, title=t(key), icon=f":material/{icon}:", url_path=path, default=i == 0
-        )
-        for i, (file, key, icon, path) in enumerate(PAGES)
-    ]
-)
-page.run()
+default = next(path for *_, path in PAGES if user.may_open(path))
+pages = {
+    path: st.Page(
+        VIEWS / file,
+        title=t(key),
+        icon=f":material/{icon}:",
+        url_path=path,
+        default=path == default,
+        visibility="visible" if user.may_open(path) else "hidden",
+    )
+    for file, key, icon, path in PAGES
+}
+page = st.navigation(list(pages.values()))
+opened = next(path for path, candidate in pages.items() if candidate is page)
+if not user.may_open(opened):
+    refuse(f"page:{opened}")
+try:
+    page.run()
+except OutsideJurisdiction as exc:
+    refuse(exc.asked)

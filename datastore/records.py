@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from datastore.privacy import mask_columns
 from datastore.scope import Scope
 
 
@@ -44,6 +45,26 @@ def messages(
         f"WHERE {condition} {one} ORDER BY submitted_at DESC LIMIT ?",
         params=[*params, *([code] if code else []), limit],
     ).pl()
+
+
+def message_texts(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    code: str,
+    unmask: bool = False,
+    limit: int = 2000,
+) -> pl.DataFrame:
+    """One village's messages with what residents wrote and what they were told, newest
+    first; phone, ID numbers and names masked unless `unmask`."""
+    condition, params = scope.villages("m.region_code")
+    frame = con.sql(
+        "SELECT m.feedback_id, m.submitted_at, m.topic, f.content, m.status, m.first_reply_at, "
+        "f.reply, m.closed_at, m.satisfaction, m.reply_hours, m.close_hours "
+        "FROM mart_feedback m JOIN feedback f USING (feedback_id) "
+        f"WHERE {condition} AND m.region_code = ? ORDER BY m.submitted_at DESC LIMIT ?",
+        params=[*params, code, limit],
+    ).pl()
+    return mask_columns(frame, ["content", "reply"], unmask)
 
 
 def disclosures(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from datastore.privacy import mask_columns
 from datastore.scope import Scope
 
 DATA_TABLES = ("regions", "admins", "users", "activity", "disclosures", "feedback", "petitions")
@@ -59,28 +60,35 @@ def quarantine_by_reason(con: duckdb.DuckDBPyConnection, load_id: int) -> pl.Dat
 
 
 def quarantined_rows(
-    con: duckdb.DuckDBPyConnection, load_id: int, limit: int = 1000
+    con: duckdb.DuckDBPyConnection, load_id: int, limit: int = 1000, unmask: bool = False
 ) -> pl.DataFrame:
-    return con.sql(
+    """Rows kept aside by a load; the raw record and value masked unless `unmask`, since
+    a message's text travels with its row."""
+    frame = con.sql(
         "SELECT table_name, file, row_number, column_name, value, reason, record "
         "FROM quarantine WHERE load_id = ? ORDER BY file, row_number LIMIT ?",
         params=[load_id, limit],
     ).pl()
+    return mask_columns(frame, ["value", "record"], unmask)
 
 
 def months_and_streets(
-    con: duckdb.DuckDBPyConnection,
+    con: duckdb.DuckDBPyConnection, scope: Scope
 ) -> tuple[list, dict[str, str], str | None, str]:
-    """The data's months (first days), the streets by code, and the top of the loaded
-    hierarchy: its code and level (the district, or the city or province of several)."""
+    """The data's months (first days), the scope's streets by code, and the top of the
+    loaded hierarchy: its code and level (the district, or the city or province of
+    several)."""
     months = [
         m for (m,) in con.execute(
             "SELECT DISTINCT period_start FROM mart_village_month ORDER BY 1"
         ).fetchall()
     ]  # fmt: skip
+    inside, params = scope.regions()
     streets = dict(
         con.execute(
-            "SELECT region_code, name FROM regions WHERE level = 'street' ORDER BY region_code"
+            f"SELECT region_code, name FROM regions WHERE level = 'street' AND {inside} "
+            "ORDER BY region_code",
+            params,
         ).fetchall()
     )
     districts = [
@@ -94,3 +102,11 @@ def months_and_streets(
     if len(cities) == 1:
         return months, streets, None, "city"
     return months, streets, None, "province"
+
+
+def demo_only(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether everything loaded came from the built-in demo generator."""
+    loads, real = con.execute(
+        "SELECT count(*), count(*) FILTER (source NOT LIKE '%demo-export-%') FROM loads"
+    ).fetchall()[0]
+    return loads > 0 and real == 0

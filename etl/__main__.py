@@ -1,4 +1,5 @@
-"""Command line: `python -m etl load EXPORT...` and `python -m etl demo`."""
+"""Command line: `python -m etl load EXPORT...`, `python -m etl demo` and
+`python -m etl users …`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import sys
 from pathlib import Path
 
 from datastore import default_db_path
+from etl import users
 from etl.load import LoadResult, load_exports
 from etl.readers import ExportError
 from etl.store import LoadBusyError
@@ -33,6 +35,17 @@ def _progress(fraction: float, message: str) -> None:
     print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
 
 
+def _audit_load(db_path: Path, source: str, result: LoadResult) -> None:
+    total = result.total
+    users.audit_command(
+        db_path,
+        "load",
+        source,
+        f"load {result.load_id}: {total.read:,} rows read, {total.inserted:,} inserted, "
+        f"{total.updated:,} updated, {total.quarantined:,} kept aside",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -55,8 +68,12 @@ def main(argv: list[str] | None = None) -> int:
         "--force", action="store_true", help="replace a database that holds non-demo loads"
     )
 
+    users.add_parser(commands)
+
     args = parser.parse_args(argv)
     db_path = args.db or default_db_path()
+    if args.command == "users":
+        return users.run(args, db_path)
     try:
         if args.command == "load":
             result = load_exports(
@@ -66,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
                 progress=(lambda *_: None) if args.quiet else _progress,
             )
             print_summary(result)
+            _audit_load(db_path, ", ".join(str(e) for e in args.exports), result)
             return 0
         from etl import demo as demo_module
 
@@ -89,8 +107,10 @@ def main(argv: list[str] | None = None) -> int:
             progress=_progress,
         )
         print_summary(result)
+        _audit_load(db_path, f"demo {args.preset} seed {args.seed}", result)
         return 0
     except (ExportError, LoadBusyError) as exc:
+        users.audit_command(db_path, "load", args.command, f"failed: {exc}")
         print(f"error: {exc}", file=sys.stderr)
         print("nothing was loaded; the database is as it was.", file=sys.stderr)
         return 2

@@ -555,6 +555,31 @@ def _split_payments(d: pl.DataFrame, rng) -> pl.DataFrame:
     ).drop("part", "p")
 
 
+SURNAMES = list("王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗")
+GIVEN_NAMES = ["伟", "芳", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
+               "涛", "明", "超", "秀英", "桂兰", "建国", "玉梅", "志强", "淑珍"]  # fmt: skip
+
+
+def _id_number(rng) -> str:
+    """A well-formed 18-digit resident ID (GB 11643 check digit) of the demo district."""
+    born = dt.date(1940, 1, 1) + dt.timedelta(days=int(rng.integers(0, 365 * 65)))
+    body = f"210111{born:%Y%m%d}{int(rng.integers(0, 1000)):03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
+
+
+def _with_personal_details(content: np.ndarray, rng) -> np.ndarray:
+    """Some residents sign with their name or give their ID number, as real messages do;
+    drawn from a generator of their own so the rest of the demo stays as it was."""
+    content = content.astype(object)
+    for i in np.flatnonzero(rng.random(len(content)) < 0.06):
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN_NAMES)
+        content[i] = f"本人{name}，{content[i]}"
+    for i in np.flatnonzero(rng.random(len(content)) < 0.03):
+        content[i] = f"{content[i]}，身份证号{_id_number(rng)}"
+    return content.astype(str)
+
+
 def _feedback(
     villages: pl.DataFrame, behaviour: pl.DataFrame, users: pl.DataFrame, window: Window, rng
 ) -> pl.DataFrame:
@@ -632,6 +657,7 @@ def _feedback(
     phones = np.char.add("，联系电话1", rng.integers(3_000_000_000, 9_999_999_999, n).astype(str))
     content = np.char.add(topics.astype(str), "问题反映")
     content = np.where(rng.random(n) < 0.15, np.char.add(content, phones), content)
+    content = _with_personal_details(content, rng.spawn(1)[0])
     f = f.with_columns(
         pl.Series("first_reply_s", _minute(reply)),
         pl.Series("closed_s", _minute(close)),

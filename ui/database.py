@@ -10,6 +10,7 @@ import duckdb
 import streamlit as st
 
 from datastore import ReadOnlyDatabase, default_db_path, file_identity
+from datastore.access import check_scopes
 from etl.load import load_exports
 
 _first_run = threading.Lock()
@@ -55,7 +56,19 @@ def _cached(name: str, version: tuple[int, int] | None, args: tuple, _fn):
 
 
 def query(fn, *args):
-    """`fn(cursor, *args)`, cached until the next load swaps in a new database."""
+    """`fn(cursor, *args)` for the signed-in user, cached until the next load swaps in a
+    new database. Every Scope among the arguments must lie within the user's jurisdiction
+    (checked before the cache, on every call): otherwise OutsideJurisdiction is raised."""
+    user = st.session_state.get("user")
+    if user is None:
+        raise PermissionError("nobody is signed in")
+    check_scopes(cursor(), user.jurisdiction, args)
+    return unguarded(fn, *args)
+
+
+def unguarded(fn, *args):
+    """`fn(cursor, *args)` without a jurisdiction check: only for what sign-in itself needs
+    (whether the data is the demo's, the demo's streets to pick from)."""
     return _cached(f"{fn.__module__}.{fn.__qualname__}", data_version(), args, fn)
 
 

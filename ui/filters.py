@@ -12,6 +12,7 @@ from datastore.scope import Scope
 from metrics.marts import Span
 from metrics.query import region_metrics
 from metrics.query import span as data_span
+from ui.auth import refuse
 from ui.database import query
 from ui.i18n import t
 
@@ -26,7 +27,7 @@ class Filters:
     as_of: dt.date | None = None  # the day leads are judged on; None for the data's last day
 
     @property
-    def jurisdiction(self) -> Scope:
+    def area(self) -> Scope:
         """The area looked at, whatever the kind: a village profile is shown even when the
         kind filter would leave its village out."""
         return Scope(self.street or self.top_code)
@@ -84,8 +85,12 @@ def _as_of(span: Span) -> dt.date:
 def sidebar() -> Filters | None:
     """Month, street, village kind and as-of day, read from and written to the URL; None
     when nothing is loaded."""
-    months, streets, top_code, top_level = query(status.months_and_streets)
+    user = st.session_state["user"]
+    months, streets, top_code, top_level = query(status.months_and_streets, user.jurisdiction)
     span = query(data_span)
+    street_only = user.region_code in streets  # a street inspector: no "all streets"
+    if user.region_code is not None and not street_only:
+        top_code, top_level = user.region_code, "district"
     if not months or span is None:
         return None
     as_of = _as_of(span)
@@ -97,9 +102,11 @@ def sidebar() -> Filters | None:
             labels[::-1],
             index=labels[::-1].index(wanted) if wanted in labels else 0,
         )
-        codes = [None, *streets]
+        codes = list(streets) if street_only else [None, *streets]
         names = {None: t("filter_all_streets"), **streets}
         street = _param("street")
+        if street and street not in codes:
+            refuse(f"street:{street}")
         street = st.selectbox(
             t("filter_street"),
             codes,

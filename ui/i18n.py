@@ -168,8 +168,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "village_profile": ("村社区画像", "Village profile"),
     "choose_village": ("选择村（社区）", "Choose a village"),
     "not_in_scope": (
-        "该村（社区）不在您可查看的范围内，或代码有误。",
-        "That village is not within your jurisdiction, or the code is wrong.",
+        "该村（社区）不在当前选定的街道内：请在左侧把街道改为“全部街道”或其所在街道。",
+        "That village is not in the street chosen: choose all streets or its own street.",
     ),
     "profile_caption": (
         "{street} · {district} · {households} 户 · 常住人口 {population}",
@@ -209,6 +209,89 @@ TEXT: dict[str, tuple[str, str]] = {
     "open_lead": ("查看线索与核查记录", "Open the lead and its record"),
     "lead_history": ("线索核查记录", "Record of the village's leads"),
     "recorded_at": ("记录时间", "Recorded at"),
+    "row_number": ("行号", "Row"),
+    "column_name": ("列", "Column"),
+    "record": ("原始记录（已脱敏）", "Raw record (masked)"),
+    "audit": ("审计日志", "Audit trail"),
+    "audit_caption": (
+        "登录与退出、查看线索、记录核查情况、导出与下载、显示完整个人信息、越权请求和数据加载，"
+        "均逐条记录，只能追加，任何角色都不能在系统中修改或删除。",
+        "Sign-ins and sign-outs, lead views, dispositions, exports and downloads, unmasking, "
+        "refused requests and data loads, one entry each; append-only, and no role can change "
+        "or delete them from the app.",
+    ),
+    "audit_days": ("日期范围", "Days"),
+    "audit_actions": ("操作类型", "Actions"),
+    "audit_actor": ("操作人", "Who"),
+    "audit_count": ("共 {n} 条记录（最新在前）。", "{n} entries, newest first."),
+    "audit_entry": ("序号", "Entry"),
+    "audit_at": ("时间", "When"),
+    "audit_role": ("角色", "Role"),
+    "audit_action": ("操作", "Action"),
+    "audit_target": ("对象", "What"),
+    "audit_detail": ("详情", "Detail"),
+    "audit_origin": ("来源", "From where"),
+    "accounts_heading": ("账号", "Accounts"),
+    "accounts_caption": (
+        "账号在服务器上用命令管理：python -m etl users add|disable|enable|password|unlock|list。",
+        "Accounts are managed on the server: python -m etl users add|disable|enable|password|"
+        "unlock|list.",
+    ),
+    "region_code": ("辖区代码", "Jurisdiction"),
+    "active": ("启用", "Active"),
+    "locked_until": ("锁定至", "Locked until"),
+    "username": ("用户名", "User name"),
+    "password": ("密码", "Password"),
+    "sign_in": ("登录", "Sign in"),
+    "sign_in_oidc": ("通过统一身份认证登录", "Sign in with the identity provider"),
+    "sign_out": ("退出登录", "Sign out"),
+    "sign_in_unknown": ("用户名或密码错误。", "Wrong user name or password."),
+    "sign_in_wrong_password": ("用户名或密码错误。", "Wrong user name or password."),
+    "sign_in_locked": (
+        "连续输错密码次数过多，账号已锁定 {minutes} 分钟；如需提前解锁请联系管理员。",
+        "Too many wrong passwords: the account is locked for {minutes} minutes; an "
+        "administrator can unlock it sooner.",
+    ),
+    "sign_in_disabled": (
+        "该账号已停用，请联系管理员。",
+        "This account is disabled; ask an administrator.",
+    ),
+    "sign_in_no_password": (
+        "该账号须通过统一身份认证登录。",
+        "This account signs in through the identity provider.",
+    ),
+    "no_account_for_identity": (
+        "身份 {email} 尚未开通本系统账号，请联系管理员。",
+        "No account is mapped to {email}; ask an administrator.",
+    ),
+    "signed_in_as": ("当前用户：{name}（{role}）", "Signed in: {name} ({role})"),
+    "demo_mode": ("演示模式", "Demo mode"),
+    "demo_role": ("以何种角色查看", "View as"),
+    "demo_street": ("所在街道", "Street"),
+    "demo_data": ("演示数据", "demo data"),
+    "demo_banner": (
+        "演示模式：以下均为系统生成的演示数据，不涉及真实村社区和群众。可在左侧切换角色。",
+        "Demo mode: everything here is generated demo data, about no real village or "
+        "resident. Switch roles in the sidebar.",
+    ),
+    "outside_jurisdiction": (
+        "该内容不在您的辖区范围内，无法查看。此次请求已记入审计日志。",
+        "This is outside your jurisdiction and cannot be shown. The request has been "
+        "recorded in the audit trail.",
+    ),
+    "unmask": ("显示完整个人信息", "Show personal data in full"),
+    "unmask_help": (
+        "默认对留言中的手机号、身份证号和姓名脱敏。打开后显示原文，每次查看均记入审计日志。",
+        "Phone and ID numbers and names in messages are masked by default. Turning this on "
+        "shows them in full; each view is recorded in the audit trail.",
+    ),
+    "disposition_read_only": (
+        "当前核查状态：{status}。您的角色只能查看，不能记录核查情况。",
+        "Current disposition: {status}. Your role can read it but not record one.",
+    ),
+    "recorded_by": ("记录人：{name}（按登录账号记录）", "Recorded by: {name} (from your sign-in)"),
+    "download_csv": ("下载 CSV", "Download CSV"),
+    "feedback_id": ("留言编号", "Message ID"),
     "download_excel": ("下载 Excel", "Download Excel"),
     "reply_hours": ("回复用时（小时）", "Reply time (hours)"),
     "close_hours": ("办结用时（小时）", "Clearance time (hours)"),

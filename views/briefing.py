@@ -5,9 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from reports import briefing as report
+from ui.auth import audit
 from ui.database import query
 from ui.filters import filters_or_stop, scope_label
 from ui.i18n import t
+from ui.widgets import download
 
 filters = filters_or_stop()
 suffix = scope_label("", filters.kind)
@@ -39,10 +41,15 @@ if st.button(t("prepare_exports")):
             }
     except report.ExportUnavailable as exc:
         st.error(str(exc))
+    else:
+        audit("export", brief.title, "PDF, PPTX, PNG")
 files = st.session_state.get(key)
 if files:
     stem = report.file_stem(brief)
     left, middle, right = st.columns(3)
-    left.download_button(t("download_pdf"), files["pdf"], f"{stem}.pdf", "application/pdf")
-    middle.download_button(t("download_pptx"), files["pptx"], f"{stem}.pptx")
-    right.download_button(t("download_png"), files["png"], f"{stem}_图表.zip")
+    with left:
+        download(t("download_pdf"), files["pdf"], f"{stem}.pdf", "pdf", mime="application/pdf")
+    with middle:
+        download(t("download_pptx"), files["pptx"], f"{stem}.pptx", "pptx")
+    with right:
+        download(t("download_png"), files["png"], f"{stem}_图表.zip", "png")

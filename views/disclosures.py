@@ -37,7 +37,7 @@ if by_item.is_empty():
     st.info(t("no_due_items"))
 else:
     names = dict(villages.select("region_code", "name").iter_rows())
-    _, streets, _, _ = query(status.months_and_streets)
+    _, streets, _, _ = query(status.months_and_streets, filters.area)
     row_labels = names if filters.street else streets
     rows = {code: row_labels.get(code, code) for code in by_item.get_column("unit").unique().sort()}
     items = catalogue.filter(pl.col("item_code").is_in(by_item.get_column("item_code").implode()))

@@ -6,10 +6,11 @@ import polars as pl
 import streamlit as st
 
 from datastore import status
-from datastore.scope import EVERYTHING
 from metrics.query import span as data_span
+from ui.auth import audit
 from ui.database import query
 from ui.i18n import reason_text, t
+from ui.widgets import data_table
 
 st.title(t("home"))
 
@@ -25,7 +26,7 @@ span = query(data_span)
 last = span.data_end if span else None
 st.subheader(t("tables_heading"))
 st.caption(t("tables_caption", data_end=f"{last:%Y-%m-%d %H:%M}" if last else "—"))
-counts = dict(query(status.table_counts, EVERYTHING).iter_rows())
+counts = dict(query(status.table_counts, st.session_state["user"].jurisdiction).iter_rows())
 columns = st.columns(len(counts))
 for column, (name, rows) in zip(columns, counts.items(), strict=True):
     column.metric(t(f"table_{name}"), f"{rows:,}")
@@ -69,6 +70,23 @@ else:
         hide_index=True,
         width="stretch",
     )
+    kept_aside = query(status.quarantined_rows, latest["load_id"])
+    data_table(
+        kept_aside.select(
+            pl.col("table_name")
+            .map_elements(lambda n: t(f"table_{n}"), return_dtype=pl.String)
+            .alias(t("table_name")),
+            pl.col("file").alias(t("file")),
+            pl.col("row_number").alias(t("row_number")),
+            pl.col("column_name").alias(t("column_name")),
+            pl.col("value").alias(t("value")),
+            pl.col("reason").map_elements(reason_text, return_dtype=pl.String).alias(t("reason")),
+            pl.col("record").alias(t("record")),
+        ),
+        f"{t('quarantined_heading')}_{latest['load_id']}",
+        "quarantined_rows",
+        height=300,
+    )
 
 st.markdown(f"**{t('files_heading')}**")
 files = query(status.load_files, latest["load_id"])
@@ -110,6 +128,8 @@ st.dataframe(
 )
 
 st.subheader(t("upload_heading"))
+if not st.session_state["user"].can("load"):
+    st.stop()
 upload = st.file_uploader(t("upload_heading"), type=["zip"], help=t("upload_help"))
 if upload is not None and st.button(t("upload_button")):
     from etl.readers import ExportError
@@ -119,9 +139,12 @@ if upload is not None and st.button(t("upload_button")):
         with st.spinner(upload.name):
             result = load_upload(upload.name, upload.getvalue())
     except ExportError as exc:
+        audit("load", upload.name, f"failed: {exc}")
         st.error(t("upload_failed", error=exc))
     else:
         total = result.total
+        audit("load", upload.name, f"load {result.load_id}: {total.read:,} rows read, "
+              f"{total.quarantined:,} kept aside")  # fmt: skip
         st.success(
             t("upload_done", load_id=result.load_id, read=f"{total.read:,}",
               inserted=f"{total.inserted:,}", updated=f"{total.updated:,}",

@@ -11,9 +11,11 @@ import streamlit as st
 from models import casework
 from models.indicators import LEAD_TYPES, REGISTRY
 from models.service import current_leads
+from ui.auth import audit, audit_once, refuse
 from ui.database import db_path, query
 from ui.filters import filters_or_stop, selected_rows
 from ui.i18n import language, t
+from ui.widgets import download
 
 filters = filters_or_stop()
 english = language() == "en"
@@ -62,7 +64,7 @@ event = st.dataframe(
 )
 ledger = io.BytesIO()
 shown.drop("evidence").write_excel(ledger, worksheet="问题线索台账")
-st.download_button(t("download_ledger"), ledger.getvalue(), file_name=f"问题线索台账_{as_of}.xlsx")
+download(t("download_ledger"), ledger.getvalue(), f"问题线索台账_{as_of}.xlsx", "ledger")
 
 selected = selected_rows(event)
 wanted = st.query_params.get("lead")
@@ -72,12 +74,17 @@ if selected:
 elif wanted in ids:
     lead = shown.row(ids.index(wanted), named=True)
 elif wanted:
+    jurisdiction = st.session_state["user"].jurisdiction
+    mine = query(current_leads, jurisdiction, filters.as_of).get_column("lead_id")
+    if wanted not in mine.to_list():
+        refuse(f"lead:{wanted}")
     st.warning(t("lead_not_shown"))
     lead = None
 else:
     lead = shown.row(0, named=True) if shown.height else None
 if lead is not None:
     st.query_params["lead"] = lead["lead_id"]
+    audit_once("view_lead", lead["lead_id"], lead["name"])
     st.subheader(
         f"{lead['name']} · {type_names[lead['lead_type']]} · {t('score')} {lead['score']:.3f}"
     )
@@ -111,20 +118,27 @@ if lead is not None:
                 + "、".join(ids[:50])
             )
 
+    user = st.session_state["user"]
     st.markdown(f"**{t('disposition')}**")
-    with st.form(f"disposition_{lead['lead_id']}"):
-        status_choice = st.selectbox(
-            t("status"),
-            list(casework.STATUSES),
-            index=list(casework.STATUSES).index(lead["status"]),
-            format_func=status_names.get,
-        )
-        note = st.text_area(t("note_field"))
-        actor = st.text_input(t("actor"))
-        if st.form_submit_button(t("save")):
-            try:
-                with casework.connect(casework.casework_path(db_path())) as con:
-                    casework.record_disposition(con, lead, status_choice, note, actor)
-                st.success(t("saved"))
-            except ValueError as exc:
-                st.error(str(exc))
+    if not user.can("record"):
+        st.caption(t("disposition_read_only", status=status_names[lead["status"]]))
+    else:
+        with st.form(f"disposition_{lead['lead_id']}"):
+            status_choice = st.selectbox(
+                t("status"),
+                list(casework.STATUSES),
+                index=list(casework.STATUSES).index(lead["status"]),
+                format_func=status_names.get,
+            )
+            note = st.text_area(t("note_field"))
+            st.caption(t("recorded_by", name=user.name))
+            if st.form_submit_button(t("save")):
+                actor = f"{user.name} ({user.username})"
+                try:
+                    with casework.connect(casework.casework_path(db_path())) as con:
+                        casework.record_disposition(con, lead, status_choice, note, actor)
+                except ValueError as exc:
+                    st.error(str(exc))
+                else:
+                    audit("disposition", lead["lead_id"], f"{status_choice}: {note}")
+                    st.success(t("saved"))

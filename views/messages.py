@@ -14,7 +14,7 @@ from ui.charts import bars, histogram
 from ui.database import query
 from ui.filters import page_context
 from ui.i18n import t
-from ui.widgets import metric_cards, metric_label
+from ui.widgets import data_table, metric_cards, metric_label
 
 context = page_context()
 filters, row, stamp = context.filters, context.figures, context.stamp
@@ -71,17 +71,20 @@ right.dataframe(
 
 st.subheader(t("overdue_heading"))
 # The overdue list at the end of the data, as the month-end figures count it.
-as_of = context.span.as_of_cap if context.span else dt.datetime.now()
+if filters.as_of:
+    as_of = dt.datetime.combine(filters.as_of + dt.timedelta(days=1), dt.time())
+else:
+    as_of = context.span.as_of_cap if context.span else dt.datetime.now()
 late = messages.overdue(all_messages, as_of)
 names = dict(query(records.villages, filters.scope).select("region_code", "name").iter_rows())
-st.dataframe(
+data_table(
     late.select(
         pl.col("region_code").replace_strict(names, default=None).alias(t("village")),
-        pl.col("feedback_id"),
+        pl.col("feedback_id").alias(t("feedback_id")),
         pl.col("submitted_at").alias(t("submitted_at")),
         pl.col("topic").alias(t("topic")),
         pl.col("age_days").alias(t("age_days")),
     ),
-    hide_index=True,
-    width="stretch",
+    f"{scope_name}_{t('overdue_heading')}_{context.data_end}",
+    "overdue",
 )

@@ -11,7 +11,7 @@ from ui.charts import bars
 from ui.database import query
 from ui.filters import drill_down, drill_key, page_context, selected_code
 from ui.i18n import t
-from ui.widgets import metric_cards, metric_label
+from ui.widgets import data_table, metric_cards, metric_label
 
 context = page_context()
 filters, stamp = context.filters, context.stamp
@@ -55,10 +55,12 @@ def _table(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 st.subheader(t("by_unit"))
-st.dataframe(_table(changed), hide_index=True, width="stretch")
+data_table(_table(changed), f"{context.scope_name}_{t('by_unit')}_{context.month}", "by_unit")
 st.subheader(t("attention_heading"))
 villages = query(
     region_metrics, filters.scope, "village", "month", filters.previous_month, filters.month
 )
 attention = needing_attention(with_change(villages, filters.month, filters.previous_month, columns))
-st.dataframe(_table(attention), hide_index=True, width="stretch")
+data_table(
+    _table(attention), f"{context.scope_name}_{t('attention_heading')}_{context.month}", "attention"
+)

@@ -14,6 +14,7 @@ from metrics.query import span as data_span
 from models import casework
 from models.indicators import LEAD_TYPES
 from models.service import current_leads
+from ui.auth import refuse, unmask_toggle
 from ui.charts import rate_trends
 from ui.database import db_path, query
 from ui.filters import data_end_label, filters_or_stop
@@ -22,21 +23,22 @@ from ui.widgets import data_table, record_table
 
 filters = filters_or_stop()
 english = language() == "en"
-choices = query(records.villages, filters.jurisdiction)
+choices = query(records.villages, filters.area)
 codes = choices.get_column("region_code").to_list()
 names = dict(choices.select("region_code", "name").iter_rows())
 wanted = st.query_params.get("village")
 if wanted and wanted not in codes:
+    if query(records.village, st.session_state["user"].jurisdiction, wanted) is None:
+        refuse(f"village:{wanted}")
     st.error(t("not_in_scope"))
     st.stop()
 code = st.selectbox(
     t("choose_village"), codes, index=codes.index(wanted) if wanted else 0, format_func=names.get
 )
 st.query_params["village"] = code
-place = query(records.village, filters.jurisdiction, code)
+place = query(records.village, filters.area, code)
 if place is None:
-    st.error(t("not_in_scope"))
-    st.stop()
+    refuse(f"village:{code}")
 
 st.title(f"{place['name']} · {t('village_profile')}")
 st.caption(
@@ -46,11 +48,19 @@ st.caption(
 
 month = f"{filters.month:%Y-%m}"
 st.subheader(t("comparison_heading", month=month))
-levels = (
-    ("village_col", Scope(code), "village"),
-    ("street_col", Scope(place["street_code"]), "street"),
-    ("district_col", Scope(place["district_code"]), "district"),
-)
+# Units above the user's own jurisdiction are left out: a street inspector sees the
+# village against the street, not against the rest of the district.
+user = st.session_state["user"]
+levels = [
+    (label, Scope(region), level)
+    for label, region, level in (
+        ("village_col", code, "village"),
+        ("street_col", place["street_code"], "street"),
+        ("district_col", place["district_code"], "district"),
+    )
+    if user.region_code in (None, place["district_code"])
+    or (level != "district" and user.region_code == place["street_code"])
+]
 shown_metrics = [*TARGETS, "feedback", "backlog", "overdue", "median_reply_hours"]
 rows = {}
 for label, scope, level in levels:
@@ -84,9 +94,7 @@ figure = rate_trends(history, rates, f"{place['name']} · {t('trend_title')}", s
 st.plotly_chart(figure, key="village_trends")
 
 st.subheader(t("village_leads"))
-leads = query(current_leads, filters.jurisdiction, filters.as_of).filter(
-    pl.col("region_code") == code
-)
+leads = query(current_leads, filters.area, filters.as_of).filter(pl.col("region_code") == code)
 if leads.is_empty():
     st.success(t("no_leads"))
 for lead in leads.iter_rows(named=True):
@@ -119,11 +127,11 @@ if history.height:
 
 item_names = query(records.catalogue).select("item_code", "name_en" if english else "name_zh")
 items = dict(item_names.iter_rows())
-message_rows = query(records.messages, filters.jurisdiction, code).select(
-    "feedback_id", "submitted_at", "topic", "status", "first_reply_at", "closed_at",
-    "satisfaction", pl.col("reply_hours").round(1), pl.col("close_hours").round(1),
-)  # fmt: skip
-disclosure_rows = query(records.disclosures, filters.jurisdiction, code).with_columns(
+unmask = unmask_toggle(f"village:{code}")
+message_rows = query(records.message_texts, filters.area, code, unmask).with_columns(
+    pl.col("reply_hours", "close_hours").round(1)
+)
+disclosure_rows = query(records.disclosures, filters.area, code).with_columns(
     pl.col("item_code").replace_strict(items, default=pl.col("item_code"))
 )
 st.subheader(t("messages_heading"))

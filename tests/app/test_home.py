@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from etl.load import load_exports
 from etl.readers import ExportError
+from tests.app.session import add_account, as_demo_role, sign_in
 from tests.conftest import ROOT
 from tests.exports import base_export, rows, write_csv
 from ui.database import load_upload
@@ -24,7 +25,17 @@ def app(monkeypatch, demo_db):
 
 
 def _data_page(app: AppTest) -> AppTest:
+    """The data page as the demo's administrator."""
+    as_demo_role(app, "admin")
     app.run()
+    app.switch_page("views/home.py")
+    return app.run()
+
+
+def _data_page_signed_in(app: AppTest, db) -> AppTest:
+    """The data page of real (not demo) data: an administrator must sign in."""
+    add_account(db, "admin", "admin", None)
+    sign_in(app, "admin")
     app.switch_page("views/home.py")
     return app.run()
 
@@ -68,7 +79,7 @@ def test_shows_new_data_after_a_load_without_a_restart(monkeypatch, tmp_path, sa
     load_exports([base_export(tmp_path / "first")], db)
     monkeypatch.setenv("SUNSHINE_DB", str(db))
     app = AppTest.from_file(DASHBOARD, default_timeout=60)
-    _data_page(app)
+    _data_page_signed_in(app, db)
     assert {m.label: m.value for m in app.metric}["注册用户"] == "4"
     load_exports([sample_export], db)  # as another process would: a new file swapped in
     app.run()
@@ -86,7 +97,7 @@ def test_uploading_an_export_loads_it_and_a_bad_one_changes_nothing(
     with zipfile.ZipFile(good, "w") as archive:
         for path in sample_export.iterdir():
             archive.write(path, f"sample/{path.name}")
-    app = _data_page(AppTest.from_file(DASHBOARD, default_timeout=120))
+    app = _data_page_signed_in(AppTest.from_file(DASHBOARD, default_timeout=120), db)
     assert not app.exception
     assert app.get("file_uploader")
     # AppTest cannot drive a file upload: call what the page's button calls.

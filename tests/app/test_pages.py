@@ -15,6 +15,7 @@ from datastore.scope import Scope
 from metrics.query import region_metrics
 from models import casework
 from models.service import current_leads
+from tests.app.session import audit_rows
 from tests.conftest import ROOT
 
 DASHBOARD = str(ROOT / "dashboard.py")
@@ -80,14 +81,22 @@ def test_leads_page_explains_a_lead_and_records_a_disposition(db):
     assert "此为核查提示" in " ".join(m.value for m in app.markdown)
     next(s for s in app.selectbox if s.label == "状态").set_value("checking")
     app.text_area[0].input("已约谈村书记")
-    app.text_input[0].input("李某")
     next(b for b in app.button if b.label == "保存").click()
     app.run()
     assert not app.exception
     assert "已记录。" in [s.value for s in app.success]
     with casework.connect(casework.casework_path(db)) as con:
-        rows = con.execute("SELECT status, note, actor FROM dispositions").fetchall()
-    assert rows == [("checking", "已约谈村书记", "李某")]
+        rows = con.execute("SELECT lead_id, status, note, actor FROM dispositions").fetchall()
+    # Who recorded it comes from the sign-in, not from a field anyone could fill.
+    lead_id = app.query_params["lead"]
+    assert rows == [
+        (lead_id, "checking", "已约谈村书记", "区纪委监委干部 (demo-district_inspector)")
+    ]
+    entries = audit_rows(db, "disposition")
+    assert [(e["actor"], e["target"], e["detail"]) for e in entries] == [
+        ("demo-district_inspector", lead_id, "checking: 已约谈村书记")
+    ]
+    assert [e["target"] for e in audit_rows(db, "view_lead")] == [lead_id]
 
 
 def test_village_profile_deep_link_shows_the_village_against_its_street(db):
@@ -103,7 +112,9 @@ def test_village_profile_deep_link_shows_the_village_against_its_street(db):
 def test_village_profile_refuses_a_village_outside_the_street_in_the_url(db):
     # 210111010203 is a village of 沙河街道, not of 解放街道 (210111001000).
     app = _open("village", street="210111001000", village="210111010203")
-    assert [e.value for e in app.error] == ["该村（社区）不在您可查看的范围内，或代码有误。"]
+    assert [e.value for e in app.error] == [
+        "该村（社区）不在当前选定的街道内：请在左侧把街道改为“全部街道”或其所在街道。"
+    ]
     assert not app.dataframe
 
 
@@ -206,7 +217,7 @@ def test_a_lead_link_opens_that_lead_and_a_lead_elsewhere_is_not_shown(db):
     assert app.subheader[0].value.startswith(last["name"])
     elsewhere = leads.filter(pl.col("street_code") != last["street_code"]).row(0, named=True)
     app = _open("leads", street=last["street_code"], lead=elsewhere["lead_id"])
-    assert [w.value for w in app.warning] == ["链接中的线索不在当前范围或筛选条件内。"]
+    assert "链接中的线索不在当前范围或筛选条件内。" in [w.value for w in app.warning]
     assert elsewhere["name"] not in " ".join(s.value for s in app.subheader)
 
 

@@ -1,0 +1,45 @@
+"""Getting into the dashboard under AppTest as a given user."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from datastore import accounts
+
+PASSWORD = "correct horse battery"
+
+
+def as_demo_role(app: AppTest, role: str, street: str | None = None) -> AppTest:
+    """Pick a role in the demo's role picker (before the first run)."""
+    app.session_state["demo_role"] = role
+    if street:
+        app.session_state["demo_street"] = street
+    return app
+
+
+def add_account(db: Path, username: str, role: str, region: str, **kw) -> None:
+    con = accounts.connect(accounts.access_path(db))
+    try:
+        accounts.add_account(con, username, f"{username}（测试）", role, region, PASSWORD, **kw)
+    finally:
+        con.close()
+
+
+def sign_in(app: AppTest, username: str, password: str = PASSWORD) -> AppTest:
+    """Fill and send the sign-in form of a dashboard that asks for one."""
+    app.run()
+    app.text_input[0].input(username)
+    app.text_input[1].input(password)
+    next(b for b in app.button if b.label == "登录").click()
+    return app.run()
+
+
+def audit_rows(db: Path, action: str | None = None) -> list[dict]:
+    con = accounts.connect(accounts.access_path(db))
+    try:
+        entries = accounts.audit_entries(con, actions=[action] if action else None)
+    finally:
+        con.close()
+    return entries.to_dicts()

@@ -1,0 +1,204 @@
+"""Who is using the dashboard: sign-in (identity provider, built-in accounts or the demo's
+role picker), sign-out, and the audit entries the dashboard writes.
+
+The mode is `[access] mode` in .streamlit/secrets.toml or $SUNSHINE_SIGN_IN (demo,
+accounts or oidc). Unset, it is oidc when an `[auth]` provider is configured, demo while
+the database holds only the built-in demo data and no account exists, else accounts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+import streamlit as st
+
+from datastore import accounts, status
+from datastore.access import ROLES, User
+from datastore.scope import EVERYTHING
+from ui.database import db_path, unguarded
+from ui.i18n import language, t
+
+MODES = ("demo", "accounts", "oidc")
+
+
+def _secrets() -> dict:
+    try:
+        return st.secrets.to_dict()
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return {}
+
+
+@contextlib.contextmanager
+def access_store():
+    con = accounts.connect(accounts.access_path(db_path()))
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def sign_in_mode() -> str:
+    secrets = _secrets()
+    chosen = os.environ.get("SUNSHINE_SIGN_IN") or secrets.get("access", {}).get("mode")
+    if chosen in MODES:
+        return chosen
+    if secrets.get("auth", {}).get("client_id"):
+        return "oidc"
+    with access_store() as con:
+        if not accounts.has_accounts(con) and unguarded(status.demo_only):
+            return "demo"
+    return "accounts"
+
+
+def origin() -> str:
+    """Where a request came from: the client's address and browser, as the server saw them."""
+
+    def text(value) -> str:
+        return value if isinstance(value, str) else ""  # absent outside a real server
+
+    headers = st.context.headers or {}
+    address = text(headers.get("X-Forwarded-For")) or text(st.context.ip_address)
+    agent = text(headers.get("User-Agent"))[:120]
+    return " ".join(part for part in (address, agent) if part)
+
+
+def audit(action: str, target: str = "", detail: str = "", user: User | None = None) -> None:
+    user = user or st.session_state.get("user")
+    with access_store() as con:
+        accounts.audit(
+            con,
+            user.username if user else "anonymous",
+            user.role if user else "",
+            action,
+            target,
+            detail,
+            origin(),
+        )
+
+
+def role_name(role: str) -> str:
+    return ROLES[role].en if language() == "en" else ROLES[role].zh
+
+
+def _demo_user() -> User:
+    """The demo's role picker: each role in turn, over the demo district or one street."""
+    _, streets, top_code, _ = unguarded(status.months_and_streets, EVERYTHING)
+    with st.sidebar:
+        st.markdown(f"**{t('demo_mode')}**")
+        role = st.selectbox(
+            t("demo_role"), list(ROLES), index=1, format_func=role_name, key="demo_role"
+        )
+        region = top_code
+        if ROLES[role].area == "street":
+            region = st.selectbox(
+                t("demo_street"), list(streets), format_func=streets.get, key="demo_street"
+            )
+    user = User(f"demo-{role}", role_name(role), role, region, "demo")
+    if st.session_state.get("user") != user:
+        if st.session_state.get("user"):
+            audit("sign_out")
+        st.session_state["user"] = user
+        audit("sign_in", detail="demo", user=user)
+    return user
+
+
+def _password_user() -> User:
+    user = st.session_state.get("user")
+    if user is not None:
+        return user
+    st.title(t("app_title"))
+    st.subheader(t("sign_in"))
+    with st.form("sign_in"):
+        username = st.text_input(t("username"))
+        password = st.text_input(t("password"), type="password")
+        submitted = st.form_submit_button(t("sign_in"), type="primary")
+    if submitted:
+        with access_store() as con:
+            try:
+                user = accounts.sign_in(con, username.strip(), password)
+            except accounts.SignInRefused as refused:
+                action = "locked" if refused.reason == "locked" else "sign_in_failed"
+                accounts.audit(con, username.strip() or "—", "", action, "", refused.reason,
+                               origin())  # fmt: skip
+                st.error(t(f"sign_in_{refused.reason}", minutes=accounts.LOCK_MINUTES))
+            else:
+                st.session_state["user"] = user
+                audit("sign_in", detail="password", user=user)
+                st.rerun()
+    st.stop()
+
+
+def _oidc_user() -> User:
+    if not st.user.is_logged_in:
+        st.title(t("app_title"))
+        st.button(t("sign_in_oidc"), on_click=st.login, type="primary")
+        st.stop()
+    email = st.user.get("email")
+    user = st.session_state.get("user")
+    if user is None:
+        with access_store() as con:
+            user = accounts.oidc_user(con, email)
+        if user is None:
+            audit("refused", target=email or "", detail="no account for this identity")
+            st.error(t("no_account_for_identity", email=email or "—"))
+            st.button(t("sign_out"), on_click=st.logout)
+            st.stop()
+        st.session_state["user"] = user
+        audit("sign_in", detail="oidc", user=user)
+    return user
+
+
+def current_user() -> User:
+    """The signed-in user; shows the sign-in and stops the page until there is one."""
+    mode = sign_in_mode()
+    if mode == "demo":
+        user = _demo_user()
+    elif mode == "oidc":
+        user = _oidc_user()
+    else:
+        user = _password_user()
+    with st.sidebar:
+        st.caption(
+            t("signed_in_as", name=user.name, role=role_name(user.role))
+            + (f" · {t('demo_data')}" if mode == "demo" else "")
+        )
+        if mode != "demo" and st.button(t("sign_out"), icon=":material/logout:"):
+            audit("sign_out")
+            del st.session_state["user"]
+            if mode == "oidc":
+                st.logout()
+            st.rerun()
+    if mode == "demo":
+        st.warning(t("demo_banner"), icon=":material/science:")
+    return user
+
+
+def refuse(asked: str) -> None:
+    """Say no to a request outside the user's jurisdiction, and audit it."""
+    audit("refused", target=asked, detail=st.context.url or "")
+    st.error(t("outside_jurisdiction"))
+    st.stop()
+
+
+def unmask_toggle(target: str) -> bool:
+    """For users with the right: a switch showing personal data in full. Each target shown
+    unmasked is audited once per session."""
+    user = st.session_state["user"]
+    if not user.can("unmask"):
+        return False
+    with st.sidebar:
+        unmask = st.toggle(t("unmask"), key="unmask", help=t("unmask_help"))
+    audited = st.session_state.setdefault("unmasked_targets", set())
+    if unmask and target not in audited:
+        audit("unmask", target=target)
+        audited.add(target)
+    return unmask
+
+
+def audit_once(action: str, target: str, detail: str = "") -> None:
+    """Audit an action on a target once per session (pages rerun on every click)."""
+    seen = st.session_state.setdefault("audited_once", set())
+    if (action, target) not in seen:
+        audit(action, target, detail)
+        seen.add((action, target))
