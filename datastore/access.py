@@ -46,7 +46,11 @@ ROLES: dict[str, Role] = {
         frozenset({"export", "record", "unmask"}),
     ),
     "admin": Role(
-        "系统管理员", "Administrator", "district", ADMIN_PAGES, frozenset({"load", "audit"})
+        "系统管理员",
+        "Administrator",
+        "district",
+        ADMIN_PAGES,
+        frozenset({"export", "load", "audit"}),
     ),
 }
 

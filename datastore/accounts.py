@@ -17,6 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from datastore.access import ROLES, User
+from datastore.sidecar import connect_sidecar, sidecar_path
 from etl.load import local_now
 
 MAX_FAILURES = 5
@@ -86,15 +87,11 @@ class SignInRefused(Exception):
 
 
 def access_path(db_path: Path) -> Path:
-    return db_path.with_name(db_path.stem + ".access.sqlite")
+    return sidecar_path(db_path, "access")
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(path, timeout=30)
-    con.execute("PRAGMA journal_mode = WAL")
-    con.executescript(SCHEMA)
-    return con
+    return connect_sidecar(path, SCHEMA)
 
 
 def _now() -> str:
@@ -174,9 +171,16 @@ def accounts(con: sqlite3.Connection) -> pl.DataFrame:
         "locked_until, created_at, updated_at FROM accounts ORDER BY username",
         con,
         schema_overrides={
-            "oidc_email": pl.String,
-            "locked_until": pl.String,
+            "username": pl.String,
+            "name": pl.String,
+            "role": pl.String,
             "region_code": pl.String,
+            "oidc_email": pl.String,
+            "active": pl.Int64,
+            "failed_attempts": pl.Int64,
+            "locked_until": pl.String,
+            "created_at": pl.String,
+            "updated_at": pl.String,
         },
     )
 

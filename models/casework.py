@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from datastore.sidecar import connect_sidecar, sidecar_path
 from etl.load import local_now
 
 STATUSES = {
@@ -70,15 +71,11 @@ BEGIN SELECT RAISE(ABORT, 'dispositions are append-only'); END;
 
 
 def casework_path(db_path: Path) -> Path:
-    return db_path.with_name(db_path.stem + ".casework.sqlite")
+    return sidecar_path(db_path, "casework")
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(path, timeout=30)
-    con.execute("PRAGMA journal_mode = WAL")
-    con.executescript(SCHEMA)
-    return con
+    return connect_sidecar(path, SCHEMA)
 
 
 def store_snapshot(

@@ -132,7 +132,8 @@ def _password_user() -> User:
 def _oidc_user() -> User:
     if not st.user.is_logged_in:
         st.title(t("app_title"))
-        st.button(t("sign_in_oidc"), on_click=st.login, type="primary")
+        if st.button(t("sign_in_oidc"), type="primary"):
+            st.login()
         st.stop()
     email = st.user.get("email")
     user = st.session_state.get("user")
@@ -142,7 +143,8 @@ def _oidc_user() -> User:
         if user is None:
             audit("refused", target=email or "", detail="no account for this identity")
             st.error(t("no_account_for_identity", email=email or "—"))
-            st.button(t("sign_out"), on_click=st.logout)
+            if st.button(t("sign_out")):
+                st.logout()
             st.stop()
         st.session_state["user"] = user
         audit("sign_in", detail="oidc", user=user)

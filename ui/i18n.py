@@ -194,6 +194,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "leads": ("问题线索", "Leads"),
     "filter_month": ("月份", "Month"),
     "filter_street": ("街道", "Street"),
+    "least_active_shown": (
+        "图中为活跃度最低的 {shown} 个（共 {total} 个），完整列表见下表。",
+        "The chart shows the {shown} least active of {total}; the table below has them all.",
+    ),
     "click_to_drill": (
         "点击街道可筛选到该街道，点击村（社区）可打开其画像。",
         "Click a street to filter to it, a village to open its profile.",

@@ -57,7 +57,9 @@ def record_table(frame: pl.DataFrame, table: str, labels: dict[str, str] | None 
 
 
 def download(label: str, data: bytes, file_name: str, key: str, **options) -> None:
-    """A download button whose every click is audited."""
+    """A download button whose every click is audited; none for a role without export."""
+    if not st.session_state["user"].can("export"):
+        return
     st.download_button(
         label,
         data,

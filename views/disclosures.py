@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from datastore import records, status
-from metrics.disclosures import calendar, completeness_by_item, lateness
+from metrics.disclosures import completeness_in_scope, lateness_in_scope, village_calendar
 from ui.charts import bars, heatmap, histogram
 from ui.database import query
 from ui.filters import page_context
@@ -16,7 +16,6 @@ from ui.widgets import metric_cards, metric_label
 context = page_context()
 filters, row, stamp = context.filters, context.figures, context.stamp
 english = language() == "en"
-span = context.span
 st.title(t("disclosures_title", scope=context.scope_name, month=context.month))
 
 shown = (
@@ -30,9 +29,8 @@ metric_cards(row, shown)
 
 catalogue = query(records.catalogue)
 villages = query(records.villages, filters.scope)
-timing = query(records.disclosure_timing, filters.scope)
 unit = "region_code" if filters.street else "street_code"
-by_item = completeness_by_item(timing, catalogue, villages, span, filters.month, unit)
+by_item = query(completeness_in_scope, filters.scope, filters.month, unit)
 if by_item.is_empty():
     st.info(t("no_due_items"))
 else:
@@ -50,7 +48,7 @@ else:
     )
 
 left, right = st.columns(2)
-late = lateness(timing, catalogue, filters.month)
+late = query(lateness_in_scope, filters.scope, filters.month)
 left.plotly_chart(
     histogram(late.get_column("days_late").to_list(), t("lateness_heading"), stamp, 0),
     key="lateness",
@@ -67,8 +65,7 @@ chosen = st.selectbox(
     codes,
     format_func=dict(villages.select("region_code", "name").iter_rows()).get,
 )
-village_rows = villages.filter(pl.col("region_code") == chosen)
-entries = calendar(timing.filter(pl.col("region_code") == chosen), catalogue, village_rows, span)
+entries = query(village_calendar, filters.scope, chosen)
 item_names = dict(catalogue.select("item_code", "name_en" if english else "name_zh").iter_rows())
 st.dataframe(
     entries.select(

@@ -13,6 +13,8 @@ from ui.filters import drill_down, drill_key, page_context, selected_code
 from ui.i18n import t
 from ui.widgets import data_table, metric_cards, metric_label
 
+MAX_BARS = 40
+
 context = page_context()
 filters, stamp = context.filters, context.stamp
 st.title(t("registration_title", scope=context.scope_name, month=context.month))
@@ -25,18 +27,25 @@ units = query(
     region_metrics, filters.scope, unit_level, "month", filters.previous_month, filters.month
 )
 changed = with_change(units, filters.month, filters.previous_month, columns)
+# A bar per unit reads well up to a few dozen; beyond (a city or province) the chart
+# shows the least active, the table below has them all.
+charted = changed
+if changed.height > MAX_BARS:
+    charted = changed.sort("activity_rate", nulls_last=True).head(MAX_BARS)
 clicked = st.plotly_chart(
     bars(
-        changed.get_column("name").to_list(),
-        [round(v * 100, 1) if v is not None else None for v in changed.get_column("activity_rate")],
+        charted.get_column("name").to_list(),
+        [round(v * 100, 1) if v is not None else None for v in charted.get_column("activity_rate")],
         t("activity_by_unit") + " (%)",
         stamp,
-        codes=changed.get_column("region_code").to_list(),
+        codes=charted.get_column("region_code").to_list(),
     ),
     key=drill_key("activity_by_unit", filters),
     on_select="rerun",
     selection_mode="points",
 )
+if charted.height < changed.height:
+    st.caption(t("least_active_shown", shown=charted.height, total=changed.height))
 st.caption(t("click_to_drill"))
 drill_down(selected_code(clicked), unit_level)
 

@@ -14,7 +14,7 @@ from metrics.query import span as data_span
 from models import casework
 from models.indicators import LEAD_TYPES
 from models.service import current_leads
-from ui.auth import refuse, unmask_toggle
+from ui.auth import audit_once, refuse, unmask_toggle
 from ui.charts import rate_trends
 from ui.database import db_path, query
 from ui.filters import data_end_label, filters_or_stop
@@ -100,6 +100,7 @@ if leads.is_empty():
 for lead in leads.iter_rows(named=True):
     kind = LEAD_TYPES[lead["lead_type"]][1 if english else 0]
     st.markdown(f"**{kind} · {lead['score']:.3f}** — {lead['explanation']}")
+    audit_once("view_lead", lead["lead_id"], lead["name"])
     st.page_link(
         "views/leads.py",
         label=t("open_lead"),

@@ -7,8 +7,30 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from datastore import accounts
+from tests.conftest import ROOT
 
+DASHBOARD = str(ROOT / "dashboard.py")
 PASSWORD = "correct horse battery"
+
+
+def open_page(
+    page: str | None = None, role: str | None = None, of: str | None = None, **params: str
+) -> AppTest:
+    """The dashboard run once, then on `page` with the URL parameters given; as the demo's
+    `role` (a street inspector `of` a street) when one is given."""
+    app = AppTest.from_file(DASHBOARD, default_timeout=120)
+    if role:
+        as_demo_role(app, role, of)
+    for name, value in params.items():
+        app.query_params[name] = value
+    app.run()
+    if page:
+        app.switch_page(f"views/{page}.py")
+        for name, value in params.items():
+            app.query_params[name] = value
+        app.run()
+    assert not app.exception
+    return app
 
 
 def as_demo_role(app: AppTest, role: str, street: str | None = None) -> AppTest:

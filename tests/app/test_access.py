@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import polars as pl
 import pytest
@@ -14,10 +13,8 @@ from streamlit.testing.v1 import AppTest
 from datastore import ReadOnlyDatabase
 from datastore.scope import Scope
 from models.service import current_leads
-from tests.app.session import add_account, as_demo_role, audit_rows, sign_in
-from tests.conftest import ROOT
+from tests.app.session import DASHBOARD, add_account, audit_rows, open_page, sign_in
 
-DASHBOARD = str(ROOT / "dashboard.py")
 DISTRICT = "210111000000"
 OWN_STREET = "210111001000"  # 解放街道
 OTHER_STREET = "210111010000"  # 沙河街道
@@ -26,15 +23,6 @@ ANALYSIS_PAGES = ("overview", "registration", "disclosures", "messages", "leads"
                   "briefing")  # fmt: skip
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
-
-
-@pytest.fixture
-def db(monkeypatch, demo_db, tmp_path):
-    source, _ = demo_db
-    copy = tmp_path / "sunshine.duckdb"
-    shutil.copyfile(source, copy)
-    monkeypatch.setenv("SUNSHINE_DB", str(copy))
-    return copy
 
 
 @pytest.fixture(scope="module")
@@ -72,16 +60,7 @@ def page_text(app: AppTest) -> str:
 
 
 def open_as(role: str, page: str | None = None, of: str | None = None, **params) -> AppTest:
-    """A page as the demo's `role` (a street inspector `of` a street), with URL params."""
-    app = as_demo_role(AppTest.from_file(DASHBOARD, default_timeout=120), role, of)
-    app.run()
-    if page:
-        app.switch_page(f"views/{page}.py")
-    for name, value in params.items():
-        app.query_params[name] = value
-    app.run()
-    assert not app.exception
-    return app
+    return open_page(page, role, of, **params)
 
 
 REFUSED = "该内容不在您的辖区范围内，无法查看。此次请求已记入审计日志。"
@@ -266,3 +245,12 @@ def test_identity_provider_sign_in_maps_to_an_account(db, monkeypatch):
     signed_out.run()
     assert [b.label for b in signed_out.button] == ["通过统一身份认证登录"]
     assert not signed_out.dataframe and not signed_out.metric
+
+
+def test_administrators_read_the_audit_trail_and_opening_it_is_audited(db):
+    open_as("street_inspector", "leads", OWN_STREET, street=OTHER_STREET)
+    app = open_as("admin", "audit")
+    entries = app.dataframe[0].value
+    assert "越权请求被拒绝" in set(entries["操作"])
+    assert f"street:{OTHER_STREET}" in set(entries["对象"])
+    assert [e["actor"] for e in audit_rows(db, "view_audit")] == ["demo-admin"]

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 
 import polars as pl
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from datastore import ReadOnlyDatabase
@@ -15,35 +13,8 @@ from datastore.scope import Scope
 from metrics.query import region_metrics
 from models import casework
 from models.service import current_leads
-from tests.app.session import audit_rows
+from tests.app.session import audit_rows, open_page
 from tests.conftest import ROOT
-
-DASHBOARD = str(ROOT / "dashboard.py")
-
-
-@pytest.fixture
-def db(monkeypatch, demo_db, tmp_path):
-    """A copy of the demo database, so that casework written here stays here."""
-    source, _ = demo_db
-    copy = tmp_path / "sunshine.duckdb"
-    shutil.copyfile(source, copy)
-    monkeypatch.setenv("SUNSHINE_DB", str(copy))
-    return copy
-
-
-def _open(page: str | None = None, **params: str) -> AppTest:
-    """The dashboard run once, then on `page` with the URL parameters given."""
-    app = AppTest.from_file(DASHBOARD, default_timeout=120)
-    for name, value in params.items():
-        app.query_params[name] = value
-    app.run()
-    if page:
-        app.switch_page(f"views/{page}.py")
-        for name, value in params.items():
-            app.query_params[name] = value
-        app.run()
-    assert not app.exception
-    return app
 
 
 def _month_figures(db, code: str, level: str, month: str = "2026-10") -> dict:
@@ -57,7 +28,7 @@ def _headline(app: AppTest) -> dict[str, str]:
 
 
 def test_overview_headline_figures_equal_the_metrics_command(db):
-    app = _open()
+    app = open_page()
     assert app.query_params["month"] == "2026-10"
     october = _month_figures(db, "210111000000", "district")
     shown = _headline(app)
@@ -69,7 +40,7 @@ def test_overview_headline_figures_equal_the_metrics_command(db):
 
 
 def test_overview_follows_the_street_and_month_in_the_url(db):
-    app = _open(month="2026-09", street="210111010000")
+    app = open_page(month="2026-09", street="210111010000")
     september = _month_figures(db, "210111010000", "street", "2026-09")
     assert _headline(app)["活跃度"] == f"{september['activity_rate']:.1%}"
     assert "沙河街道 · 2026-09" in app.title[0].value
@@ -77,7 +48,7 @@ def test_overview_follows_the_street_and_month_in_the_url(db):
 
 
 def test_leads_page_explains_a_lead_and_records_a_disposition(db):
-    app = _open("leads")
+    app = open_page("leads")
     assert "此为核查提示" in " ".join(m.value for m in app.markdown)
     next(s for s in app.selectbox if s.label == "状态").set_value("checking")
     app.text_area[0].input("已约谈村书记")
@@ -100,7 +71,7 @@ def test_leads_page_explains_a_lead_and_records_a_disposition(db):
 
 
 def test_village_profile_deep_link_shows_the_village_against_its_street(db):
-    app = _open("village", village="210111010203")
+    app = open_page("village", village="210111010203")
     assert app.title[0].value.startswith("鲍家洼子社区村民委员会")
     comparison = app.dataframe[0].value
     assert list(comparison.columns) == ["指标", "本村", "所在街道", "全区"]
@@ -111,7 +82,7 @@ def test_village_profile_deep_link_shows_the_village_against_its_street(db):
 
 def test_village_profile_refuses_a_village_outside_the_street_in_the_url(db):
     # 210111010203 is a village of 沙河街道, not of 解放街道 (210111001000).
-    app = _open("village", street="210111001000", village="210111010203")
+    app = open_page("village", street="210111001000", village="210111010203")
     assert [e.value for e in app.error] == [
         "该村（社区）不在当前选定的街道内：请在左侧把街道改为“全部街道”或其所在街道。"
     ]
@@ -119,7 +90,7 @@ def test_village_profile_refuses_a_village_outside_the_street_in_the_url(db):
 
 
 def test_messages_page_figures_and_overdue_list(db):
-    app = _open("messages")
+    app = open_page("messages")
     october = _month_figures(db, "210111000000", "district")
     shown = {m.label: m.value for m in app.metric}
     assert shown["留言数"] == f"{october['feedback']:,}"
@@ -136,7 +107,7 @@ def test_no_pages_folder_beside_the_entry_script():
 
 
 def test_registration_page_lists_streets_and_villages_needing_a_look(db):
-    app = _open("registration")
+    app = open_page("registration")
     by_street = app.dataframe[0].value
     assert len(by_street) == 12
     october = _month_figures(db, "210111000000", "district")
@@ -148,7 +119,7 @@ def test_registration_page_lists_streets_and_villages_needing_a_look(db):
 
 
 def test_disclosures_page_heatmap_matches_the_completeness_figure(db):
-    app = _open("disclosures")
+    app = open_page("disclosures")
     october = _month_figures(db, "210111000000", "district")
     shown = {m.label: m.value for m in app.metric}
     assert shown["公开完整率"] == f"{october['completeness']:.1%}"
@@ -161,7 +132,7 @@ def test_disclosures_page_heatmap_matches_the_completeness_figure(db):
 
 
 def test_village_kind_filter_counts_only_that_kind(db):
-    app = _open(kind="community")
+    app = open_page(kind="community")
     con = ReadOnlyDatabase(db).cursor()
     frame = region_metrics(con, Scope("210111000000", "community"), "district", "month")
     october = frame.filter(pl.col("period") == "2026-10").row(0, named=True)
@@ -173,7 +144,7 @@ def test_village_kind_filter_counts_only_that_kind(db):
 
 
 def test_as_of_day_limits_the_months_and_dates_the_leads(db):
-    app = _open("leads", as_of="2026-08-15")
+    app = open_page("leads", as_of="2026-08-15")
     assert app.query_params["month"] == "2026-07"  # August is not over on the 15th
     assert "2026-08-15" in " ".join(c.value for c in app.caption)
     con = ReadOnlyDatabase(db).cursor()
@@ -184,7 +155,7 @@ def test_as_of_day_limits_the_months_and_dates_the_leads(db):
 
 
 def test_selecting_a_street_in_the_ranking_filters_every_page_to_it(db):
-    app = _open()
+    app = open_page()
     ranking = app.dataframe[0].value
     app.session_state["ranking_all"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     app.run()
@@ -199,7 +170,7 @@ def test_selecting_a_street_in_the_ranking_filters_every_page_to_it(db):
 
 
 def test_clicking_a_street_bar_filters_to_it(db):
-    app = _open("registration")
+    app = open_page("registration")
     app.session_state["activity_by_unit_all"] = {
         "selection": {"points": [{"customdata": "210111010000"}], "point_indices": [0]}
     }
@@ -213,16 +184,16 @@ def test_a_lead_link_opens_that_lead_and_a_lead_elsewhere_is_not_shown(db):
     con = ReadOnlyDatabase(db).cursor()
     leads = current_leads(con, Scope("210111000000"))
     last = leads.row(leads.height - 1, named=True)
-    app = _open("leads", lead=last["lead_id"])
+    app = open_page("leads", lead=last["lead_id"])
     assert app.subheader[0].value.startswith(last["name"])
     elsewhere = leads.filter(pl.col("street_code") != last["street_code"]).row(0, named=True)
-    app = _open("leads", street=last["street_code"], lead=elsewhere["lead_id"])
+    app = open_page("leads", street=last["street_code"], lead=elsewhere["lead_id"])
     assert "链接中的线索不在当前范围或筛选条件内。" in [w.value for w in app.warning]
     assert elsewhere["name"] not in " ".join(s.value for s in app.subheader)
 
 
 def test_village_records_are_labelled_in_chinese(db):
-    app = _open("village", village="210111010203")
+    app = open_page("village", village="210111010203")
     messages, disclosures = app.dataframe[-2].value, app.dataframe[-1].value
     assert {"提交时间", "问题类别", "状态", "满意度", "回复用时（小时）"} <= set(messages.columns)
     assert set(messages["状态"]) <= {"待回复", "已回复", "已办结", None}
@@ -231,7 +202,7 @@ def test_village_records_are_labelled_in_chinese(db):
 
 
 def test_clicking_a_village_bar_opens_its_profile_keeping_the_filters(db):
-    app = _open("registration", street="210111010000", month="2026-09")
+    app = open_page("registration", street="210111010000", month="2026-09")
     app.session_state["activity_by_unit_210111010000"] = {
         "selection": {"points": [{"customdata": "210111010203"}], "point_indices": [0]}
     }

@@ -20,6 +20,7 @@ from datastore.scope import Scope
 from models.casework import casework_path
 from models.service import current_leads
 from reports import briefing as report
+from tests.app.session import audit_rows
 
 DISTRICT = "210111000000"
 NEIGHBOURS = {code: code + 1 for code in range(0x4E00, 0x9FFF)}
@@ -197,6 +198,12 @@ def test_briefing_exports_hold_the_chinese_titles(page: Page, server, shoot, tmp
         assert names == [f"{title}_主要指标月度趋势.png"]
         exported = charts.read(names[0])
     assert exported[:8] == b"\x89PNG\r\n\x1a\n"
+    downloads = [e["target"] for e in audit_rows(db, "download")]
+    assert sorted(downloads) == sorted(
+        [f"{title}_{dt.date.today():%Y%m%d}.pdf", f"{title}_{dt.date.today():%Y%m%d}.pptx",
+         f"{title}_{dt.date.today():%Y%m%d}_图表.zip"]
+    )  # fmt: skip
+    assert [e["target"] for e in audit_rows(db, "export")] == [title]
 
     # Without a CJK font every Chinese character is the same empty box: the chart drawn
     # again with each character of its title swapped for its neighbour would look the same.
