@@ -58,7 +58,12 @@ pages = {
 }
 page = st.navigation(list(pages.values()))
 opened = next(path for path, candidate in pages.items() if candidate is page)
+# Right after signing in (or switching the demo's role) the page in the URL may be one
+# the role does not have: go to the role's first page. Asked for later, it is refused.
+just_signed_in = st.session_state.pop("just_signed_in", False)
 if not user.may_open(opened):
+    if just_signed_in:
+        st.switch_page(pages[default])
     refuse(f"page:{opened}")
 try:
     page.run()

@@ -84,21 +84,32 @@ def role_name(role: str) -> str:
 def _demo_user() -> User:
     """The demo's role picker: each role in turn, over the demo district or one street."""
     _, streets, top_code, _ = unguarded(status.months_and_streets, EVERYTHING)
+    # The choice is kept under keys of its own: a widget's state does not survive the
+    # switch to another page that a change of role may need.
+    chosen = st.session_state.setdefault("demo_role", "district_inspector")
+    chosen_street = st.session_state.get("demo_street")
+    codes = list(streets)
     with st.sidebar:
         st.markdown(f"**{t('demo_mode')}**")
         role = st.selectbox(
-            t("demo_role"), list(ROLES), index=1, format_func=role_name, key="demo_role"
+            t("demo_role"), list(ROLES), index=list(ROLES).index(chosen), format_func=role_name
         )
         region = top_code
         if ROLES[role].area == "street":
             region = st.selectbox(
-                t("demo_street"), list(streets), format_func=streets.get, key="demo_street"
+                t("demo_street"),
+                codes,
+                index=codes.index(chosen_street) if chosen_street in codes else 0,
+                format_func=streets.get,
             )
-    user = User(f"demo-{role}", role_name(role), role, region, "demo")
+    st.session_state["demo_role"] = role
+    st.session_state["demo_street"] = region if ROLES[role].area == "street" else chosen_street
+    user = User(f"demo-{role}", t("demo_user"), role, region, "demo")
     if st.session_state.get("user") != user:
         if st.session_state.get("user"):
             audit("sign_out")
         st.session_state["user"] = user
+        st.session_state["just_signed_in"] = True
         audit("sign_in", detail="demo", user=user)
     return user
 
@@ -124,6 +135,7 @@ def _password_user() -> User:
                 st.error(t(f"sign_in_{refused.reason}", minutes=accounts.LOCK_MINUTES))
             else:
                 st.session_state["user"] = user
+                st.session_state["just_signed_in"] = True
                 audit("sign_in", detail="password", user=user)
                 st.rerun()
     st.stop()
@@ -147,6 +159,7 @@ def _oidc_user() -> User:
                 st.logout()
             st.stop()
         st.session_state["user"] = user
+        st.session_state["just_signed_in"] = True
         audit("sign_in", detail="oidc", user=user)
     return user
 

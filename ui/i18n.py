@@ -270,6 +270,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "signed_in_as": ("当前用户：{name}（{role}）", "Signed in: {name} ({role})"),
     "demo_mode": ("演示模式", "Demo mode"),
+    "demo_user": ("演示用户", "Demo user"),
     "demo_role": ("以何种角色查看", "View as"),
     "demo_street": ("所在街道", "Street"),
     "demo_data": ("演示数据", "demo data"),

@@ -60,9 +60,7 @@ def test_leads_page_explains_a_lead_and_records_a_disposition(db):
         rows = con.execute("SELECT lead_id, status, note, actor FROM dispositions").fetchall()
     # Who recorded it comes from the sign-in, not from a field anyone could fill.
     lead_id = app.query_params["lead"]
-    assert rows == [
-        (lead_id, "checking", "已约谈村书记", "区纪委监委干部 (demo-district_inspector)")
-    ]
+    assert rows == [(lead_id, "checking", "已约谈村书记", "演示用户 (demo-district_inspector)")]
     entries = audit_rows(db, "disposition")
     assert [(e["actor"], e["target"], e["detail"]) for e in entries] == [
         ("demo-district_inspector", lead_id, "checking: 已约谈村书记")

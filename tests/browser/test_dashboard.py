@@ -160,7 +160,7 @@ def test_street_then_village_then_lead_then_disposition(page: Page, server, shoo
     page.get_by_role("option", name="核查中").click()
     expect(status).to_have_value("核查中")
     form.get_by_label("核查说明").fill("已调阅台账，约谈村书记")
-    expect(form).to_contain_text("记录人：区纪委监委干部")
+    expect(form).to_contain_text("记录人：演示用户")
     form.get_by_role("button", name="保存").click()
     expect(page.get_by_text("已记录。")).to_be_visible()
     shoot("disposition")
@@ -168,7 +168,7 @@ def test_street_then_village_then_lead_then_disposition(page: Page, server, shoo
         recorded = casework.execute(
             "SELECT lead_id, status, note, actor FROM dispositions"
         ).fetchall()
-    actor = "区纪委监委干部 (demo-district_inspector)"
+    actor = "演示用户 (demo-district_inspector)"
     assert recorded == [(lead["lead_id"], "checking", "已调阅台账，约谈村书记", actor)]
 
 
