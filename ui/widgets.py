@@ -74,7 +74,9 @@ def download(label: str, data: bytes, file_name: str, key: str, **options) -> No
 def data_table(frame: pl.DataFrame, name: str, key: str, **options):
     """A sortable table with CSV and Excel downloads (the table's own export is turned off
     so that every download is audited)."""
-    event = st.dataframe(frame, hide_index=True, width="stretch", key=key, **options)
+    event = st.dataframe(
+        frame, hide_index=True, placeholder="—", width="stretch", key=key, **options
+    )
     workbook = io.BytesIO()
     frame.write_excel(workbook, worksheet=name[:31])
     left, right, _ = st.columns([1, 1, 6])

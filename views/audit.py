@@ -66,5 +66,6 @@ st.dataframe(
         pl.col("locked_until").alias(t("locked_until")),
     ),
     hide_index=True,
+    placeholder="—",
     width="stretch",
 )

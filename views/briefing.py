@@ -24,9 +24,9 @@ for column, (metric, value, change) in zip(
 ):
     column.metric(metric, value, delta=None if change == "—" else change)
 st.subheader("“三率”排名")
-st.dataframe(brief.ranking, hide_index=True, width="stretch")
+st.dataframe(brief.ranking, hide_index=True, placeholder="—", width="stretch")
 st.subheader("重点线索")
-st.dataframe(brief.leads, hide_index=True, width="stretch")
+st.dataframe(brief.leads, hide_index=True, placeholder="—", width="stretch")
 for name, figure in brief.charts.items():
     st.plotly_chart(figure, key=f"briefing_{name}")
 

@@ -76,5 +76,6 @@ st.dataframe(
         pl.col("days_late").alias(t("days_late")),
     ),
     hide_index=True,
+    placeholder="—",
     width="stretch",
 )

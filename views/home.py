@@ -68,6 +68,7 @@ else:
             pl.col("rows").alias(t("rows")),
         ),
         hide_index=True,
+        placeholder="—",
         width="stretch",
     )
     kept_aside = query(status.quarantined_rows, latest["load_id"])
@@ -100,6 +101,7 @@ st.dataframe(
         pl.col("sha256").str.slice(0, 12).alias("SHA-256"),
     ),
     hide_index=True,
+    placeholder="—",
     width="stretch",
 )
 
@@ -124,6 +126,7 @@ st.dataframe(
         ],
     ),
     hide_index=True,
+    placeholder="—",
     width="stretch",
 )
 

@@ -57,6 +57,7 @@ table = shown.select(
 event = st.dataframe(
     table,
     hide_index=True,
+    placeholder="—",
     width="stretch",
     on_select="rerun",
     selection_mode="single-row",
@@ -108,6 +109,7 @@ if lead is not None:
                 pl.col("sample").alias(t("sample")),
             ),
             hide_index=True,
+            placeholder="—",
             width="stretch",
         )
     evidence = json.loads(lead["evidence"])

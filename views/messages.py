@@ -66,6 +66,7 @@ right.dataframe(
         pl.col("dissatisfied").alias(t("dissatisfied")),
     ),
     hide_index=True,
+    placeholder="—",
     width="stretch",
 )
 

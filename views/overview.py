@@ -114,6 +114,7 @@ else:
             pl.col("explanation").alias(t("explanation")),
         ),
         hide_index=True,
+        placeholder="—",
         width="stretch",
     )
 

@@ -83,7 +83,7 @@ comparison = pl.DataFrame(
         **{col: [format_value(m, row.get(m)) for m in shown_metrics] for col, row in rows.items()},
     }
 )
-st.dataframe(comparison, hide_index=True, width="stretch")
+st.dataframe(comparison, hide_index=True, placeholder="—", width="stretch")
 
 history = query(region_metrics, Scope(code), "village", "month", None, None)
 data_end = data_end_label(query(data_span), filters.as_of)
@@ -123,6 +123,7 @@ if history.height:
             pl.col("actor").alias(t("actor")),
         ),
         hide_index=True,
+        placeholder="—",
         width="stretch",
     )
 
