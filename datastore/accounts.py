@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from datastore.access import ROLES, User
-from datastore.sidecar import connect_sidecar, sidecar_path
+from datastore.sidecar import append_only, connect_sidecar, sidecar_path
 from etl.load import local_now
 
 MAX_FAILURES = 5
@@ -53,11 +53,7 @@ CREATE TABLE IF NOT EXISTS audit (
     detail TEXT NOT NULL,
     origin TEXT NOT NULL
 );
-CREATE TRIGGER IF NOT EXISTS audit_append_only_update BEFORE UPDATE ON audit
-BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_append_only_delete BEFORE DELETE ON audit
-BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
-"""
+""" + append_only("audit", "the audit trail is append-only")
 
 ACTIONS = {
     "sign_in": ("登录", "sign-in"),

@@ -20,3 +20,12 @@ def connect_sidecar(path: Path, schema: str) -> sqlite3.Connection:
     con.execute("PRAGMA journal_mode = WAL")
     con.executescript(schema)
     return con
+
+
+def append_only(table: str, message: str) -> str:
+    """Triggers that refuse any update or delete of `table`'s rows."""
+    return "".join(
+        f"CREATE TRIGGER IF NOT EXISTS {table}_append_only_{verb.lower()} BEFORE {verb} "
+        f"ON {table}\nBEGIN SELECT RAISE(ABORT, '{message}'); END;\n"
+        for verb in ("UPDATE", "DELETE")
+    )

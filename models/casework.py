@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from datastore.sidecar import connect_sidecar, sidecar_path
+from datastore.sidecar import append_only, connect_sidecar, sidecar_path
 from etl.load import local_now
 
 STATUSES = {
@@ -63,11 +63,7 @@ CREATE TABLE IF NOT EXISTS dispositions (
     actor TEXT NOT NULL,
     recorded_at TEXT NOT NULL
 );
-CREATE TRIGGER IF NOT EXISTS dispositions_append_only_update BEFORE UPDATE ON dispositions
-BEGIN SELECT RAISE(ABORT, 'dispositions are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS dispositions_append_only_delete BEFORE DELETE ON dispositions
-BEGIN SELECT RAISE(ABORT, 'dispositions are append-only'); END;
-"""
+""" + append_only("dispositions", "dispositions are append-only")
 
 
 def casework_path(db_path: Path) -> Path:
