@@ -51,7 +51,7 @@ def page_text(app: AppTest) -> str:
                  "info", "success"):  # fmt: skip
         parts += [e.value for e in getattr(app, kind)]
     parts += [f"{m.label} {m.value}" for m in app.metric]
-    parts += [frame.value.to_string() for frame in app.dataframe]
+    parts += [frame.value.to_csv() for frame in app.dataframe]
     for box in (*app.selectbox, *app.multiselect):
         if box.label != "所在街道":  # the demo's own role picker lists every street
             parts += [str(option) for option in box.options]
@@ -160,7 +160,7 @@ def _village_with_personal_data(db) -> str:
 def test_message_text_is_masked_unless_an_entitled_user_unmasks_and_is_audited(db):
     village = _village_with_personal_data(db)
     app = open_as("district_inspector", "village", village=village)
-    messages = app.dataframe[-2].value.to_string()
+    messages = app.dataframe[-2].value.to_csv()
     assert "内容" in app.dataframe[-2].value.columns
     assert not MOBILE.search(messages) and not ID_NUMBER.search(messages)
     assert re.search(r"1[3-9]\d\*{4}\d{4}", messages)
@@ -168,7 +168,7 @@ def test_message_text_is_masked_unless_an_entitled_user_unmasks_and_is_audited(d
     assert not audit_rows(db, "unmask")
 
     next(t for t in app.sidebar.toggle if t.label == "显示完整个人信息").set_value(True).run()
-    messages = app.dataframe[-2].value.to_string()
+    messages = app.dataframe[-2].value.to_csv()
     assert MOBILE.search(messages) and ID_NUMBER.search(messages)
     assert [e["target"] for e in audit_rows(db, "unmask")] == [f"village:{village}"]
 
