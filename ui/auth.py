@@ -153,7 +153,7 @@ def _oidc_user() -> User:
         with access_store() as con:
             user = accounts.oidc_user(con, email)
         if user is None:
-            audit("refused", target=email or "", detail="no account for this identity")
+            audit_once("refused", email or "", "no account for this identity")
             st.error(t("no_account_for_identity", email=email or "—"))
             if st.button(t("sign_out")):
                 st.logout()
