@@ -62,6 +62,16 @@ class Indicator:
         return self.confirm(data, hits) if self.confirm else hits
 
 
+def share_flagged(rows: pl.DataFrame, flagged: pl.Expr, evidence: pl.Expr) -> pl.DataFrame:
+    """Per village: the share of its `rows` that are `flagged` (value), how many rows it has
+    (sample) and `evidence` of the flagged ones."""
+    return rows.group_by("region_code").agg(
+        flagged.mean().alias("value"),
+        pl.len().alias("sample"),
+        evidence.filter(flagged).alias("evidence"),
+    )
+
+
 def no_hits() -> pl.DataFrame:
     return pl.DataFrame(schema=HIT_SCHEMA)
 

@@ -10,23 +10,15 @@ from __future__ import annotations
 import polars as pl
 
 from models.data import ScoringData
-from models.indicators.base import Indicator
+from models.indicators.base import Indicator, share_flagged
 
 
 def measure(data: ScoringData) -> pl.DataFrame:
     silent = pl.col("first_reply_at").is_null() | (pl.col("first_reply_at") > pl.col("closed_at"))
-    per_village = (
-        data.feedback.filter(
-            (pl.col("submitted_at") >= data.window_start_ts) & pl.col("closed_at").is_not_null()
-        )
-        .group_by("region_code")
-        .agg(
-            silent.mean().alias("value"),
-            pl.len().alias("sample"),
-            pl.col("feedback_id").filter(silent).alias("evidence"),
-        )
+    closed = data.feedback.filter(
+        (pl.col("submitted_at") >= data.window_start_ts) & pl.col("closed_at").is_not_null()
     )
-    return per_village
+    return share_flagged(closed, silent, pl.col("feedback_id"))
 
 
 INDICATOR = Indicator(

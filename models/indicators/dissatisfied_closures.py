@@ -10,24 +10,16 @@ from __future__ import annotations
 import polars as pl
 
 from models.data import ScoringData
-from models.indicators.base import Indicator
+from models.indicators.base import Indicator, share_flagged
 
 
 def measure(data: ScoringData) -> pl.DataFrame:
     unhappy = pl.col("satisfaction") == "dissatisfied"
-    per_village = (
-        data.feedback.filter(
-            (pl.col("submitted_at") >= data.window_start_ts)
-            & pl.col("satisfaction").is_in(["satisfied", "fairly_satisfied", "dissatisfied"])
-        )
-        .group_by("region_code")
-        .agg(
-            unhappy.mean().alias("value"),
-            pl.len().alias("sample"),
-            pl.col("feedback_id").filter(unhappy).alias("evidence"),
-        )
+    rated = data.feedback.filter(
+        (pl.col("submitted_at") >= data.window_start_ts)
+        & pl.col("satisfaction").is_in(["satisfied", "fairly_satisfied", "dissatisfied"])
     )
-    return per_village
+    return share_flagged(rated, unhappy, pl.col("feedback_id"))
 
 
 INDICATOR = Indicator(

@@ -11,22 +11,14 @@ from __future__ import annotations
 import polars as pl
 
 from models.data import ScoringData
-from models.indicators.base import Indicator
+from models.indicators.base import Indicator, share_flagged
 
 
 def measure(data: ScoringData) -> pl.DataFrame:
-    per_village = (
-        data.disclosures.filter(
-            (pl.col("published_at") >= data.window_start_ts) & (pl.col("category") == "finance")
-        )
-        .group_by("region_code")
-        .agg(
-            pl.col("changed").mean().alias("value"),
-            pl.len().alias("sample"),
-            pl.col("disclosure_id").filter(pl.col("changed")).alias("evidence"),
-        )
+    finance = data.disclosures.filter(
+        (pl.col("published_at") >= data.window_start_ts) & (pl.col("category") == "finance")
     )
-    return per_village
+    return share_flagged(finance, pl.col("changed"), pl.col("disclosure_id"))
 
 
 INDICATOR = Indicator(

@@ -14,7 +14,7 @@ import datetime as dt
 import polars as pl
 
 from models.data import LOOK_BACK_DAYS, ScoringData
-from models.indicators.base import Indicator
+from models.indicators.base import Indicator, share_flagged
 
 GRACE_DAYS = LOOK_BACK_DAYS  # the expected items reach back as far as they are given grace
 
@@ -30,14 +30,8 @@ def measure(data: ScoringData) -> pl.DataFrame:
     per_item = overdue.join(
         published, on=["region_code", "item_code", "period_start", "period_end"], how="left"
     ).with_columns(pl.col("published").fill_null(False))
-    per_village = per_item.group_by("region_code").agg(
-        (~pl.col("published")).mean().alias("value"),
-        pl.len().alias("sample"),
-        pl.format("{} {}", "item_code", pl.col("period_start").dt.strftime("%Y-%m"))
-        .filter(~pl.col("published"))
-        .alias("evidence"),
-    )
-    return per_village
+    item_period = pl.format("{} {}", "item_code", pl.col("period_start").dt.strftime("%Y-%m"))
+    return share_flagged(per_item, ~pl.col("published"), item_period)
 
 
 INDICATOR = Indicator(

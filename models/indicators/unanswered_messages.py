@@ -13,7 +13,7 @@ import datetime as dt
 import polars as pl
 
 from models.data import ScoringData
-from models.indicators.base import Indicator
+from models.indicators.base import Indicator, share_flagged
 
 
 def measure(data: ScoringData) -> pl.DataFrame:
@@ -22,12 +22,7 @@ def measure(data: ScoringData) -> pl.DataFrame:
         & (pl.col("submitted_at") < data.as_of - dt.timedelta(days=7))
     )
     unanswered = pl.col("first_reply_at").is_null() & pl.col("closed_at").is_null()
-    per_village = aged.group_by("region_code").agg(
-        unanswered.mean().alias("value"),
-        pl.len().alias("sample"),
-        pl.col("feedback_id").filter(unanswered).alias("evidence"),
-    )
-    return per_village
+    return share_flagged(aged, unanswered, pl.col("feedback_id"))
 
 
 INDICATOR = Indicator(
