@@ -32,18 +32,14 @@ def villages(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
     ).pl()
 
 
-def messages(
-    con: duckdb.DuckDBPyConnection, scope: Scope, code: str | None = None, limit: int = 5000
-) -> pl.DataFrame:
-    """Messages of the scope (or of one village in it), newest first, with reply and
-    closure times in hours."""
+def messages(con: duckdb.DuckDBPyConnection, scope: Scope, limit: int = 5000) -> pl.DataFrame:
+    """Messages of the scope, newest first, with reply and closure times in hours."""
     condition, params = scope.villages()
-    one = "AND region_code = ?" if code else ""
     return con.sql(
         "SELECT feedback_id, region_code, submitted_at, topic, status, first_reply_at, closed_at, "
         "satisfaction, reply_hours, close_hours, same_day, closed_7d FROM mart_feedback "
-        f"WHERE {condition} {one} ORDER BY submitted_at DESC LIMIT ?",
-        params=[*params, *([code] if code else []), limit],
+        f"WHERE {condition} ORDER BY submitted_at DESC LIMIT ?",
+        params=[*params, limit],
     ).pl()
 
 
