@@ -56,8 +56,16 @@ def record_table(frame: pl.DataFrame, table: str, labels: dict[str, str] | None 
     return frame.select(columns)
 
 
-def download(label: str, data: bytes, file_name: str, key: str, **options) -> None:
-    """A download button whose every click is audited; none for a role without export."""
+def excel_bytes(frame: pl.DataFrame, sheet: str) -> bytes:
+    workbook = io.BytesIO()
+    frame.write_excel(workbook, worksheet=sheet[:31])
+    return workbook.getvalue()
+
+
+def download(label: str, data, file_name: str, key: str, detail: str, **options) -> None:
+    """A download button whose every click is audited; none for a role without export.
+    `data` is bytes, or a function making them when the button is clicked, so that files
+    nobody asks for are not written on every rerun."""
     if not st.session_state["user"].can("export"):
         return
     st.download_button(
@@ -66,7 +74,7 @@ def download(label: str, data: bytes, file_name: str, key: str, **options) -> No
         file_name=file_name,
         key=key,
         on_click=audit,
-        args=("download", file_name, f"{len(data):,} bytes"),
+        args=("download", file_name, detail),
         **options,
     )
 
@@ -77,13 +85,13 @@ def data_table(frame: pl.DataFrame, name: str, key: str, **options):
     event = st.dataframe(
         frame, hide_index=True, placeholder="—", width="stretch", key=key, **options
     )
-    workbook = io.BytesIO()
-    frame.write_excel(workbook, worksheet=name[:31])
+    rows = f"{frame.height:,} rows"
     left, right, _ = st.columns([1, 1, 6])
     with left:
-        download(t("download_csv"), frame.write_csv().encode("utf-8-sig"), f"{name}.csv",
-                 f"{key}_csv", type="tertiary", icon=":material/download:")  # fmt: skip
+        download(t("download_csv"), lambda: frame.write_csv().encode("utf-8-sig"),
+                 f"{name}.csv", f"{key}_csv", rows, type="tertiary",
+                 icon=":material/download:")  # fmt: skip
     with right:
-        download(t("download_excel"), workbook.getvalue(), f"{name}.xlsx", f"{key}_xlsx",
-                 type="tertiary", icon=":material/download:")  # fmt: skip
+        download(t("download_excel"), lambda: excel_bytes(frame, name), f"{name}.xlsx",
+                 f"{key}_xlsx", rows, type="tertiary", icon=":material/download:")  # fmt: skip
     return event

@@ -47,9 +47,11 @@ files = st.session_state.get(key)
 if files:
     stem = report.file_stem(brief)
     left, middle, right = st.columns(3)
-    with left:
-        download(t("download_pdf"), files["pdf"], f"{stem}.pdf", "pdf", mime="application/pdf")
-    with middle:
-        download(t("download_pptx"), files["pptx"], f"{stem}.pptx", "pptx")
-    with right:
-        download(t("download_png"), files["png"], f"{stem}_图表.zip", "png")
+    for column, kind, label, file_name, mime in (
+        (left, "pdf", t("download_pdf"), f"{stem}.pdf", "application/pdf"),
+        (middle, "pptx", t("download_pptx"), f"{stem}.pptx", None),
+        (right, "png", t("download_png"), f"{stem}_图表.zip", None),
+    ):
+        with column:
+            size = f"{len(files[kind]):,} bytes"
+            download(label, files[kind], file_name, kind, size, mime=mime)

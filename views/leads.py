@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 import polars as pl
@@ -15,7 +14,7 @@ from ui.auth import audit, audit_once, refuse
 from ui.database import db_path, query
 from ui.filters import filters_or_stop, selected_rows
 from ui.i18n import language, t
-from ui.widgets import download
+from ui.widgets import download, excel_bytes
 
 filters = filters_or_stop()
 english = language() == "en"
@@ -63,9 +62,14 @@ event = st.dataframe(
     selection_mode="single-row",
     key="lead_table",
 )
-ledger = io.BytesIO()
-shown.drop("evidence").write_excel(ledger, worksheet="问题线索台账")
-download(t("download_ledger"), ledger.getvalue(), f"问题线索台账_{as_of}.xlsx", "ledger")
+ledger = shown.drop("evidence")
+download(
+    t("download_ledger"),
+    lambda: excel_bytes(ledger, "问题线索台账"),
+    f"问题线索台账_{as_of}.xlsx",
+    "ledger",
+    f"{ledger.height:,} leads",
+)
 
 selected = selected_rows(event)
 wanted = st.query_params.get("lead")

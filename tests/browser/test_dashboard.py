@@ -8,6 +8,7 @@ import io
 import re
 import sqlite3
 import zipfile
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -145,6 +146,10 @@ def test_street_then_village_then_lead_then_disposition(page: Page, server, shoo
     settle(page)
     expect(page.locator("h1").first).to_contain_text(lead["name"])
     shoot("village")
+    with page.expect_download() as table:  # made only when asked for
+        page.get_by_role("button", name="下载 CSV").first.click()
+    assert "留言ID" in Path(table.value.path()).read_text(encoding="utf-8-sig")
+    assert audit_rows(db, "download")[0]["target"] == table.value.suggested_filename
 
     page.get_by_role("link", name="查看线索与核查记录").first.click()
     page.wait_for_url(re.compile(f"/leads\\?.*lead={lead['lead_id']}"))
@@ -198,7 +203,8 @@ def test_briefing_exports_hold_the_chinese_titles(page: Page, server, shoot, tmp
         assert names == [f"{title}_主要指标月度趋势.png"]
         exported = charts.read(names[0])
     assert exported[:8] == b"\x89PNG\r\n\x1a\n"
-    downloads = [e["target"] for e in audit_rows(db, "download")]
+    # The server is shared with the other browser tests, which download tables too.
+    downloads = [e["target"] for e in audit_rows(db, "download") if title in e["target"]]
     assert sorted(downloads) == sorted(
         [f"{title}_{dt.date.today():%Y%m%d}.pdf", f"{title}_{dt.date.today():%Y%m%d}.pptx",
          f"{title}_{dt.date.today():%Y%m%d}_图表.zip"]
