@@ -39,8 +39,7 @@ PAGES = {
 
 def _measure(db: Path, repeat: int) -> dict[str, float]:
     os.environ["SUNSHINE_DB"] = str(db)
-    # The bench databases are demo data under other export names: sign in by role picker.
-    os.environ["SUNSHINE_SIGN_IN"] = "demo"
+    # The bench databases are built by `etl demo`: the role picker signs in.
     from streamlit.testing.v1 import AppTest
 
     months = ["2026-10", "2026-09", "2026-08"]

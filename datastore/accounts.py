@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from datastore.access import ROLES, User
 from datastore.sidecar import append_only, connect_sidecar, sidecar_path
-from etl.load import local_now
+from schema.timing import local_now
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -29,7 +29,8 @@ _hasher = PasswordHasher()
 # wrong password and does not tell which names exist.
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
 
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS accounts (
     username TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -53,7 +54,16 @@ CREATE TABLE IF NOT EXISTS audit (
     detail TEXT NOT NULL,
     origin TEXT NOT NULL
 );
-""" + append_only("audit", "the audit trail is append-only")
+-- Real exports ever loaded beside this store: once one has been, demo mode is over for
+-- good, even if the database is later replaced by a demo.
+CREATE TABLE IF NOT EXISTS real_loads (
+    at TEXT NOT NULL,
+    source TEXT NOT NULL
+);
+"""
+    + append_only("audit", "the audit trail is append-only")
+    + append_only("real_loads", "the record of real loads is append-only")
+)
 
 ACTIONS = {
     "sign_in": ("登录", "sign-in"),
@@ -183,6 +193,16 @@ def accounts(con: sqlite3.Connection) -> pl.DataFrame:
 
 def has_accounts(con: sqlite3.Connection) -> bool:
     return con.execute("SELECT count(*) FROM accounts").fetchall()[0][0] > 0
+
+
+def note_real_load(con: sqlite3.Connection, source: str) -> None:
+    """Record that a real export was loaded: demo mode ends for good."""
+    with con:
+        con.execute("INSERT INTO real_loads (at, source) VALUES (?, ?)", [_now(), source])
+
+
+def real_data_ever_loaded(con: sqlite3.Connection) -> bool:
+    return con.execute("SELECT EXISTS (SELECT 1 FROM real_loads)").fetchall()[0][0] == 1
 
 
 def _user(row: tuple, via: str) -> User:

@@ -11,7 +11,7 @@ from datastore import default_db_path
 from etl import users
 from etl.load import LoadResult, load_exports
 from etl.readers import ExportError
-from etl.store import LoadBusyError
+from etl.store import LoadBusyError, RealDataPresent
 from etl.validate import REASONS
 
 
@@ -83,19 +83,15 @@ def main(argv: list[str] | None = None) -> int:
                 progress=(lambda *_: None) if args.quiet else _progress,
             )
             print_summary(result)
-            _audit_load(db_path, ", ".join(str(e) for e in args.exports), result)
+            source = ", ".join(str(e) for e in args.exports)
+            _audit_load(db_path, source, result)
+            users.note_real_load(db_path, source)
             return 0
-        from etl import demo as demo_module
+        from etl import demo as demo_module  # numpy and the generator only when asked for
 
         real_loads = demo_module.non_demo_loads(db_path)
-        if real_loads and not args.force:
-            print(
-                f"error: {db_path} holds {real_loads} load(s) of real exports; the demo would "
-                "replace it. Give another --db, or --force.",
-                file=sys.stderr,
-            )
-            return 2
-
+        if real_loads and not args.force:  # before minutes of generating; again under the lock
+            raise RealDataPresent(db_path, real_loads)
         result = demo_module.build_demo(
             db_path,
             preset=args.preset,
@@ -105,11 +101,12 @@ def main(argv: list[str] | None = None) -> int:
             out=args.out,
             anomalies=not args.no_anomalies,
             progress=_progress,
+            force=args.force,
         )
         print_summary(result)
         _audit_load(db_path, f"demo {args.preset} seed {args.seed}", result)
         return 0
-    except (ExportError, LoadBusyError) as exc:
+    except (ExportError, LoadBusyError, RealDataPresent) as exc:
         users.audit_command(db_path, "load", args.command, f"failed: {exc}")
         print(f"error: {exc}", file=sys.stderr)
         print("nothing was loaded; the database is as it was.", file=sys.stderr)

@@ -30,8 +30,10 @@ import polars as pl
 import xlsxwriter
 
 from datastore import connect_readonly
+from etl import store
 from etl.load import BUILTIN_CATALOGUE, LoadResult, Progress, load_exports
-from etl.schema import TABLES
+from schema.tables import TABLES
+from schema.timing import next_month
 
 DIVISIONS = Path(__file__).parent / "reference" / "liaoning_divisions.csv.gz"
 EPOCH = dt.datetime(1970, 1, 1)
@@ -95,7 +97,7 @@ def _month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
     months, day = [], start
     while day <= end:
         months.append(day)
-        day = (day + dt.timedelta(days=32)).replace(day=1)
+        day = next_month(day)
     return months
 
 
@@ -1070,7 +1072,7 @@ def _write_users(users, villages, window, month_starts, out, rng, planted) -> No
         encoding="gb18030",
     )
     for i, month in enumerate(month_starts):
-        first, cutoff = _seconds(month), min(_seconds(_next_month(month)), window.end_s)
+        first, cutoff = _seconds(month), min(_seconds(next_month(month)), window.end_s)
         changed = users.filter(_changed_in(["registered_s", "cancelled_s"], first, cutoff))
         english = i % 2 == 1
         _write_csv(
@@ -1084,15 +1086,11 @@ def _write_users(users, villages, window, month_starts, out, rng, planted) -> No
         )
 
 
-def _next_month(month: dt.date) -> dt.date:
-    return (month + dt.timedelta(days=32)).replace(day=1)
-
-
 def _write_disclosures(d, window, month_starts, out, rng, planted) -> None:
     styles = ["iso", "minute", "slash", "chinese"]
     encodings = ["gb18030", "utf-8-sig", "utf-8"]
     for i, month in enumerate(month_starts):
-        first, cutoff = _seconds(month), min(_seconds(_next_month(month)), window.end_s)
+        first, cutoff = _seconds(month), min(_seconds(next_month(month)), window.end_s)
         rows = d.filter(
             (pl.col("published_s") < cutoff)
             & _changed_in(["published_s", "reviewed_s", "changed_s"], first, cutoff)
@@ -1167,7 +1165,7 @@ def _bad_disclosures(text: pl.DataFrame, planted: Planted) -> pl.DataFrame:
 
 def _write_feedback(f, window, month_starts, out, rng, planted) -> None:
     for i, month in enumerate(month_starts):
-        first, cutoff = _seconds(month), min(_seconds(_next_month(month)), window.end_s)
+        first, cutoff = _seconds(month), min(_seconds(next_month(month)), window.end_s)
         rows = f.filter(
             (pl.col("submitted_s") < cutoff)
             & _changed_in(["submitted_s", "first_reply_s", "closed_s"], first, cutoff)
@@ -1275,7 +1273,7 @@ def _write_activity(
     styles = [("utf-8", True, "iso"), ("utf-8-sig", False, "iso"), ("gb18030", False, "slash")]
     for i, month in enumerate(month_starts):
         progress(0.25 + 0.2 * i / len(month_starts), f"生成访问日志 {month:%Y-%m}")
-        first, cutoff = _seconds(month), min(_seconds(_next_month(month)), window.end_s)
+        first, cutoff = _seconds(month), min(_seconds(next_month(month)), window.end_s)
         events = pl.concat(
             [
                 _activity(users, behaviour, month, rng).with_columns(
@@ -1318,13 +1316,11 @@ def _write_activity(
 
 
 def non_demo_loads(db_path: Path) -> int:
-    """How many loads in the database came from something other than a demo export."""
+    """How many loads in the database are not the demo generator's."""
     if not db_path.exists():
         return 0
     with connect_readonly(db_path) as con:
-        return con.execute(
-            "SELECT count(*) FROM loads WHERE source NOT LIKE '%demo-export-%'"
-        ).fetchall()[0][0]
+        return con.execute("SELECT count(*) FROM loads WHERE NOT demo").fetchall()[0][0]
 
 
 def build_demo(
@@ -1336,15 +1332,30 @@ def build_demo(
     out: Path | None = None,
     anomalies: bool = True,
     progress: Progress | None = None,
-) -> LoadResult:
+    force: bool = False,
+    only_if_missing: bool = False,
+) -> LoadResult | None:
     """Generate the demo export beside the database and load it through `load` into a new
-    database, which then replaces the one at `db_path` whole."""
+    database, which then replaces the one at `db_path` whole.
+
+    The replacement happens under the loads' lock, after checking again that no real load
+    has arrived while the export was generated (RealDataPresent unless `force`). With
+    `only_if_missing` (the dashboard's first run) nothing is replaced if a database appeared
+    meanwhile, and None is returned."""
     progress = progress or (lambda *_: None)
     out = out or db_path.parent / f"demo-export-{preset}"
     generate_export(out, preset, seed, months, end, anomalies, progress)
     fresh = db_path.with_name(db_path.name + ".demo")
-    fresh.unlink(missing_ok=True)
-    result = load_exports([out], fresh, progress=lambda f, message: progress(0.5 + f / 2, message))
-    os.replace(fresh, db_path)
+    with store.exclusive(db_path):
+        if only_if_missing and db_path.exists():
+            return None
+        real_loads = non_demo_loads(db_path)
+        if real_loads and not force:
+            raise store.RealDataPresent(db_path, real_loads)
+        fresh.unlink(missing_ok=True)
+        result = load_exports(
+            [out], fresh, progress=lambda f, message: progress(0.5 + f / 2, message), demo=True
+        )
+        os.replace(fresh, db_path)
     fresh.with_name(fresh.name + ".lock").unlink(missing_ok=True)
     return result

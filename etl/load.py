@@ -9,14 +9,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import duckdb
 import polars as pl
 
 from etl import store
 from etl.readers import ROW, ExportError, ExportFile, RawTable, list_export, read_file
-from etl.schema import LOAD_ORDER, TABLES, Table, stored_columns
 from etl.validate import (
     FILE,
     FILE_ORDER,
@@ -28,17 +26,13 @@ from etl.validate import (
     without,
 )
 from metrics.refresh import refresh_marts
+from schema.tables import LOAD_ORDER, TABLES, Table, stored_columns
+from schema.timing import local_now
 
 BUILTIN_CATALOGUE = Path(__file__).parent / "reference" / "catalogue.csv"
 CATALOGUE_FREQUENCIES = {"monthly", "quarterly", "semiannual", "annual", "event"}
 
 Progress = Callable[[float, str], None]
-PLATFORM_TIMEZONE = ZoneInfo("Asia/Shanghai")
-
-
-def local_now() -> dt.datetime:
-    """Now in the platform's time zone, naive like every time in the exports."""
-    return dt.datetime.now(PLATFORM_TIMEZONE).replace(tzinfo=None, microsecond=0)
 
 
 @dataclass
@@ -265,9 +259,12 @@ def load_exports(
     db_path: Path,
     catalogue: Path | None = None,
     progress: Progress = _quiet,
+    demo: bool = False,
 ) -> LoadResult:
     """Load the exports (later ones win ties) into `db_path`; raise ExportError, changing
-    nothing, when a file cannot be read as its table."""
+    nothing, when a file cannot be read as its table. `demo` marks the load as the built-in
+    generator's (only `etl demo` says so): the dashboard's demo mode needs every load to be
+    one, wherever the files came from."""
     started = time.perf_counter()
     started_at = local_now()
     if catalogue is not None:
@@ -329,7 +326,7 @@ def load_exports(
         progress(0.9, "记录装载信息")
         all_violations = pl.concat(quarantined) if quarantined else empty_violations()
         result = _record_load(
-            con, load_id, started_at, exports, raws, tables, all_violations, warnings
+            con, load_id, started_at, exports, raws, tables, all_violations, warnings, demo
         )
         _pause_for_tests("recorded")
     result.seconds = time.perf_counter() - started
@@ -346,6 +343,7 @@ def _record_load(
     tables: dict[str, TableStats],
     violations: pl.DataFrame,
     warnings: list[str],
+    demo: bool,
 ) -> LoadResult:
     if "table_name" not in violations.columns:
         violations = violations.with_columns(pl.lit(None, pl.String).alias("table_name"))
@@ -399,7 +397,9 @@ def _record_load(
     result = LoadResult(load_id, tables, file_rows, warnings)
     total = result.total
     con.execute(
-        "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO loads (load_id, started_at, finished_at, source, files, rows_read, "
+        "rows_inserted, rows_updated, rows_unchanged, rows_superseded, rows_quarantined, demo) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             load_id,
             started_at,
@@ -412,6 +412,7 @@ def _record_load(
             total.unchanged,
             total.superseded,
             total.quarantined,
+            demo,
         ],
     )
     result.reasons = {

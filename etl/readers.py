@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 import polars as pl
 import python_calamine
 
-from etl.schema import TABLES, Table
+from schema.tables import TABLES, Table
 
 ROW = "_row"  # the row's number in its file, as a spreadsheet would show it
 HEADER_SEARCH_ROWS = 20

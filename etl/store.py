@@ -19,11 +19,21 @@ from pathlib import Path
 
 import duckdb
 
-from etl.schema import BOOKKEEPING_DDL, CATALOGUE_DDL, TABLES, table_ddl
+from schema.tables import BOOKKEEPING_DDL, CATALOGUE_DDL, TABLES, table_ddl
 
 
 class LoadBusyError(Exception):
     """Another process is loading into the same database."""
+
+
+class RealDataPresent(Exception):
+    """The database holds loads of real exports, which the demo would replace."""
+
+    def __init__(self, db_path: Path, loads: int):
+        super().__init__(
+            f"{db_path} holds {loads} load(s) of real exports; the demo would replace it. "
+            "Give another --db, or --force."
+        )
 
 
 def _fsync(path: Path) -> None:
@@ -43,16 +53,23 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextmanager
-def building(db_path: Path, wait: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection to a copy of the database, swapped in if the block succeeds."""
+def exclusive(db_path: Path, wait: bool = True) -> Iterator[None]:
+    """Hold the one writer's lock of `db_path`: loads and the demo's replacement of the
+    database take it, so that neither overwrites what the other has just written."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = db_path.with_name(db_path.name + ".lock")
-    build_path = db_path.with_name(db_path.name + ".building")
-    with open(lock_path, "a") as lock:
+    with open(db_path.with_name(db_path.name + ".lock"), "a") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
             raise LoadBusyError(f"{db_path}: another load is running") from None
+        yield
+
+
+@contextmanager
+def building(db_path: Path, wait: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a copy of the database, swapped in if the block succeeds."""
+    build_path = db_path.with_name(db_path.name + ".building")
+    with exclusive(db_path, wait):
         # Left over by a load that was killed: never part of the live database.
         for leftover in (build_path, build_path.with_name(build_path.name + ".wal")):
             leftover.unlink(missing_ok=True)

@@ -28,6 +28,14 @@ def audit_command(db_path: Path, action: str, target: str, detail: str) -> None:
         con.close()
 
 
+def note_real_load(db_path: Path, source: str) -> None:
+    con = accounts.connect(accounts.access_path(db_path))
+    try:
+        accounts.note_real_load(con, source)
+    finally:
+        con.close()
+
+
 def add_parser(commands) -> None:
     users = commands.add_parser("users", help="manage the built-in accounts")
     users.add_argument("--db", type=Path, help="database file (default $SUNSHINE_DB or data/)")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from etl.readers import ROW, RawTable
-from etl.schema import (
+from schema.tables import (
     AMOUNT,
     BOOLEAN,
     CODE,

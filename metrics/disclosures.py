@@ -12,6 +12,7 @@ from datastore import records
 from datastore.scope import Scope
 from metrics.marts import Span, due_items, due_time
 from metrics.query import span as data_span
+from schema.timing import days_late, month_bounds
 
 
 def completeness_by_item(
@@ -42,8 +43,7 @@ def completeness_by_item(
 def lateness(disclosures: pl.DataFrame, catalogue: pl.DataFrame, month: dt.date) -> pl.DataFrame:
     """The month's non-withdrawn disclosures that have a due time, with days past it
     (negative: early)."""
-    following = (month + dt.timedelta(days=32)).replace(day=1)
-    start, end = dt.datetime.combine(month, dt.time()), dt.datetime.combine(following, dt.time())
+    start, end = month_bounds(month)
     return (
         disclosures.filter(
             (pl.col("status") != "withdrawn")
@@ -52,9 +52,7 @@ def lateness(disclosures: pl.DataFrame, catalogue: pl.DataFrame, month: dt.date)
         .join(catalogue.select("item_code", "due_days"), on="item_code")
         .with_columns(due_time(pl.col("period_end"), pl.col("due_days")).alias("due"))
         .drop_nulls("due")
-        .with_columns(
-            ((pl.col("published_at") - pl.col("due")).dt.total_hours() / 24).alias("days_late")
-        )
+        .with_columns(days_late(pl.col("published_at"), pl.col("due")).alias("days_late"))
     )
 
 
@@ -71,9 +69,7 @@ def calendar(
             pl.col("period_end"),
             (pl.col("due") - pl.duration(seconds=1)).alias("due"),
             "published_at",
-            ((pl.col("published_at") - pl.col("due")).dt.total_hours() / 24)
-            .round(1)
-            .alias("days_late"),
+            days_late(pl.col("published_at"), pl.col("due")).round(1).alias("days_late"),
         )
         .sort("due", descending=True)
         .collect()

@@ -14,6 +14,14 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from schema.timing import (
+    OVERDUE_DAYS,
+    close_hours,
+    closed_within_7_days,
+    replied_same_day,
+    reply_hours,
+)
+
 GRAINS = ("day", "month")
 RATED = ["satisfied", "fairly_satisfied", "dissatisfied"]
 SATISFIED = ["satisfied", "fairly_satisfied"]
@@ -198,18 +206,13 @@ def active_residents(
 
 def feedback_facts(feedback: pl.LazyFrame) -> pl.LazyFrame:
     """One row per message with what the metrics ask of it."""
-    submitted, replied, closed = (
-        pl.col("submitted_at"),
-        pl.col("first_reply_at"),
-        pl.col("closed_at"),
-    )
     return feedback.select(
         "feedback_id", "region_code", "user_id", "topic", "status", "satisfaction",
         "handler_id", "submitted_at", "first_reply_at", "closed_at",
-        ((replied - submitted).dt.total_microseconds() / 3_600_000_000).alias("reply_hours"),
-        ((closed - submitted).dt.total_microseconds() / 3_600_000_000).alias("close_hours"),
-        (replied.is_not_null() & (replied.dt.date() == submitted.dt.date())).alias("same_day"),
-        (closed.is_not_null() & (closed - submitted <= pl.duration(days=7))).alias("closed_7d"),
+        reply_hours().alias("reply_hours"),
+        close_hours().alias("close_hours"),
+        replied_same_day().alias("same_day"),
+        closed_within_7_days().alias("closed_7d"),
         pl.col("satisfaction").is_in(RATED).alias("rated"),
         pl.col("satisfaction").is_in(SATISFIED).alias("is_satisfied"),
     )  # fmt: skip
@@ -254,7 +257,7 @@ def backlog_by_day(facts: pl.LazyFrame, span: Span) -> pl.LazyFrame:
 
     return open_days.group_by("region_code", "day").agg(
         pl.len().alias("backlog"),
-        aged(7, None).alias("overdue"),
+        aged(OVERDUE_DAYS, None).alias("overdue"),
         *[aged(more, at_most).alias(name) for name, more, at_most in AGE_BUCKETS],
     )
 

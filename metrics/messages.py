@@ -6,11 +6,12 @@ import datetime as dt
 
 import polars as pl
 
+from schema.timing import days_between, month_bounds, overdue_at
+
 
 def submitted_in(frame: pl.DataFrame, month: dt.date) -> pl.DataFrame:
     """Messages submitted in the calendar month starting `month`."""
-    following = (month + dt.timedelta(days=32)).replace(day=1)
-    start, end = dt.datetime.combine(month, dt.time()), dt.datetime.combine(following, dt.time())
+    start, end = month_bounds(month)
     return frame.filter(pl.col("submitted_at").is_between(start, end, closed="left"))
 
 
@@ -30,11 +31,10 @@ def by_topic(frame: pl.DataFrame) -> pl.DataFrame:
 def overdue(frame: pl.DataFrame, as_of: dt.datetime) -> pl.DataFrame:
     """Messages still open at `as_of` that were submitted more than 7 days before it,
     oldest first, with their age in days."""
-    still_open = pl.col("closed_at").is_null() | (pl.col("closed_at") >= as_of)
     return (
-        frame.filter(still_open & (pl.col("submitted_at") < as_of - dt.timedelta(days=7)))
+        frame.filter(overdue_at(as_of))
         .with_columns(
-            ((as_of - pl.col("submitted_at")).dt.total_hours() / 24).round(1).alias("age_days")
+            days_between(pl.col("submitted_at"), pl.lit(as_of)).round(1).alias("age_days")
         )
         .sort("submitted_at")
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from datastore.sidecar import append_only, connect_sidecar, sidecar_path
-from etl.load import local_now
+from schema.timing import local_now
 
 STATUSES = {
     "pending": ("待核查", "to check"),

@@ -4,6 +4,8 @@ role picker), sign-out, and the audit entries the dashboard writes.
 The mode is `[access] mode` in .streamlit/secrets.toml or $SUNSHINE_SIGN_IN (demo,
 accounts or oidc). Unset, it is oidc when an `[auth]` provider is configured, demo while
 the database holds only the built-in demo data and no account exists, else accounts.
+Demo mode never opens real data, and `[access] demo = false` (or $SUNSHINE_DEMO=off)
+switches it off altogether.
 """
 
 from __future__ import annotations
@@ -18,8 +20,6 @@ from datastore.access import ROLES, User
 from datastore.scope import EVERYTHING
 from ui.database import db_path, unguarded
 from ui.i18n import language, t
-
-MODES = ("demo", "accounts", "oidc")
 
 
 def _secrets() -> dict:
@@ -38,15 +38,26 @@ def access_store():
         con.close()
 
 
+def _demo_allowed(access: dict) -> bool:
+    switch = os.environ.get("SUNSHINE_DEMO", str(access.get("demo", True)))
+    return switch.strip().lower() not in ("0", "false", "no", "off")
+
+
 def sign_in_mode() -> str:
+    """Demo mode only while it is allowed, no account exists, no real export was ever
+    loaded beside this database and every load in it is the demo generator's: asking for
+    demo mode on real data gets the sign-in instead."""
     secrets = _secrets()
-    chosen = os.environ.get("SUNSHINE_SIGN_IN") or secrets.get("access", {}).get("mode")
-    if chosen in MODES:
+    access = secrets.get("access", {})
+    chosen = os.environ.get("SUNSHINE_SIGN_IN") or access.get("mode")
+    if chosen in ("accounts", "oidc"):
         return chosen
-    if secrets.get("auth", {}).get("client_id"):
+    if chosen != "demo" and secrets.get("auth", {}).get("client_id"):
         return "oidc"
-    with access_store() as con:
-        if not accounts.has_accounts(con) and unguarded(status.demo_only):
+    if _demo_allowed(access):
+        with access_store() as con:
+            real_ever = accounts.has_accounts(con) or accounts.real_data_ever_loaded(con)
+        if not real_ever and unguarded(status.demo_only):
             return "demo"
     return "accounts"
 

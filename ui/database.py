@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from datastore import ReadOnlyDatabase, default_db_path, file_identity
+from datastore import ReadOnlyDatabase, accounts, default_db_path, file_identity
 from datastore.access import check_scopes
 from etl.load import load_exports
 
@@ -46,7 +46,13 @@ def ensure_database(progress_text: str) -> None:
         from etl.demo import build_demo
 
         bar = st.progress(0.0, text=progress_text)
-        build_demo(path, progress=lambda f, message: bar.progress(min(f, 1.0), text=message))
+        # Another process (a load from the command line) may write the file meanwhile:
+        # then that database stays and the demo is not swapped in over it.
+        build_demo(
+            path,
+            progress=lambda f, message: bar.progress(min(f, 1.0), text=message),
+            only_if_missing=True,
+        )
         bar.empty()
 
 
@@ -77,4 +83,10 @@ def load_upload(name: str, data: bytes):
     with tempfile.TemporaryDirectory(prefix="upload-") as folder:
         path = Path(folder) / Path(name).name
         path.write_bytes(data)
-        return load_exports([path], db_path())
+        result = load_exports([path], db_path())
+    con = accounts.connect(accounts.access_path(db_path()))
+    try:
+        accounts.note_real_load(con, Path(name).name)
+    finally:
+        con.close()
+    return result

@@ -12,6 +12,7 @@ from datastore.scope import Scope
 from metrics.marts import Span
 from metrics.query import region_metrics
 from metrics.query import span as data_span
+from schema.timing import month_end
 from ui.auth import refuse
 from ui.database import query
 from ui.i18n import t
@@ -49,14 +50,10 @@ def _param(name: str) -> str | None:
     return st.query_params.get(name)
 
 
-def _month_end(month: dt.date) -> dt.date:
-    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-
-
 def months_up_to(months: list[dt.date], as_of: dt.date, last_day: dt.date) -> list[dt.date]:
     """The months a page may show as of a day: those over by then, and the data's last
     (possibly partial) month only when looking as of the data's last day."""
-    shown = [m for m in months if _month_end(m) <= as_of or (as_of >= last_day and m <= as_of)]
+    shown = [m for m in months if month_end(m) <= as_of or (as_of >= last_day and m <= as_of)]
     return shown or months[:1]
 
 

@@ -7,8 +7,8 @@ import io
 import polars as pl
 import streamlit as st
 
-from etl.schema import TABLES
 from metrics.glossary import METRICS, format_value
+from schema.tables import TABLES
 from ui.auth import audit
 from ui.i18n import language, t
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from charts import bars, heatmap, histogram
 from datastore import records, status
 from metrics.disclosures import completeness_in_scope, lateness_in_scope, village_calendar
-from ui.charts import bars, heatmap, histogram
 from ui.database import query
 from ui.filters import page_context
 from ui.i18n import language, t

@@ -19,7 +19,7 @@ if history.is_empty():
     st.info(t("no_database"))
     st.stop()
 latest = history.row(0, named=True)
-if "demo-export-" in latest["source"]:
+if latest["demo"]:
     st.caption(":material/science: " + t("demo_badge"))
 
 span = query(data_span)

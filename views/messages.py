@@ -7,10 +7,10 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from charts import bars, histogram
 from datastore import records
 from metrics import messages
 from metrics.marts import AGE_BUCKETS
-from ui.charts import bars, histogram
 from ui.database import query
 from ui.filters import page_context
 from ui.i18n import t

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from charts import rate_trends
 from datastore import status
 from metrics.glossary import TARGETS, format_change
 from metrics.query import region_metrics
@@ -12,7 +13,6 @@ from metrics.query import span as data_span
 from metrics.ranking import rank
 from models.indicators import LEAD_TYPES
 from models.service import current_leads
-from ui.charts import rate_trends
 from ui.database import query
 from ui.filters import (
     data_end_label,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from charts import bars
 from metrics.attention import needing_attention, with_change
 from metrics.query import region_metrics
-from ui.charts import bars
 from ui.database import query
 from ui.filters import drill_down, drill_key, page_context, selected_code
 from ui.i18n import t

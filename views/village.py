@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from charts import rate_trends
 from datastore import records
 from datastore.scope import Scope
 from metrics.glossary import METRICS, TARGETS, format_value
@@ -15,7 +16,6 @@ from models import casework
 from models.indicators import LEAD_TYPES
 from models.service import current_leads
 from ui.auth import audit_once, refuse, unmask_toggle
-from ui.charts import rate_trends
 from ui.database import db_path, query
 from ui.filters import data_end_label, filters_or_stop
 from ui.i18n import language, t

@@ -12,10 +12,11 @@ import polars as pl
 
 from models.data import ScoringData
 from models.indicators.base import Indicator
+from schema.timing import days_late
 
 
 def measure(data: ScoringData) -> pl.DataFrame:
-    late_days = ((pl.col("published_at") - pl.col("due")).dt.total_seconds() / 86_400).clip(0)
+    late_days = days_late(pl.col("published_at"), pl.col("due")).clip(0)
     per_village = (
         data.disclosures.filter(
             (pl.col("published_at") >= data.window_start_ts) & pl.col("due").is_not_null()

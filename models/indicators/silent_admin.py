@@ -13,6 +13,7 @@ import polars as pl
 
 from models.data import ScoringData
 from models.indicators.base import Indicator
+from schema.timing import days_between
 
 
 def measure(data: ScoringData) -> pl.DataFrame:
@@ -32,7 +33,7 @@ def measure(data: ScoringData) -> pl.DataFrame:
         .sort("region_code", "at")
         .with_columns(pl.col("at").shift(1).over("region_code").alias("since"))
         .drop_nulls("since")
-        .with_columns(((pl.col("at") - pl.col("since")).dt.total_seconds() / 86_400).alias("days"))
+        .with_columns(days_between(pl.col("since"), pl.col("at")).alias("days"))
     )
     longest = gaps.sort("days", descending=True).unique("region_code", keep="first")
     written = (

@@ -17,11 +17,12 @@ import polars as pl
 from models.data import ScoringData
 from models.indicators._timing import median_duration, slower_than_own_past
 from models.indicators.base import Indicator
+from schema.timing import hours_between
 
 
 def _hours(data: ScoringData) -> pl.Expr:
     until = pl.col("closed_at").fill_null(pl.lit(data.as_of))
-    return (until - pl.col("submitted_at")).dt.total_seconds() / 3600
+    return hours_between(pl.col("submitted_at"), until)
 
 
 def _answered(data: ScoringData) -> pl.DataFrame:

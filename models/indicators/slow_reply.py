@@ -15,10 +15,11 @@ import polars as pl
 from models.data import ScoringData
 from models.indicators._timing import median_duration, slower_than_own_past
 from models.indicators.base import Indicator
+from schema.timing import reply_hours
 
 
 def _hours(data: ScoringData) -> pl.Expr:
-    return (pl.col("first_reply_at") - pl.col("submitted_at")).dt.total_seconds() / 3600
+    return reply_hours()
 
 
 def measure(data: ScoringData) -> pl.DataFrame:

@@ -12,10 +12,11 @@ import polars as pl
 
 from models.data import ScoringData
 from models.indicators.base import Indicator
+from schema.timing import hours_between
 
 
 def measure(data: ScoringData) -> pl.DataFrame:
-    lag = (pl.col("reviewed_at") - pl.col("published_at")).dt.total_seconds() / 3600
+    lag = hours_between(pl.col("published_at"), pl.col("reviewed_at"))
     per_village = (
         data.disclosures.filter(
             (pl.col("published_at") >= data.window_start_ts) & pl.col("reviewed_at").is_not_null()

@@ -7,7 +7,7 @@ import json
 
 import polars as pl
 
-from etl.schema import TABLES
+from schema.tables import TABLES
 from tests.exports import rows
 
 

@@ -255,7 +255,8 @@ BOOKKEEPING_DDL = (
         rows_updated BIGINT NOT NULL,
         rows_unchanged BIGINT NOT NULL,
         rows_superseded BIGINT NOT NULL,
-        rows_quarantined BIGINT NOT NULL
+        rows_quarantined BIGINT NOT NULL,
+        demo BOOLEAN NOT NULL DEFAULT FALSE  -- made by `etl demo`, not a real export
     )""",
     """
     CREATE TABLE IF NOT EXISTS load_files (
@@ -291,6 +292,8 @@ BOOKKEEPING_DDL = (
         reason VARCHAR NOT NULL,
         record VARCHAR
     )""",
+    # Files written before the demo flag existed: their loads count as real.
+    "ALTER TABLE loads ADD COLUMN IF NOT EXISTS demo BOOLEAN DEFAULT FALSE",
 )
 
 

@@ -1,0 +1,3 @@
+"""What the data is, for every side alike: the platform export's tables (`tables`) and the
+one definition of each time quantity and calendar step (`timing`). Imports nothing of the
+loader, the data layer, the metrics, the models or the pages."""

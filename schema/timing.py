@@ -1,0 +1,102 @@
+"""One definition of each time quantity and calendar step, as Polars expressions or plain
+date arithmetic, used by the marts, the metric helpers and the indicators alike.
+
+Every time in the exports is local platform time (Asia/Shanghai) without a zone. Durations
+are measured to the microsecond and expressed in fractional hours or days: nothing is
+truncated to whole hours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+PLATFORM_TIMEZONE = ZoneInfo("Asia/Shanghai")
+OVERDUE_DAYS = 7  # a message must be cleared within 7 days (7天内动态清零)
+_MICROSECONDS_PER_HOUR = 3_600_000_000
+_MICROSECONDS_PER_DAY = 24 * _MICROSECONDS_PER_HOUR
+
+
+def local_now() -> dt.datetime:
+    """Now in the platform's time zone, naive like every time in the exports."""
+    return dt.datetime.now(PLATFORM_TIMEZONE).replace(tzinfo=None, microsecond=0)
+
+
+def hours_between(start: pl.Expr, end: pl.Expr) -> pl.Expr:
+    """Fractional hours from `start` to `end` (null if either is)."""
+    return (end - start).dt.total_microseconds() / _MICROSECONDS_PER_HOUR
+
+
+def days_between(start: pl.Expr, end: pl.Expr) -> pl.Expr:
+    """Fractional days from `start` to `end` (null if either is)."""
+    return (end - start).dt.total_microseconds() / _MICROSECONDS_PER_DAY
+
+
+def reply_hours() -> pl.Expr:
+    """Hours from a message's submission to its first reply."""
+    return hours_between(pl.col("submitted_at"), pl.col("first_reply_at"))
+
+
+def close_hours() -> pl.Expr:
+    """Hours from a message's submission to its closure."""
+    return hours_between(pl.col("submitted_at"), pl.col("closed_at"))
+
+
+def replied_same_day() -> pl.Expr:
+    """A first reply on the calendar day the message was submitted (当天回应)."""
+    replied = pl.col("first_reply_at")
+    return replied.is_not_null() & (replied.dt.date() == pl.col("submitted_at").dt.date())
+
+
+def closed_within_7_days() -> pl.Expr:
+    """Closed at most exactly 7 × 24 hours after submission (7天内动态清零)."""
+    closed = pl.col("closed_at")
+    return closed.is_not_null() & (
+        closed - pl.col("submitted_at") <= pl.duration(days=OVERDUE_DAYS)
+    )
+
+
+def days_late(published: pl.Expr, due: pl.Expr) -> pl.Expr:
+    """Fractional days a disclosure was published after the first instant past its
+    deadline (`due`); negative when early."""
+    return days_between(due, published)
+
+
+def open_at(as_of: pl.Expr | dt.datetime) -> pl.Expr:
+    """A message submitted before `as_of` and not closed before it."""
+    at = as_of if isinstance(as_of, pl.Expr) else pl.lit(as_of)
+    closed = pl.col("closed_at")
+    return (pl.col("submitted_at") < at) & (closed.is_null() | (closed >= at))
+
+
+def overdue_at(as_of: pl.Expr | dt.datetime) -> pl.Expr:
+    """Open at `as_of` and submitted more than 7 × 24 hours before it."""
+    at = as_of if isinstance(as_of, pl.Expr) else pl.lit(as_of)
+    return open_at(at) & (at - pl.col("submitted_at") > pl.duration(days=OVERDUE_DAYS))
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(month: dt.date) -> dt.date:
+    """The first day of the month after the one holding `month`."""
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def month_end(month: dt.date) -> dt.date:
+    """The last day of the month holding `month`."""
+    return next_month(month) - dt.timedelta(days=1)
+
+
+def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The half-open instants [first, next first) of the month holding `month`."""
+    first = month_start(month)
+    return dt.datetime.combine(first, dt.time()), dt.datetime.combine(next_month(first), dt.time())
+
+
+def day_after(day: dt.date) -> dt.datetime:
+    """The first instant after the end of `day`: what "as of the end of day" compares to."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time())

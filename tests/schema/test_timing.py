@@ -1,0 +1,83 @@
+"""Each time quantity has one definition: pinned here on hand-made edge cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from schema import timing
+
+T = dt.datetime
+
+
+def _messages(*rows: tuple) -> pl.DataFrame:
+    return pl.DataFrame(
+        rows,
+        schema={"submitted_at": pl.Datetime("us"), "first_reply_at": pl.Datetime("us"),
+                "closed_at": pl.Datetime("us")},
+        orient="row",
+    )  # fmt: skip
+
+
+def test_reply_on_the_next_calendar_day_is_not_same_day_even_two_minutes_later():
+    frame = _messages(
+        (T(2026, 3, 1, 23, 59), T(2026, 3, 2, 0, 1), None),
+        (T(2026, 3, 1, 0, 1), T(2026, 3, 1, 23, 59), None),
+        (T(2026, 3, 1, 8, 0), None, None),
+    )
+    got = frame.select(timing.replied_same_day(), timing.reply_hours().alias("h"))
+    assert got.get_column("first_reply_at").to_list() == [False, True, False]
+    assert got.get_column("h").to_list() == pytest.approx([2 / 60, 23 + 58 / 60, None])
+
+
+def test_closed_exactly_seven_times_24_hours_later_is_within_seven_days_and_not_overdue():
+    submitted = T(2026, 3, 1, 10, 0)
+    frame = _messages(
+        (submitted, None, submitted + dt.timedelta(days=7)),
+        (submitted, None, submitted + dt.timedelta(days=7, microseconds=1)),
+    )
+    assert frame.select(timing.closed_within_7_days()).to_series().to_list() == [True, False]
+    open_frame = _messages((submitted, None, None))
+    exactly = submitted + dt.timedelta(days=7)
+    just_after = exactly + dt.timedelta(microseconds=1)
+    assert open_frame.select(timing.overdue_at(exactly)).item() is False
+    assert open_frame.select(timing.overdue_at(just_after)).item() is True
+
+
+def test_open_at_an_instant_means_submitted_before_it_and_not_closed_before_it():
+    submitted = T(2026, 3, 1, 10, 0)
+    closed = T(2026, 3, 20, 0, 0)  # closed at midnight: still open at the end of 19 March
+    frame = _messages((submitted, None, closed))
+    assert frame.select(timing.open_at(closed)).item() is True
+    assert frame.select(timing.open_at(closed + dt.timedelta(microseconds=1))).item() is False
+    assert frame.select(timing.open_at(submitted)).item() is False  # not yet submitted
+
+
+def test_days_late_is_fractional_not_truncated_to_whole_hours():
+    due = T(2026, 4, 16)
+    frame = pl.DataFrame({"published_at": [due + dt.timedelta(hours=36, minutes=30),
+                                           due - dt.timedelta(hours=12)], "due": [due, due]})  # fmt: skip
+    late = frame.select(timing.days_late(pl.col("published_at"), pl.col("due"))).to_series()
+    assert late.to_list() == pytest.approx([36.5 / 24, -0.5])
+
+
+@pytest.mark.parametrize(
+    ("day", "following", "last"),
+    [
+        (dt.date(2026, 1, 31), dt.date(2026, 2, 1), dt.date(2026, 1, 31)),
+        (dt.date(2026, 12, 15), dt.date(2027, 1, 1), dt.date(2026, 12, 31)),
+        (dt.date(2028, 2, 1), dt.date(2028, 3, 1), dt.date(2028, 2, 29)),
+        (dt.date(2026, 2, 28), dt.date(2026, 3, 1), dt.date(2026, 2, 28)),
+    ],
+)
+def test_month_steps_at_month_ends(day, following, last):
+    assert timing.next_month(day) == following
+    assert timing.month_end(day) == last
+    start, end = timing.month_bounds(day)
+    assert (start, end) == (T(day.year, day.month, 1), T(following.year, following.month, 1))
+
+
+def test_the_end_of_a_day_is_the_first_instant_of_the_next():
+    assert timing.day_after(dt.date(2026, 12, 31)) == T(2027, 1, 1)
