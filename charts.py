@@ -1,50 +1,270 @@
 """Chart builders: a frame in, a Plotly figure out, so that pages and exports draw the same.
-Every chart is stamped with its scope, period and data date."""
+Every chart is stamped with its scope, period and data date (its subtitle), and leaves room
+for its axis labels, so that an exported image is not cut at the edges."""
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 import polars as pl
+from plotly.subplots import make_subplots
+
+from metrics.glossary import METRICS
+from metrics.rollup import RATES
 
 PALETTE = ["#c0392b", "#2e86c1", "#27ae60", "#8e44ad", "#d68910", "#17a589", "#5d6d7e"]
+# Twelve distinguishable lines for the rank history (a district has about a dozen streets).
+LINES = [
+    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
+    "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939",
+]  # fmt: skip
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, sans-serif"
+
+
+def month_name(period: str, english: bool = False) -> str:
+    """ "2026-10" → 2026年10月, or Oct 2026."""
+    year, month = int(period[:4]), int(period[5:7])
+    return f"{MONTHS_EN[month - 1]} {year}" if english else f"{year}年{month}月"
+
+
+def month_ticks(periods: list[str], english: bool = False, most: int = 6) -> dict:
+    """Category-axis ticks for months: at most `most` labels, counted back from the last
+    month so that it is always labelled; the year under the first label and wherever it
+    changes (10月 / 2026年)."""
+    step = max(1, math.ceil(len(periods) / most))
+    shown = periods[::-1][::step][::-1]
+    text, year = [], None
+    for period in shown:
+        month = int(period[5:7])
+        name = MONTHS_EN[month - 1] if english else f"{month}月"
+        if period[:4] != year:
+            year = period[:4]
+            name += f"<br>{year}" if english else f"<br>{year}年"
+        text.append(name)
+    return {"tickmode": "array", "tickvals": shown, "ticktext": text}
 
 
 def _finish(figure: go.Figure, title: str, stamp: str, height: int, **layout) -> go.Figure:
     figure.update_layout(
-        title={"text": title, "x": 0},
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        # The title kept 16 px off the image's edges, whatever the image's size.
+        title={"text": title, "xref": "container", "yref": "container", "x": 0, "y": 1,
+               "xanchor": "left", "yanchor": "top", "pad": {"l": 16, "t": 16},
+               "subtitle": {"text": stamp, "font": {"size": 11, "color": "#666"}}},
+        font={"family": FONT},
+        margin={"l": 64, "r": 24, "t": 88, "b": 56},
         height=height,
-        annotations=[
-            {"text": stamp, "xref": "paper", "yref": "paper", "x": 1, "y": 1.1,
-             "showarrow": False, "font": {"size": 11, "color": "#666"}, "xanchor": "right"}
-        ],
         **layout,
     )  # fmt: skip
+    figure.update_xaxes(automargin=True)
+    figure.update_yaxes(automargin=True)
     return figure
 
 
-def rate_trends(frame: pl.DataFrame, rates: dict[str, str], title: str, stamp: str) -> go.Figure:
-    """One line per rate over `period`; `rates` maps column → label."""
-    figure = go.Figure()
-    for i, (column, label) in enumerate(rates.items()):
-        figure.add_trace(
-            go.Scatter(
-                x=frame.get_column("period").to_list(),
-                y=frame.get_column(column).to_list(),
-                name=label,
-                mode="lines+markers",
-                line={"color": PALETTE[i % len(PALETTE)], "width": 2},
-                hovertemplate="%{x}: %{y:.1%}<extra>" + label + "</extra>",
-            )
-        )
-    return _finish(
-        figure,
-        title,
-        stamp,
-        380,
-        yaxis={"tickformat": ".0%", "rangemode": "tozero"},
-        legend={"orientation": "h", "y": -0.2},
+def _rate_range(values: list[float], target: float | None) -> tuple[list[float], str]:
+    """A panel's y range around its values and target, and the tick format it needs."""
+    drawn = [v for v in values if v is not None]
+    if not drawn:
+        return [0, 1.02], ".0%"
+    points = drawn + ([target] if target is not None else [])
+    low, high = min(points), max(points)
+    pad = max(0.01, (high - low) * 0.15)
+    return [max(0.0, low - pad), min(1.02, high + pad)], ".1%" if high - low < 0.04 else ".0%"
+
+
+def _thin_note(thin: int, months: int, min_sample: int, english: bool) -> str:
+    if english:
+        return f"{thin} of {months} months with a sample under {min_sample}: not drawn"
+    return f"{months} 个月中 {thin} 个月样本少于 {min_sample}，未绘出"
+
+
+def _panel_note(figure: go.Figure, index: int, text: str) -> None:
+    """A grey note at the top of the `index`-th panel."""
+    axis = "" if index == 0 else str(index + 1)
+    figure.add_annotation(
+        text=text, xref=f"x{axis} domain", yref=f"y{axis} domain", x=0.02, y=0.97,
+        xanchor="left", yanchor="top", showarrow=False, font={"size": 10, "color": "#888"},
+        bgcolor="rgba(255,255,255,0.7)",
+    )  # fmt: skip
+
+
+def trend_panels(
+    frame: pl.DataFrame,
+    panels: dict[str, str],
+    title: str,
+    stamp: str,
+    *,
+    english: bool = False,
+    targets: dict[str, float] | None = None,
+    min_sample: int | None = None,
+    columns: int = 4,
+) -> go.Figure:
+    """Small multiples over `period` (YYYY-MM), one panel per figure of `panels` (column →
+    label), each on its own scale: rates as lines with their target dashed, counts as bars.
+    With `min_sample`, a rate is drawn only in months whose denominator reaches it (the
+    hover gives numerator and denominator wherever it is drawn)."""
+    periods = frame.get_column("period").to_list()
+    months = [month_name(p, english) for p in periods]
+    targets = targets or {}
+    target_word = "target" if english else "目标"
+    titles = [
+        f"{label}（{target_word} {targets[c]:.0%}）" if c in targets else label
+        for c, label in panels.items()
+    ]
+    rows = math.ceil(len(panels) / columns)
+    figure = make_subplots(
+        rows=rows, cols=columns, subplot_titles=titles,
+        horizontal_spacing=0.06, vertical_spacing=0.26 if rows > 1 else 0.1,
+    )  # fmt: skip
+    figure.update_annotations(font_size=13)  # the panels' titles
+    for i, (column, label) in enumerate(panels.items()):
+        row, col = i // columns + 1, i % columns + 1
+        values = frame.get_column(column).to_list()
+        color = PALETTE[i % len(PALETTE)]
+        if METRICS[column].unit != "rate":
+            hover = [f"{m}<br>{label}：{v:,}" for m, v in zip(months, values, strict=True)]
+            figure.add_trace(
+                go.Bar(x=periods, y=values, marker_color="#85a9c9", name=label, customdata=hover,
+                       hovertemplate="%{customdata}<extra></extra>"),
+                row=row, col=col,
+            )  # fmt: skip
+            few = max([v for v in values if v is not None] or [0]) <= 5
+            figure.update_yaxes(rangemode="tozero", dtick=1 if few else None, row=row, col=col)
+        else:
+            numerator, denominator = RATES[column]
+            tops = frame.get_column(numerator).to_list()
+            bottoms = frame.get_column(denominator).to_list()
+            drawn = [
+                v if min_sample is None or (d or 0) >= min_sample else None
+                for v, d in zip(values, bottoms, strict=True)
+            ]
+            hover = [
+                f"{m}<br>{label}：{v:.1%}（{n:,}/{d:,}）" if v is not None else ""
+                for m, v, n, d in zip(months, drawn, tops, bottoms, strict=True)
+            ]
+            figure.add_trace(
+                go.Scatter(x=periods, y=drawn, mode="lines+markers", name=label,
+                           line={"color": color, "width": 2}, marker={"size": 5},
+                           customdata=hover, hovertemplate="%{customdata}<extra></extra>"),
+                row=row, col=col,
+            )  # fmt: skip
+            target = targets.get(column)
+            if target is not None:
+                figure.add_hline(
+                    y=target, line_dash="dot", line_color="#999", line_width=1, row=row, col=col
+                )
+            thin = sum(1 for v, d in zip(values, drawn, strict=True) if v is not None and d is None)
+            if thin:
+                _panel_note(figure, i, _thin_note(thin, len(periods), min_sample, english))
+            y_range, tick_format = _rate_range(drawn, target)
+            figure.update_yaxes(range=y_range, tickformat=tick_format, row=row, col=col)
+        figure.update_xaxes(
+            type="category", categoryorder="array", categoryarray=periods,
+            **month_ticks(periods, english, most=4), row=row, col=col,
+        )  # fmt: skip
+    return _finish(figure, title, stamp, 230 * rows + 120, showlegend=False)
+
+
+def score_heatmap(ranked: pl.DataFrame, title: str, stamp: str, english: bool = False) -> go.Figure:
+    """Units × months of the three-rates score from `metrics.ranking.rank` (name, period,
+    three_rates_score, rank): a number in each cell, marked * where the unit was below the
+    minimum sample (for reference only, no rank)."""
+    periods = sorted(ranked.get_column("period").unique().to_list())
+    latest = ranked.filter(pl.col("period") == periods[-1]).sort(
+        "three_rates_score", descending=True, nulls_last=True
     )
+    names = latest.get_column("name").to_list()
+    names += sorted(set(ranked.get_column("name").to_list()) - set(names))
+    cells = {(r["name"], r["period"]): r for r in ranked.iter_rows(named=True)}
+    z, text, hover = [], [], []
+    for name in names[::-1]:  # the best of the last month on top
+        z_row, text_row, hover_row = [], [], []
+        for period in periods:
+            cell = cells.get((name, period)) or {}
+            score, place = cell.get("three_rates_score"), cell.get("rank")
+            z_row.append(score)
+            mark = "" if score is None or place is not None else "*"
+            text_row.append("" if score is None else f"{score:.0f}{mark}")
+            month = month_name(period, english)
+            if score is None:
+                detail = "no messages" if english else "无留言"
+            elif place is None:
+                detail = (f"score {score:.1f}, for reference only" if english
+                          else f"得分 {score:.1f}，样本不足，仅供参考")  # fmt: skip
+            else:
+                detail = (
+                    f"score {score:.1f}, rank {place}"
+                    if english
+                    else f"得分 {score:.1f}，第 {place} 名"
+                )
+            hover_row.append(f"{name} · {month}<br>{detail}")
+        z.append(z_row)
+        text.append(text_row)
+        hover.append(hover_row)
+    figure = go.Figure(
+        go.Heatmap(
+            z=z, x=periods, y=names[::-1], zmin=50, zmax=100,
+            colorscale=[[0, "#c0392b"], [0.6, "#f5cba7"], [1, "#27ae60"]],
+            text=text, texttemplate="%{text}", customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>", xgap=1, ygap=1,
+            colorbar={"title": {"text": "score" if english else "得分"}},
+        )
+    )  # fmt: skip
+    figure.update_xaxes(type="category", **month_ticks(periods, english, most=12))
+    return _finish(figure, title, stamp, max(320, 26 * len(names) + 170))
+
+
+def rank_history(
+    ranked: pl.DataFrame, title: str, stamp: str, english: bool = False, columns: int = 4
+) -> go.Figure:
+    """Each unit's rank month by month from `metrics.ranking.rank`, one small panel per
+    unit (1 on top), in the order of the last month; a month without a rank (below the
+    minimum sample) leaves a gap."""
+    periods = sorted(ranked.get_column("period").unique().to_list())
+    latest = ranked.filter(pl.col("period") == periods[-1]).sort(
+        "rank", "three_rates_score", descending=[False, True], nulls_last=True
+    )
+    names = latest.get_column("name").to_list()
+    names += sorted(set(ranked.get_column("name").to_list()) - set(names))
+    last_rank = dict(latest.select("name", "rank").iter_rows())
+    most = max([r for r in ranked.get_column("rank").to_list() if r is not None] or [1])
+    titles = []
+    for name in names:
+        place = last_rank.get(name)
+        if place is None:
+            titles.append(f"{name}（unranked）" if english else f"{name}（本期未排名）")
+        else:
+            titles.append(f"{name}（rank {place}）" if english else f"{name}（第 {place} 名）")
+    rows = math.ceil(len(names) / columns)
+    figure = make_subplots(
+        rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.05,
+        vertical_spacing=min(0.3, 100 / (200 * rows)) if rows > 1 else 0.1,
+    )  # fmt: skip
+    for i, name in enumerate(names):
+        row, col = i // columns + 1, i % columns + 1
+        places = dict(ranked.filter(pl.col("name") == name).select("period", "rank").iter_rows())
+        y = [places.get(p) for p in periods]
+        hover = [
+            ""
+            if r is None
+            else f"{name} · {month_name(p, english)}<br>"
+            + (f"rank {r} of the ranked" if english else f"第 {r} 名")
+            for p, r in zip(periods, y, strict=True)
+        ]
+        figure.add_trace(
+            go.Scatter(x=periods, y=y, mode="lines+markers", name=name,
+                       line={"color": LINES[i % len(LINES)], "width": 2}, marker={"size": 5},
+                       customdata=hover, hovertemplate="%{customdata}<extra></extra>"),
+            row=row, col=col,
+        )  # fmt: skip
+        figure.update_xaxes(
+            type="category", categoryorder="array", categoryarray=periods,
+            **month_ticks(periods, english, most=4), row=row, col=col,
+        )  # fmt: skip
+    figure.update_yaxes(range=[most + 0.5, 0.5], dtick=max(1, math.ceil(most / 4)), tick0=1)
+    figure.update_annotations(font_size=12)
+    return _finish(figure, title, stamp, 200 * rows + 140, showlegend=False)
 
 
 def histogram(
@@ -54,7 +274,7 @@ def histogram(
     figure = go.Figure(go.Histogram(x=values, nbinsx=40, marker_color=PALETTE[1]))
     if marker is not None:
         figure.add_vline(x=marker, line_dash="dash", line_color=PALETTE[0])
-    return _finish(figure, title, stamp, 300)
+    return _finish(figure, title, stamp, 320)
 
 
 def bars(
@@ -68,7 +288,7 @@ def bars(
     figure = go.Figure(
         go.Bar(x=labels, y=values, marker_color=PALETTE[0], text=values, customdata=codes)
     )
-    return _finish(figure, title, stamp, 300, clickmode="event+select")
+    return _finish(figure, title, stamp, 320, clickmode="event+select")
 
 
 def heatmap(
@@ -92,4 +312,4 @@ def heatmap(
             colorbar={"tickformat": ".0%"},
         )
     )
-    return _finish(figure, title, stamp, max(300, 28 * len(row_codes) + 160))
+    return _finish(figure, title, stamp, max(320, 28 * len(row_codes) + 170))

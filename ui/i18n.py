@@ -125,8 +125,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "residents": ("在册群众", "Residents"),
     "change_pp": ("较上月（百分点）", "Change (points)"),
     "activity_by_unit": ("各单位活跃度", "Activity rate by unit"),
-    "reason_low_registration": ("注册率低", "low registration"),
-    "reason_falling_activity": ("活跃度下降", "activity falling"),
     "upload_heading": ("上传平台导出并装载", "Upload an export and load it"),
     "upload_help": (
         "平台导出的 .zip（含各表的 CSV/XLSX 文件）。装载要么全部成功，要么不改变任何数据；"
@@ -316,30 +314,21 @@ TEXT: dict[str, tuple[str, str]] = {
     "filter_all_streets": ("全部街道", "All streets"),
     "overview_title": ("{scope} · {month} 总览", "{scope} · {month} overview"),
     "headline_caption": (
-        "{month} 全月（截至数据日期 {data_end}）；箭头为较上月变化（百分点），目标见各项说明。",
+        "{month} 全月（截至数据日期 {data_end}）；箭头为较上月变化，卡片下方为同比（较上年同月），"
+        "单位均为百分点；目标见各项说明。",
         "The whole of {month} (data up to {data_end}); arrows show the change on the month "
-        "before (percentage points); each figure's help gives its target.",
+        "before, and below each card the change on the same month a year before, both in "
+        "percentage points; each figure's help gives its target.",
     ),
     "target": ("目标", "Target"),
-    "no_data_month": ("本月无数据", "no data this month"),
     "trend_title": ("月度趋势", "Monthly trends"),
     "stamp": (
         "{scope} · {first} 至 {last} · 数据截至 {data_end}",
         "{scope} · {first} to {last} · data up to {data_end}",
     ),
     "ranking_heading": ("街道“三率”排名", "Street ranking on the three rates"),
-    "ranking_caption": (
-        "{month}：当日回应率 30%、7日清零率 35%、满意率 35% 加权，满分 100；"
-        "留言少于 {min_sample} 条的单位标为“样本不足”。排名变化较上月。",
-        "{month}: same-day reply 30 %, 7-day clearance 35 %, satisfaction 35 %, out of 100; "
-        "units with fewer than {min_sample} messages are marked 样本不足. "
-        "Rank change on the month before.",
-    ),
     "village_ranking_heading": ("村（社区）“三率”排名", "Village ranking on the three rates"),
-    "rank": ("排名", "Rank"),
-    "rank_change": ("较上月", "Change"),
     "score": ("得分", "Score"),
-    "note": ("备注", "Note"),
     "name": ("名称", "Name"),
     "leads_heading": ("新线索", "New leads"),
     "leads_caption": (
@@ -374,7 +363,48 @@ TEXT: dict[str, tuple[str, str]] = {
     "filter_status": ("核查状态", "Disposition"),
     "min_score": ("最低分值", "Minimum score"),
     "leads_count": ("符合条件的线索 {n} 条", "{n} leads match"),
-    "history": ("记录历史", "History"),
+    # The overview's cards, trends and ranking, the village trend (briefing engineer).
+    "year_change": ("同比 {change}", "Year on year {change}"),
+    "no_year_before": ("同比 —（无上年同月数据）", "Year on year — (no data a year before)"),
+    "trend_caption": (
+        "每项一图，各用自己的纵轴；虚线为目标。悬停可见分子/分母。",
+        "One panel per figure, each on its own scale; the dotted line is the target. "
+        "Hover for numerator and denominator.",
+    ),
+    "ranking_period": ("排名期间", "Ranking period"),
+    "ranking_months": ("近 {n} 个月", "Last {n} months"),
+    "ranking_one_month": ("当月", "The month"),
+    "ranking_caption": (
+        "{period}：{rule}名次变化较上一期：↑ 上升、↓ 下降，数字为名次数。",
+        "{period}: {rule} Change on the period before: ↑ up, ↓ down, by that many places.",
+    ),
+    "ranking_thin": (
+        "{period}只有 {ranked}/{units} 个单位达到样本要求；可在上方改为更长的排名期间。",
+        "In {period} only {ranked} of {units} units reach the sample; choose a longer "
+        "ranking period above.",
+    ),
+    "ranking_span": ("{first} 至 {last}", "{first} to {last}"),
+    "better_worse_heading": ("变好还是变差", "Getting better or worse"),
+    "better_worse_caption": (
+        "每格为该期“三率”综合得分（{period}）；带 * 的样本不足，仅供参考，不排名次。"
+        "下方为各单位每期名次（1 在上），未排名的月份留空。",
+        "Each cell is the period's three-rates score ({period}); * marks a sample too small "
+        "to rank (for reference only). Below, each unit's rank per period (1 at the top); "
+        "months without a rank are left blank.",
+    ),
+    "score_heatmap_title": ("“三率”综合得分逐月", "Three-rates score by month"),
+    "rank_history_title": ("各单位名次逐月", "Each unit's rank by month"),
+    "too_many_units": (
+        "共 {units} 个单位，图中只列最近一期得分最低的 {shown} 个。",
+        "{units} units: the charts show the {shown} with the lowest latest score.",
+    ),
+    "village_trend_caption": (
+        "比率只在样本（分母）不少于 {min_sample} 的月份画出，样本更少时一两条记录就能让比率在 0 "
+        "和 100% 之间跳动；这些月份只看条数（“留言数”）。悬停可见分子/分母。",
+        "A rate is drawn only in months whose sample (denominator) is at least {min_sample}: "
+        "below that one or two records swing it between 0 and 100 %. Those months show "
+        "counts only (Messages). Hover for numerator and denominator.",
+    ),
     "download_ledger": ("导出问题线索台账（Excel）", "Export the lead ledger (Excel)"),
 }
 

@@ -1,18 +1,21 @@
-"""总览: how the district (or a street) is doing this month, and what needs a look."""
+"""总览: how the district (or a street) is doing this month, whether it is getting better or
+worse, and what needs a look."""
 
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
-from charts import rate_trends
+from charts import rank_history, score_heatmap, trend_panels
 from datastore import status
-from metrics.glossary import TARGETS, format_change
+from metrics.glossary import TARGETS, format_value
+from metrics.headline import headline
 from metrics.query import region_metrics
 from metrics.query import span as data_span
-from metrics.ranking import rank
+from metrics.ranking import DEFAULT_PERIOD_MONTHS, over_months, rank, ranking_table
 from models.indicators import LEAD_TYPES
 from models.service import current_leads
+from schema.timing import shift_months
 from ui.database import query
 from ui.filters import (
     data_end_label,
@@ -25,18 +28,11 @@ from ui.filters import (
 from ui.i18n import language, t
 from ui.widgets import data_table, metric_help, metric_label
 
-HEADLINE = list(TARGETS)
-
-
-def _help(metric: str) -> str:
-    return f"{metric_help(metric)} {t('target')}: {TARGETS[metric]:.0%}"
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1%}"
-
+RANKING_MONTHS = (1, 3, 6, 12)
+MOST_UNITS_CHARTED = 40
 
 filters = filters_or_stop()
+english = language() == "en"
 data_end = data_end_label(query(data_span), filters.as_of)
 months = query(region_metrics, filters.scope, filters.level, "month", None, filters.month)
 scope_name = scope_label(months.get_column("name")[0] if months.height else "—", filters.kind)
@@ -44,60 +40,88 @@ month_label = f"{filters.month:%Y-%m}"
 st.title(t("overview_title", scope=scope_name, month=month_label))
 st.caption(t("headline_caption", month=month_label, data_end=data_end))
 
-current = months.filter(pl.col("period") == month_label)
-previous = months.filter(pl.col("period") == f"{filters.previous_month:%Y-%m}")
-columns = st.columns(len(HEADLINE))
-for column, metric in zip(columns, HEADLINE, strict=True):
-    value = current.get_column(metric)[0] if current.height else None
-    before = previous.get_column(metric)[0] if previous.height else None
-    delta = format_change(value, before)
-    column.metric(metric_label(metric), _pct(value), delta=delta, help=_help(metric))
+for column, card in zip(st.columns(len(TARGETS)), headline(months, filters.month), strict=True):
+    column.metric(
+        metric_label(card.metric),
+        format_value(card.metric, card.value),
+        delta=card.month_change(english),
+        help=f"{metric_help(card.metric)} {t('target')}: {card.target:.0%}",
+        border=True,
+    )
+    change = card.year_change(english)
+    column.caption(t("year_change", change=change) if change else t("no_year_before"))
 
 st.subheader(t("trend_title"))
-rates = {m: metric_label(m) for m in HEADLINE}
 first, last = months.get_column("period").min(), months.get_column("period").max()
 stamp = t("stamp", scope=scope_name, first=first, last=last, data_end=data_end)
+panels = {m: metric_label(m) for m in [*TARGETS, "feedback"]}
 st.plotly_chart(
-    rate_trends(months, rates, f"{scope_name} · {t('trend_title')}", stamp), key="trends"
-)
+    trend_panels(months, panels, f"{scope_name} · {t('trend_title')}", stamp,
+                 english=english, targets=TARGETS),
+    key="trends",
+)  # fmt: skip
+st.caption(t("trend_caption"))
 
 unit_level = "village" if filters.street else "street"
-heading = t("village_ranking_heading") if filters.street else t("ranking_heading")
-st.subheader(heading)
-min_sample = 5
-st.caption(t("ranking_caption", month=month_label, min_sample=min_sample))
-units = query(
-    region_metrics, filters.scope, unit_level, "month", filters.previous_month, filters.month
+st.subheader(t("village_ranking_heading") if filters.street else t("ranking_heading"))
+wanted = st.query_params.get("ranking_months")
+default = DEFAULT_PERIOD_MONTHS[unit_level]
+period_months = int(wanted) if wanted in {str(n) for n in RANKING_MONTHS} else default
+period_months = (
+    st.segmented_control(
+        t("ranking_period"),
+        RANKING_MONTHS,
+        default=period_months,
+        format_func=lambda n: t("ranking_one_month") if n == 1 else t("ranking_months", n=n),
+        key=f"ranking_months_{unit_level}",
+    )
+    or period_months
 )
-ranked = rank(units, min_sample=min_sample).filter(pl.col("period") == month_label)
+if period_months == default:
+    st.query_params.pop("ranking_months", None)
+else:
+    st.query_params["ranking_months"] = str(period_months)
+monthly = query(region_metrics, filters.scope, unit_level, "month", None, filters.month)
+ranked_all = rank(over_months(monthly, period_months))
+ranked = ranked_all.filter(pl.col("period") == month_label)
+if period_months > 1 and ranked.height:
+    first_month = f"{ranked.get_column('first_month').min():%Y-%m}"
+    period_text = t("ranking_span", first=first_month, last=month_label)
+else:
+    period_text = month_label
+st.caption(t("ranking_caption", period=period_text, rule=metric_help("three_rates_score")))
 picked = data_table(
-    ranked.select(
-        pl.col("rank").cast(pl.String).fill_null("—").alias(t("rank")),
-        pl.col("rank_change").cast(pl.String).fill_null("—").alias(t("rank_change")),
-        pl.col("name").alias(t("name")),
-        pl.col("three_rates_score").round(1).alias(t("score")),
-        pl.col("feedback").alias(metric_label("feedback")),
-        *[
-            (pl.col(m) * 100).round(1).alias(metric_label(m) + " %")
-            for m in (
-                "same_day_reply_rate",
-                "closed_7d_rate",
-                "satisfaction_rate",
-                "on_time_rate",
-                "completeness",
-            )
-        ],
-        pl.col("note").fill_null("").alias(t("note")),
-    ),
+    ranking_table(ranked, english),
     t("ranking_heading"),
-    drill_key("ranking", filters),
+    drill_key(f"ranking_{period_months}", filters),
     on_select="rerun",
     selection_mode="single-row",
 )
+ranked_units = ranked.get_column("rank").is_not_null().sum()
+if ranked.height and ranked_units * 2 < ranked.height:
+    st.info(t("ranking_thin", period=period_text, ranked=ranked_units, units=ranked.height))
 st.caption(t("click_row_to_drill"))
 rows = selected_rows(picked)
 if rows:
     drill_down(ranked.get_column("region_code")[rows[0]], unit_level)
+
+st.subheader(t("better_worse_heading"))
+period_name = t("ranking_one_month") if period_months == 1 else t("ranking_months", n=period_months)
+st.caption(t("better_worse_caption", period=period_name))
+# The last twelve periods; of many units, those that need a look most.
+recent = ranked_all.filter(pl.col("period_start") >= shift_months(filters.month, -11))
+if ranked.height > MOST_UNITS_CHARTED:
+    worst = ranked.sort("three_rates_score", nulls_last=True).head(MOST_UNITS_CHARTED)
+    recent = recent.filter(pl.col("region_code").is_in(worst.get_column("region_code").implode()))
+    st.caption(t("too_many_units", units=ranked.height, shown=MOST_UNITS_CHARTED))
+st.plotly_chart(
+    score_heatmap(recent, f"{scope_name} · {t('score_heatmap_title')}", stamp, english),
+    key="score_heatmap",
+)
+st.plotly_chart(
+    rank_history(recent, f"{scope_name} · {t('rank_history_title')}", stamp, english),
+    key="rank_history",
+)
 
 st.subheader(t("leads_heading"))
 leads = query(current_leads, filters.scope, filters.as_of)
@@ -105,7 +129,7 @@ st.caption(t("leads_caption", as_of=data_end))
 if leads.is_empty():
     st.success(t("no_leads"))
 else:
-    type_names = {k: (v[1] if language() == "en" else v[0]) for k, v in LEAD_TYPES.items()}
+    type_names = {k: (v[1] if english else v[0]) for k, v in LEAD_TYPES.items()}
     st.dataframe(
         leads.head(5).select(
             pl.col("name").alias(t("name")),

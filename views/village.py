@@ -6,10 +6,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from charts import rate_trends
+from charts import trend_panels
 from datastore import records
 from datastore.scope import Scope
-from metrics.glossary import METRICS, TARGETS, format_value
+from metrics.glossary import METRICS, MIN_SAMPLE, TARGETS, format_value
 from metrics.query import region_metrics
 from metrics.query import span as data_span
 from models import casework
@@ -67,16 +67,6 @@ for label, scope, level in levels:
     frame = query(region_metrics, scope, level, "month", filters.month, filters.month)
     rows[t(label)] = frame.row(0, named=True) if frame.height else {}
 
-
-def _show(metric: str, value) -> str:
-    if value is None:
-        return "—"
-    unit = METRICS[metric].unit
-    return (
-        f"{value:.1%}" if unit == "rate" else (f"{value:.1f}" if unit == "hours" else f"{value:,}")
-    )
-
-
 comparison = pl.DataFrame(
     {
         t("metric"): [METRICS[m].en if english else METRICS[m].zh for m in shown_metrics],
@@ -87,11 +77,13 @@ st.dataframe(comparison, hide_index=True, placeholder="—", width="stretch")
 
 history = query(region_metrics, Scope(code), "village", "month", None, None)
 data_end = data_end_label(query(data_span), filters.as_of)
-rates = {m: METRICS[m].en if english else METRICS[m].zh for m in TARGETS}
+panels = {m: METRICS[m].en if english else METRICS[m].zh for m in [*TARGETS, "feedback"]}
 first, last = history.get_column("period").min(), history.get_column("period").max()
 stamp = t("stamp", scope=place["name"], first=first, last=last, data_end=data_end)
-figure = rate_trends(history, rates, f"{place['name']} · {t('trend_title')}", stamp)
+figure = trend_panels(history, panels, f"{place['name']} · {t('trend_title')}", stamp,
+                      english=english, targets=TARGETS, min_sample=MIN_SAMPLE)  # fmt: skip
 st.plotly_chart(figure, key="village_trends")
+st.caption(t("village_trend_caption", min_sample=MIN_SAMPLE))
 
 st.subheader(t("village_leads"))
 leads = query(current_leads, filters.area, filters.as_of).filter(pl.col("region_code") == code)
