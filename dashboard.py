@@ -10,10 +10,12 @@ from datastore.access import OutsideJurisdiction
 from ui.auth import current_user, refuse
 from ui.database import ensure_database
 from ui.i18n import LANGUAGES, language, t
+from ui.printing import print_stylesheet
 
 VIEWS = Path(__file__).parent / "views"
 
 st.set_page_config(page_title="阳光三务监督看板", page_icon=":material/wb_sunny:", layout="wide")
+print_stylesheet()
 
 with st.sidebar:
     chosen = st.radio(
