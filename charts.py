@@ -8,7 +8,6 @@ import math
 
 import plotly.graph_objects as go
 import polars as pl
-from plotly.subplots import make_subplots
 
 from metrics.glossary import METRICS
 from metrics.rollup import RATES
@@ -57,9 +56,74 @@ def _finish(figure: go.Figure, title: str, stamp: str, height: int, **layout) ->
         height=height,
         **layout,
     )  # fmt: skip
-    figure.update_xaxes(automargin=True)
-    figure.update_yaxes(automargin=True)
     return figure
+
+
+class Panels:
+    """A grid of small panels, laid out as one layout dict (make_subplots and per-panel
+    updates validate the whole figure on every call: half a second for a dozen panels)."""
+
+    def __init__(self, count: int, columns: int, titles: list[str], v_gap: float):
+        self.columns = min(columns, max(count, 1))
+        self.rows = math.ceil(count / self.columns)
+        h_gap = 0.06
+        width = (1 - h_gap * (self.columns - 1)) / self.columns
+        height = (1 - v_gap * (self.rows - 1)) / self.rows
+        self.traces: list[dict] = []
+        self.layout: dict = {"annotations": [], "shapes": []}
+        for i, text in enumerate(titles):
+            row, col = divmod(i, self.columns)
+            x0, y1 = col * (width + h_gap), 1 - row * (height + v_gap)
+            x_domain = [max(0.0, round(x0, 6)), min(1.0, round(x0 + width, 6))]
+            y_domain = [max(0.0, round(y1 - height, 6)), min(1.0, round(y1, 6))]
+            n = self.axis(i)
+            self.layout[f"xaxis{n}"] = {"domain": x_domain, "anchor": f"y{n}",
+                                        "automargin": True}  # fmt: skip
+            self.layout[f"yaxis{n}"] = {"domain": y_domain, "anchor": f"x{n}",
+                                        "automargin": True}  # fmt: skip
+            self.layout["annotations"].append(
+                {"text": text, "x": x0 + width / 2, "y": y1, "xref": "paper", "yref": "paper",
+                 "xanchor": "center", "yanchor": "bottom", "showarrow": False,
+                 "font": {"size": 13}}
+            )  # fmt: skip
+
+    @staticmethod
+    def axis(index: int) -> str:
+        return "" if index == 0 else str(index + 1)
+
+    def add(self, index: int, trace: dict) -> None:
+        n = self.axis(index)
+        self.traces.append({**trace, "xaxis": f"x{n}", "yaxis": f"y{n}"})
+
+    def x(self, index: int, **settings) -> None:
+        self.layout[f"xaxis{self.axis(index)}"].update(settings)
+
+    def y(self, index: int, **settings) -> None:
+        self.layout[f"yaxis{self.axis(index)}"].update(settings)
+
+    def rule(self, index: int, value: float) -> None:
+        """A dotted horizontal line across the panel (a target)."""
+        n = self.axis(index)
+        self.layout["shapes"].append(
+            {"type": "line", "xref": f"x{n} domain", "x0": 0, "x1": 1, "yref": f"y{n}",
+             "y0": value, "y1": value, "line": {"dash": "dot", "color": "#999", "width": 1}}
+        )  # fmt: skip
+
+    def note(self, index: int, text: str) -> None:
+        """A grey note at the top of the panel."""
+        n = self.axis(index)
+        self.layout["annotations"].append(
+            {"text": text, "xref": f"x{n} domain", "yref": f"y{n} domain", "x": 0.02,
+             "y": 0.97, "xanchor": "left", "yanchor": "top", "showarrow": False,
+             "font": {"size": 10, "color": "#888"}, "bgcolor": "rgba(255,255,255,0.7)"}
+        )  # fmt: skip
+
+    def months(self, index: int, periods: list[str], english: bool) -> None:
+        self.x(index, type="category", categoryorder="array", categoryarray=periods,
+               **month_ticks(periods, english, most=4))  # fmt: skip
+
+    def figure(self) -> go.Figure:
+        return go.Figure(data=self.traces, layout=self.layout)
 
 
 def _rate_range(values: list[float], target: float | None) -> tuple[list[float], str]:
@@ -77,16 +141,6 @@ def _thin_note(thin: int, months: int, min_sample: int, english: bool) -> str:
     if english:
         return f"{thin} of {months} months with a sample under {min_sample}: not drawn"
     return f"{months} 个月中 {thin} 个月样本少于 {min_sample}，未绘出"
-
-
-def _panel_note(figure: go.Figure, index: int, text: str) -> None:
-    """A grey note at the top of the `index`-th panel."""
-    axis = "" if index == 0 else str(index + 1)
-    figure.add_annotation(
-        text=text, xref=f"x{axis} domain", yref=f"y{axis} domain", x=0.02, y=0.97,
-        xanchor="left", yanchor="top", showarrow=False, font={"size": 10, "color": "#888"},
-        bgcolor="rgba(255,255,255,0.7)",
-    )  # fmt: skip
 
 
 def trend_panels(
@@ -108,29 +162,22 @@ def trend_panels(
     months = [month_name(p, english) for p in periods]
     targets = targets or {}
     target_word = "target" if english else "目标"
+    opening, closing = (" (", ")") if english else ("（", "）")
     titles = [
-        f"{label}（{target_word} {targets[c]:.0%}）" if c in targets else label
+        f"{label}{opening}{target_word} {targets[c]:.0%}{closing}" if c in targets else label
         for c, label in panels.items()
     ]
     rows = math.ceil(len(panels) / columns)
-    figure = make_subplots(
-        rows=rows, cols=columns, subplot_titles=titles,
-        horizontal_spacing=0.06, vertical_spacing=0.26 if rows > 1 else 0.1,
-    )  # fmt: skip
-    figure.update_annotations(font_size=13)  # the panels' titles
+    grid = Panels(len(panels), columns, titles, v_gap=0.26 if rows > 1 else 0.1)
     for i, (column, label) in enumerate(panels.items()):
-        row, col = i // columns + 1, i % columns + 1
         values = frame.get_column(column).to_list()
-        color = PALETTE[i % len(PALETTE)]
         if METRICS[column].unit != "rate":
             hover = [f"{m}<br>{label}：{v:,}" for m, v in zip(months, values, strict=True)]
-            figure.add_trace(
-                go.Bar(x=periods, y=values, marker_color="#85a9c9", name=label, customdata=hover,
-                       hovertemplate="%{customdata}<extra></extra>"),
-                row=row, col=col,
-            )  # fmt: skip
+            grid.add(i, {"type": "bar", "x": periods, "y": values, "name": label,
+                         "marker": {"color": "#85a9c9"}, "customdata": hover,
+                         "hovertemplate": "%{customdata}<extra></extra>"})  # fmt: skip
             few = max([v for v in values if v is not None] or [0]) <= 5
-            figure.update_yaxes(rangemode="tozero", dtick=1 if few else None, row=row, col=col)
+            grid.y(i, rangemode="tozero", **({"dtick": 1} if few else {}))
         else:
             numerator, denominator = RATES[column]
             tops = frame.get_column(numerator).to_list()
@@ -143,27 +190,21 @@ def trend_panels(
                 f"{m}<br>{label}：{v:.1%}（{n:,}/{d:,}）" if v is not None else ""
                 for m, v, n, d in zip(months, drawn, tops, bottoms, strict=True)
             ]
-            figure.add_trace(
-                go.Scatter(x=periods, y=drawn, mode="lines+markers", name=label,
-                           line={"color": color, "width": 2}, marker={"size": 5},
-                           customdata=hover, hovertemplate="%{customdata}<extra></extra>"),
-                row=row, col=col,
-            )  # fmt: skip
+            grid.add(i, {"type": "scatter", "x": periods, "y": drawn, "name": label,
+                         "mode": "lines+markers", "marker": {"size": 5},
+                         "line": {"color": PALETTE[i % len(PALETTE)], "width": 2},
+                         "customdata": hover,
+                         "hovertemplate": "%{customdata}<extra></extra>"})  # fmt: skip
             target = targets.get(column)
             if target is not None:
-                figure.add_hline(
-                    y=target, line_dash="dot", line_color="#999", line_width=1, row=row, col=col
-                )
+                grid.rule(i, target)
             thin = sum(1 for v, d in zip(values, drawn, strict=True) if v is not None and d is None)
             if thin:
-                _panel_note(figure, i, _thin_note(thin, len(periods), min_sample, english))
+                grid.note(i, _thin_note(thin, len(periods), min_sample, english))
             y_range, tick_format = _rate_range(drawn, target)
-            figure.update_yaxes(range=y_range, tickformat=tick_format, row=row, col=col)
-        figure.update_xaxes(
-            type="category", categoryorder="array", categoryarray=periods,
-            **month_ticks(periods, english, most=4), row=row, col=col,
-        )  # fmt: skip
-    return _finish(figure, title, stamp, 230 * rows + 120, showlegend=False)
+            grid.y(i, range=y_range, tickformat=tick_format)
+        grid.months(i, periods, english)
+    return _finish(grid.figure(), title, stamp, 230 * rows + 120, showlegend=False)
 
 
 def score_heatmap(ranked: pl.DataFrame, title: str, stamp: str, english: bool = False) -> go.Figure:
@@ -233,16 +274,13 @@ def rank_history(
     for name in names:
         place = last_rank.get(name)
         if place is None:
-            titles.append(f"{name}（unranked）" if english else f"{name}（本期未排名）")
+            titles.append(f"{name} (unranked)" if english else f"{name}（本期未排名）")
         else:
-            titles.append(f"{name}（rank {place}）" if english else f"{name}（第 {place} 名）")
+            titles.append(f"{name} (rank {place})" if english else f"{name}（第 {place} 名）")
     rows = math.ceil(len(names) / columns)
-    figure = make_subplots(
-        rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.05,
-        vertical_spacing=min(0.3, 100 / (200 * rows)) if rows > 1 else 0.1,
-    )  # fmt: skip
+    grid = Panels(len(names), columns, titles,
+                  v_gap=min(0.3, 100 / (200 * rows)) if rows > 1 else 0.1)  # fmt: skip
     for i, name in enumerate(names):
-        row, col = i // columns + 1, i % columns + 1
         places = dict(ranked.filter(pl.col("name") == name).select("period", "rank").iter_rows())
         y = [places.get(p) for p in periods]
         hover = [
@@ -252,19 +290,14 @@ def rank_history(
             + (f"rank {r} of the ranked" if english else f"第 {r} 名")
             for p, r in zip(periods, y, strict=True)
         ]
-        figure.add_trace(
-            go.Scatter(x=periods, y=y, mode="lines+markers", name=name,
-                       line={"color": LINES[i % len(LINES)], "width": 2}, marker={"size": 5},
-                       customdata=hover, hovertemplate="%{customdata}<extra></extra>"),
-            row=row, col=col,
-        )  # fmt: skip
-        figure.update_xaxes(
-            type="category", categoryorder="array", categoryarray=periods,
-            **month_ticks(periods, english, most=4), row=row, col=col,
-        )  # fmt: skip
-    figure.update_yaxes(range=[most + 0.5, 0.5], dtick=max(1, math.ceil(most / 4)), tick0=1)
-    figure.update_annotations(font_size=12)
-    return _finish(figure, title, stamp, 200 * rows + 140, showlegend=False)
+        grid.add(i, {"type": "scatter", "x": periods, "y": y, "name": name,
+                     "mode": "lines+markers", "marker": {"size": 5},
+                     "line": {"color": LINES[i % len(LINES)], "width": 2},
+                     "customdata": hover,
+                     "hovertemplate": "%{customdata}<extra></extra>"})  # fmt: skip
+        grid.months(i, periods, english)
+        grid.y(i, range=[most + 0.5, 0.5], dtick=max(1, math.ceil(most / 4)), tick0=1)
+    return _finish(grid.figure(), title, stamp, 200 * rows + 140, showlegend=False)
 
 
 def histogram(

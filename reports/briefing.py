@@ -203,10 +203,11 @@ def file_stem(briefing: Briefing) -> str:
     return f"{briefing.title}_{dt.date.today():%Y%m%d}"
 
 
-def lead_rows(con, scope, as_of: dt.date | None) -> pl.DataFrame:
-    """The leads the briefing lists, strongest first, labelled for print."""
+def lead_rows(leads: pl.DataFrame) -> pl.DataFrame:
+    """The leads the briefing lists (`models.service.current_leads`, strongest first),
+    labelled for print."""
     type_names = {k: v[0] for k, v in LEAD_TYPES.items()}
-    listed = current_leads(con, scope, as_of).head(LEADS_LISTED)
+    listed = leads.head(LEADS_LISTED)
     columns = ("村（社区）", "类型", "分值", "主要原因", "为何提示")
     return pl.DataFrame(
         {
@@ -227,26 +228,58 @@ def _stamp(scope_name: str, first: str, last: str, data_date: str) -> str:
     return f"{scope_name} · {first} 至 {last} · 数据截至 {data_date} · {CONFIDENTIAL}"
 
 
+def unit_level(level: str) -> str:
+    """The level ranked in a briefing of `level`: a street's villages, else streets."""
+    return "village" if level == "street" else "street"
+
+
 def build(
     con, scope, level: str, month: dt.date, as_of: dt.date | None = None, scope_suffix: str = ""
 ) -> Briefing:
     """The briefing of `scope` (at `level`) for the month starting `month`, with leads as
     of `as_of` (default: the data's last day); `scope_suffix` qualifies the scope's name
-    (e.g. communities only). Its units are ranked over the overview's default period."""
-    months = region_metrics(con, scope, level, "month", None, month)
+    (e.g. communities only). The dashboard reads the same inputs through its cache and
+    calls `assemble` itself."""
+    return assemble(
+        month,
+        level,
+        region_metrics(con, scope, level, "month", None, month),
+        region_metrics(con, scope, unit_level(level), "month", None, month),
+        current_leads(con, scope, as_of),
+        as_of or data_span(con).data_end,
+        status.demo_only(con),
+        scope_suffix,
+    )
+
+
+def assemble(
+    month: dt.date,
+    level: str,
+    months: pl.DataFrame,
+    units: pl.DataFrame,
+    leads: pl.DataFrame,
+    data_end: dt.date,
+    demo: bool,
+    scope_suffix: str = "",
+) -> Briefing:
+    """The briefing from what it is made of: `months`, the scope's `region_metrics` up to
+    `month`; `units`, those of the units it ranks (streets, or a street's villages) over
+    the same span; `leads` as of `data_end`. Units are ranked over the overview's default
+    period, the last twelve shown month by month."""
     label = f"{month:%Y-%m}"
     current = months.filter(pl.col("period") == label)
     scope_name = (current.get_column("name")[0] if current.height else None) or (
         months.get_column("name")[0] if months.height else "—"
     )
     scope_name += scope_suffix
-    data_date = f"{as_of or data_span(con).data_end:%Y-%m-%d}"
+    data_date = f"{data_end:%Y-%m-%d}"
 
-    unit_level = "village" if level == "street" else "street"
-    unit_name = "村（社区）" if unit_level == "village" else "街道"
-    period_months = DEFAULT_PERIOD_MONTHS[unit_level]
-    monthly = region_metrics(con, scope, unit_level, "month", shift_months(month, -11), month)
-    ranked_all = rank(over_months(monthly, period_months))
+    ranked_level = unit_level(level)
+    unit_name = "村（社区）" if ranked_level == "village" else "街道"
+    period_months = DEFAULT_PERIOD_MONTHS[ranked_level]
+    ranked_all = rank(over_months(units, period_months)).filter(
+        pl.col("period_start") >= shift_months(month, -11)
+    )
     ranked = ranked_all.filter(pl.col("period") == label)
     span = label
     if period_months > 1 and ranked.height:
@@ -270,7 +303,7 @@ def build(
         scope=scope_name,
         period=label,
         data_date=data_date,
-        demo=status.demo_only(con),
+        demo=demo,
         cards=cards(months, month),
         ranking_heading=f"{unit_name}“三率”排名（{span}）",
         ranking_rule=(
@@ -278,6 +311,6 @@ def build(
             "名次变化较上一期：↑ 上升、↓ 下降。"
         ),
         ranking=ranking_table(ranked),
-        leads=lead_rows(con, scope, as_of),
+        leads=lead_rows(leads),
         charts=charts,
     )

@@ -379,7 +379,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "{period}: {rule} Change on the period before: ↑ up, ↓ down, by that many places.",
     ),
     "ranking_thin": (
-        "{period}只有 {ranked}/{units} 个单位达到样本要求；可在上方改为更长的排名期间。",
+        "{period} 期间只有 {ranked}/{units} 个单位达到样本要求；可在上方改为更长的排名期间。",
         "In {period} only {ranked} of {units} units reach the sample; choose a longer "
         "ranking period above.",
     ),
@@ -394,6 +394,11 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "score_heatmap_title": ("“三率”综合得分逐月", "Three-rates score by month"),
     "rank_history_title": ("各单位名次逐月", "Each unit's rank by month"),
+    "rank_history_too_few": (
+        "这一年里不到两个单位有过名次，名次逐月图从略；可改为更长的排名期间。",
+        "Fewer than two units had a rank in this year: no rank history; choose a longer "
+        "ranking period.",
+    ),
     "too_many_units": (
         "共 {units} 个单位，图中只列最近一期得分最低的 {shown} 个。",
         "{units} units: the charts show the {shown} with the lowest latest score.",

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from datastore import status
+from metrics.query import region_metrics
+from metrics.query import span as data_span
+from models.service import current_leads
 from reports import briefing as report
 from ui.auth import audit
 from ui.database import query
@@ -12,8 +16,18 @@ from ui.i18n import t
 from ui.widgets import download
 
 filters = filters_or_stop()
-suffix = scope_label("", filters.kind)
-brief = query(report.build, filters.scope, filters.level, filters.month, filters.as_of, suffix)
+# The same reads as the overview's, so that their cached results serve both.
+brief = report.assemble(
+    filters.month,
+    filters.level,
+    query(region_metrics, filters.scope, filters.level, "month", None, filters.month),
+    query(region_metrics, filters.scope, report.unit_level(filters.level), "month", None,
+          filters.month),
+    query(current_leads, filters.scope, filters.as_of),
+    filters.as_of or query(data_span).data_end,
+    query(status.demo_only),
+    scope_label("", filters.kind),
+)  # fmt: skip
 st.title(brief.title)
 st.caption(f"{brief.stamp} · 线索为核查提示，不是结论")
 if brief.demo:
@@ -27,9 +41,10 @@ for start in range(0, len(brief.cards), per_row):
         column.caption(f"{card.target_text} · {card.year_text}")
 st.subheader(brief.ranking_heading)
 st.caption(brief.ranking_rule)
-st.dataframe(brief.ranking, hide_index=True, placeholder="—", width="stretch")
+rows = min(brief.ranking.height, 20) + 1
+st.dataframe(brief.ranking, hide_index=True, placeholder="—", width="stretch", height=35 * rows + 3)
 st.subheader("重点线索")
-st.dataframe(brief.leads.drop("主要原因"), hide_index=True, placeholder="—", width="stretch")
+st.dataframe(brief.leads, hide_index=True, placeholder="—", width="stretch")
 for name, figure in brief.charts.items():
     st.plotly_chart(figure, key=f"briefing_{name}")
 

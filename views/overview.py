@@ -30,6 +30,7 @@ from ui.widgets import data_table, metric_help, metric_label
 
 RANKING_MONTHS = (1, 3, 6, 12)
 MOST_UNITS_CHARTED = 40
+TABLE_ROW_PX = 35  # st.dataframe's row height
 
 filters = filters_or_stop()
 english = language() == "en"
@@ -96,6 +97,7 @@ picked = data_table(
     drill_key(f"ranking_{period_months}", filters),
     on_select="rerun",
     selection_mode="single-row",
+    height=TABLE_ROW_PX * (min(ranked.height, 20) + 1) + 3,  # every street without scrolling
 )
 ranked_units = ranked.get_column("rank").is_not_null().sum()
 if ranked.height and ranked_units * 2 < ranked.height:
@@ -114,14 +116,20 @@ if ranked.height > MOST_UNITS_CHARTED:
     worst = ranked.sort("three_rates_score", nulls_last=True).head(MOST_UNITS_CHARTED)
     recent = recent.filter(pl.col("region_code").is_in(worst.get_column("region_code").implode()))
     st.caption(t("too_many_units", units=ranked.height, shown=MOST_UNITS_CHARTED))
+recent_stamp = t("stamp", scope=scope_name, first=recent.get_column("period").min(),
+                 last=month_label, data_end=data_end)  # fmt: skip
 st.plotly_chart(
-    score_heatmap(recent, f"{scope_name} · {t('score_heatmap_title')}", stamp, english),
+    score_heatmap(recent, f"{scope_name} · {t('score_heatmap_title')}", recent_stamp, english),
     key="score_heatmap",
 )
-st.plotly_chart(
-    rank_history(recent, f"{scope_name} · {t('rank_history_title')}", stamp, english),
-    key="rank_history",
-)
+ever_ranked = recent.filter(pl.col("rank").is_not_null()).get_column("region_code").n_unique()
+if ever_ranked >= 2:
+    st.plotly_chart(
+        rank_history(recent, f"{scope_name} · {t('rank_history_title')}", recent_stamp, english),
+        key="rank_history",
+    )
+else:
+    st.caption(t("rank_history_too_few"))
 
 st.subheader(t("leads_heading"))
 leads = query(current_leads, filters.scope, filters.as_of)
