@@ -252,8 +252,11 @@ def score_heatmap(ranked: pl.DataFrame, title: str, stamp: str, english: bool = 
             colorbar={"title": {"text": "score" if english else "得分"}},
         )
     )  # fmt: skip
-    figure.update_xaxes(type="category", **month_ticks(periods, english, most=12))
-    return _finish(figure, title, stamp, max(320, 26 * len(names) + 170))
+    note = ("* sample too small to rank: for reference only" if english
+            else "* 样本不足，仅供参考，不排名次")  # fmt: skip
+    figure.update_xaxes(type="category", title={"text": note, "font": {"size": 11}},
+                        **month_ticks(periods, english, most=12))  # fmt: skip
+    return _finish(figure, title, stamp, max(340, 26 * len(names) + 190))
 
 
 def rank_history(
