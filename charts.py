@@ -260,47 +260,50 @@ def score_heatmap(ranked: pl.DataFrame, title: str, stamp: str, english: bool = 
 
 
 def rank_history(
-    ranked: pl.DataFrame, title: str, stamp: str, english: bool = False, columns: int = 4
+    ranked: pl.DataFrame,
+    title: str,
+    stamp: str,
+    english: bool = False,
+    highlight: str | None = None,
 ) -> go.Figure:
-    """Each unit's rank month by month from `metrics.ranking.rank`, one small panel per
-    unit (1 on top), in the order of the last month; a month without a rank (below the
-    minimum sample) leaves a gap."""
+    """Each unit's rank month by month from `metrics.ranking.rank` (1 on top), one line
+    per unit in grey and the `highlight`ed unit (a region code) in red, named at its
+    last rank; a month without a rank (below the minimum sample) leaves a gap. One plot,
+    however many units: light for the browser."""
     periods = sorted(ranked.get_column("period").unique().to_list())
-    latest = ranked.filter(pl.col("period") == periods[-1]).sort(
-        "rank", "three_rates_score", descending=[False, True], nulls_last=True
-    )
-    names = latest.get_column("name").to_list()
-    names += sorted(set(ranked.get_column("name").to_list()) - set(names))
-    last_rank = dict(latest.select("name", "rank").iter_rows())
     most = max([r for r in ranked.get_column("rank").to_list() if r is not None] or [1])
-    titles = []
-    for name in names:
-        place = last_rank.get(name)
-        if place is None:
-            titles.append(f"{name} (unranked)" if english else f"{name}（本期未排名）")
-        else:
-            titles.append(f"{name} (rank {place})" if english else f"{name}（第 {place} 名）")
-    rows = math.ceil(len(names) / columns)
-    grid = Panels(len(names), columns, titles,
-                  v_gap=min(0.3, 100 / (200 * rows)) if rows > 1 else 0.1)  # fmt: skip
-    for i, name in enumerate(names):
-        places = dict(ranked.filter(pl.col("name") == name).select("period", "rank").iter_rows())
+    traces, label = [], None
+    for (code,), unit in ranked.sort("period").group_by("region_code", maintain_order=True):
+        name = unit.get_column("name")[0]
+        places = dict(unit.select("period", "rank").iter_rows())
         y = [places.get(p) for p in periods]
+        word = (lambda r: f"rank {r}") if english else (lambda r: f"第 {r} 名")
         hover = [
-            ""
-            if r is None
-            else f"{name} · {month_name(p, english)}<br>"
-            + (f"rank {r} of the ranked" if english else f"第 {r} 名")
+            "" if r is None else f"{name} · {month_name(p, english)}<br>{word(r)}"
             for p, r in zip(periods, y, strict=True)
         ]
-        grid.add(i, {"type": "scatter", "x": periods, "y": y, "name": name,
-                     "mode": "lines+markers", "marker": {"size": 5},
-                     "line": {"color": LINES[i % len(LINES)], "width": 2},
-                     "customdata": hover,
-                     "hovertemplate": "%{customdata}<extra></extra>"})  # fmt: skip
-        grid.months(i, periods, english)
-        grid.y(i, range=[most + 0.5, 0.5], dtick=max(1, math.ceil(most / 4)), tick0=1)
-    return _finish(grid.figure(), title, stamp, 200 * rows + 140, showlegend=False)
+        chosen = code == highlight
+        traces.append(
+            {"type": "scatter", "x": periods, "y": y, "name": name, "mode": "lines+markers",
+             "line": {"color": PALETTE[0] if chosen else "#c9ced6", "width": 3 if chosen else 1.5},
+             "marker": {"size": 7 if chosen else 4}, "customdata": hover,
+             "hovertemplate": "%{customdata}<extra></extra>"}
+        )  # fmt: skip
+        if chosen:
+            last = next(((p, r) for p, r in zip(periods[::-1], y[::-1], strict=True) if r), None)
+            if last:
+                label = {"x": last[0], "y": last[1], "text": name, "showarrow": False,
+                         "xanchor": "left", "xshift": 8, "font": {"color": PALETTE[0]}}  # fmt: skip
+    traces.sort(key=lambda t: t["line"]["width"])  # the highlighted line drawn last, on top
+    layout = {
+        "showlegend": False,
+        "annotations": [label] if label else [],
+        "xaxis": {"type": "category", "categoryorder": "array", "categoryarray": periods,
+                  "automargin": True, **month_ticks(periods, english, most=12)},
+        "yaxis": {"range": [most + 0.5, 0.5], "dtick": 1, "automargin": True,
+                  "title": {"text": "rank" if english else "名次"}},
+    }  # fmt: skip
+    return _finish(go.Figure(data=traces, layout=layout), title, stamp, 380)
 
 
 def histogram(

@@ -387,13 +387,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "better_worse_heading": ("变好还是变差", "Getting better or worse"),
     "better_worse_caption": (
         "每格为该期“三率”综合得分（{period}）；带 * 的样本不足，仅供参考，不排名次。"
-        "下方为各单位每期名次（1 在上），未排名的月份留空。",
+        "下方为各单位每期名次（1 在上），选中的单位标红，未排名的月份留空。",
         "Each cell is the period's three-rates score ({period}); * marks a sample too small "
-        "to rank (for reference only). Below, each unit's rank per period (1 at the top); "
-        "months without a rank are left blank.",
+        "to rank (for reference only). Below, each unit's rank per period (1 at the top), the "
+        "chosen one in red; months without a rank are left blank.",
     ),
     "score_heatmap_title": ("“三率”综合得分逐月", "Three-rates score by month"),
     "rank_history_title": ("各单位名次逐月", "Each unit's rank by month"),
+    "rank_history_highlight": ("突出显示", "Highlight"),
     "rank_history_too_few": (
         "这一年里不到两个单位有过名次，名次逐月图从略；可改为更长的排名期间。",
         "Fewer than two units had a rank in this year: no rank history; choose a longer "

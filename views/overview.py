@@ -124,10 +124,23 @@ st.plotly_chart(
 )
 ever_ranked = recent.filter(pl.col("rank").is_not_null()).get_column("region_code").n_unique()
 if ever_ranked >= 2:
-    st.plotly_chart(
-        rank_history(recent, f"{scope_name} · {t('rank_history_title')}", recent_stamp, english),
-        key="rank_history",
+    # The unit at the bottom of this period's ranking is highlighted first.
+    ranked_now = ranked.filter(pl.col("rank").is_not_null()).sort("rank")
+    units = dict(ranked.select("region_code", "name").iter_rows())
+    lowest = ranked_now.get_column("region_code")[-1] if ranked_now.height else None
+    codes = list(units)
+    highlight = st.selectbox(
+        t("rank_history_highlight"),
+        codes,
+        index=codes.index(lowest) if lowest in codes else 0,
+        format_func=units.get,
+        key=drill_key("rank_history_unit", filters),
     )
+    st.plotly_chart(
+        rank_history(recent, f"{scope_name} · {t('rank_history_title')}", recent_stamp,
+                     english, highlight),
+        key="rank_history",
+    )  # fmt: skip
 else:
     st.caption(t("rank_history_too_few"))
 

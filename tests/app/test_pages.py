@@ -147,6 +147,13 @@ def test_getting_better_or_worse_heatmap_holds_every_street_and_month(overview):
     # The best street of the month on top (the last row of a heatmap is drawn highest).
     assert heatmap["y"][-1] == best["name"]
     assert heatmap["z"][-1][-1] == pytest.approx(best["three_rates_score"])
+    # Each street's rank history, the last-ranked street of the month in red.
+    history = json.loads(app.get("plotly_chart")[2].proto.spec)
+    assert sorted(t["name"] for t in history["data"]) == sorted(heatmap["y"])
+    lowest = ranked.filter(pl.col("rank").is_not_null()).sort("rank").row(-1, named=True)
+    red = [t for t in history["data"] if t["line"]["width"] == 3]
+    assert [t["name"] for t in red] == [lowest["name"]]
+    assert red[0]["y"][-1] == lowest["rank"]
 
 
 def _months(first: dt.date, count: int) -> list[dt.date]:

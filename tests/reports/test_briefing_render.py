@@ -294,13 +294,15 @@ def test_pdf_charts_keep_their_titles_and_axis_tick_labels_inside_the_page(brief
 # --- the chart PNGs ---------------------------------------------------------------------
 
 
-def _first_panel_left(image: Image.Image) -> int:
-    """The left edge of the first plot area (Plotly's default #E5ECF6 background) on the
-    row a third of the way down."""
-    y = image.height // 3
+def _plot_left(image: Image.Image) -> int:
+    """The left edge of the first plot area: the first column that is mostly not white
+    over the middle of the image (tick labels leave their columns mostly white)."""
+    grey = image.convert("L")
+    top, bottom = image.height // 6, image.height * 5 // 6
     for x in range(image.width):
-        r, g, b = image.getpixel((x, y))[:3]
-        if abs(r - 0xE5) < 4 and abs(g - 0xEC) < 4 and abs(b - 0xF6) < 4:
+        column = grey.crop((x, top, x + 1, bottom))
+        inked = sum(count for level, count in enumerate(column.histogram()) if level < 245)
+        if inked > 0.4 * (bottom - top):
             return x
     pytest.fail("no plot area found")
 
@@ -316,7 +318,7 @@ def test_chart_pngs_have_margins_and_their_y_tick_labels(brief, files):
             for strip in ((0, 0, image.width, edge), (0, 0, edge, image.height),
                           (image.width - edge, 0, image.width, image.height)):  # fmt: skip
                 assert _is_blank(image, strip), f"{name}: something touches the edge {strip}"
-            left = _first_panel_left(image)
+            left = _plot_left(image)
             labels = (edge, image.height // 6, left - 2, image.height * 5 // 6)
             assert _has_ink(image, labels), f"{name}: no y-axis labels left of the plot"
             title = (edge, edge, image.width // 2, 40 * report.PNG_SCALE)
