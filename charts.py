@@ -54,6 +54,9 @@ def _finish(figure: go.Figure, title: str, stamp: str, height: int, **layout) ->
         font={"family": FONT},
         margin={"l": 64, "r": 24, "t": 88, "b": 56},
         height=height,
+        # Room for the tick labels whatever the template (Streamlit's has no automargin).
+        xaxis_automargin=True,
+        yaxis_automargin=True,
         **layout,
     )  # fmt: skip
     return figure

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import kaleido
 import plotly.graph_objects as go
+import plotly.io as pio
 import polars as pl
 
 from charts import score_heatmap, trend_panels
@@ -155,6 +156,9 @@ def _image(figure: go.Figure, kind: str) -> bytes:
             kaleido.start_sync_server(silence_warnings=True)
             atexit.register(kaleido.stop_sync_server, silence_warnings=True)
             _kaleido_started = True
+        # Drawn with Plotly's own template, as in any process: importing Streamlit makes
+        # its template the default for every figure built afterwards.
+        figure = go.Figure(figure).update_layout(template=pio.templates["plotly"])
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", "The kopts argument is ignored")
             return figure.to_image(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
+import streamlit  # noqa: F401  (as in the dashboard: it makes its Plotly template the default)
 from PIL import Image, ImageChops
 from pptx import Presentation
 from pptx.util import Emu
