@@ -10,14 +10,13 @@ switches it off altogether.
 
 from __future__ import annotations
 
-import contextlib
+import ipaddress
 import os
 
 import streamlit as st
 
 from datastore import accounts, status
 from datastore.access import ROLES, User
-from datastore.scope import EVERYTHING
 from ui.database import db_path, unguarded
 from ui.i18n import language, t
 
@@ -29,13 +28,9 @@ def _secrets() -> dict:
         return {}
 
 
-@contextlib.contextmanager
 def access_store():
-    con = accounts.connect(accounts.access_path(db_path()))
-    try:
-        yield con
-    finally:
-        con.close()
+    """The access store beside the database, closed when the `with` block ends."""
+    return accounts.opened(accounts.access_path(db_path()))
 
 
 def _demo_allowed(access: dict) -> bool:
@@ -62,6 +57,43 @@ def sign_in_mode() -> str:
     return "accounts"
 
 
+def trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """The reverse proxies whose X-Forwarded-For is believed: `[access] trusted_proxies` (a
+    list of addresses or networks) or $SUNSHINE_TRUSTED_PROXIES (comma-separated)."""
+    configured = os.environ.get("SUNSHINE_TRUSTED_PROXIES")
+    entries = (
+        configured.split(",")
+        if configured is not None
+        else _secrets().get("access", {}).get("trusted_proxies", [])
+    )
+    return [ipaddress.ip_network(e.strip(), strict=False) for e in entries if e.strip()]
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def client_address(peer: str | None, forwarded_for: str, proxies: list) -> str:
+    """Who is on the other end, for the audit trail. The peer is the address the connection
+    came from (None: this machine). Only when the peer is a configured proxy is
+    X-Forwarded-For read, from the right, past the configured proxies: what a client writes
+    there itself is never taken for its address."""
+    peer = peer or "127.0.0.1"
+    address = _address(peer)
+    if address is None or not any(address in network for network in proxies):
+        return peer
+    for hop in reversed([h for h in forwarded_for.split(",") if h.strip()]):
+        client = _address(hop)
+        if client is None:
+            break
+        if not any(client in network for network in proxies):
+            return f"{client} via {peer}"
+    return peer
+
+
 def origin() -> str:
     """Where a request came from: the client's address and browser, as the server saw them."""
 
@@ -69,7 +101,8 @@ def origin() -> str:
         return value if isinstance(value, str) else ""  # absent outside a real server
 
     headers = st.context.headers or {}
-    address = text(headers.get("X-Forwarded-For")) or text(st.context.ip_address)
+    peer = text(st.context.ip_address) or None
+    address = client_address(peer, text(headers.get("X-Forwarded-For")), trusted_proxies())
     agent = text(headers.get("User-Agent"))[:120]
     return " ".join(part for part in (address, agent) if part)
 
@@ -85,6 +118,7 @@ def audit(action: str, target: str = "", detail: str = "", user: User | None = N
             target,
             detail,
             origin(),
+            user.region_code if user else None,
         )
 
 
@@ -94,7 +128,7 @@ def role_name(role: str) -> str:
 
 def _demo_user() -> User:
     """The demo's role picker: each role in turn, over the demo district or one street."""
-    _, streets, top_code, _ = unguarded(status.months_and_streets, EVERYTHING)
+    streets, top_code = unguarded(status.demo_choices)
     # The choice is kept under keys of its own: a widget's state does not survive the
     # switch to another page that a change of role may need.
     chosen = st.session_state.setdefault("demo_role", "district_inspector")
@@ -141,8 +175,9 @@ def _password_user() -> User:
                 user = accounts.sign_in(con, username.strip(), password)
             except accounts.SignInRefused as refused:
                 action = "locked" if refused.reason == "locked" else "sign_in_failed"
-                accounts.audit(con, username.strip() or "—", "", action, "", refused.reason,
-                               origin())  # fmt: skip
+                named = username.strip()
+                accounts.audit(con, named or "—", "", action, "", refused.reason, origin(),
+                               accounts.account_region(con, named))  # fmt: skip
                 st.error(t(f"sign_in_{refused.reason}", minutes=accounts.LOCK_MINUTES))
             else:
                 st.session_state["user"] = user

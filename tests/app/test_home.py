@@ -8,11 +8,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl.load import load_exports
-from etl.readers import ExportError
 from tests.app.session import add_account, as_demo_role, sign_in
 from tests.conftest import ROOT
 from tests.exports import base_export, rows, write_csv
-from ui.database import load_upload
+from ui.database import UploadFailed, load_upload
 
 DASHBOARD = str(ROOT / "dashboard.py")
 
@@ -102,7 +101,7 @@ def test_uploading_an_export_loads_it_and_a_bad_one_changes_nothing(
     assert app.get("file_uploader")
     # AppTest cannot drive a file upload: call what the page's button calls.
     result = load_upload(good.name, good.read_bytes())
-    assert result.tables["users"].inserted == 16_808
+    assert result.inserted == rows(db, "SELECT rows_inserted FROM loads WHERE load_id = 2")[0][0]
     assert rows(db, "SELECT count(*) FROM users") == [(4 + 16_808,)]
 
     bad = tmp_path / "bad"
@@ -111,6 +110,6 @@ def test_uploading_an_export_loads_it_and_a_bad_one_changes_nothing(
     with zipfile.ZipFile(bad_zip, "w") as archive:
         archive.write(bad / "users.csv", "users.csv")
     before = db.read_bytes()
-    with pytest.raises(ExportError, match="required header missing"):
+    with pytest.raises(UploadFailed, match="required header missing"):
         load_upload(bad_zip.name, bad_zip.read_bytes())
     assert db.read_bytes() == before
