@@ -113,7 +113,7 @@ _LIMITED = (
     "resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu)); os.nice(5); "
     "os.execv(sys.executable, [sys.executable, '-m', 'etl', *sys.argv[3:]])"
 )
-_OUT_OF_MEMORY = ("MemoryError", "OutOfMemory", "Out of Memory", "std::bad_alloc")
+_OUT_OF_MEMORY = ("MemoryError", "OutOfMemory", "Out of Memory", "bad_alloc", "Memory allocation")
 
 
 def load_upload(name: str, data: bytes) -> UploadResult:

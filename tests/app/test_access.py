@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from datastore import ReadOnlyDatabase
 from datastore.scope import Scope
 from models.service import current_leads
-from tests.app.session import DASHBOARD, add_account, audit_rows, open_page, sign_in
+from tests.app.session import DASHBOARD, add_account, audit_rows, open_page, page_text, sign_in
 
 DISTRICT = "210111000000"
 OWN_STREET = "210111001000"  # 解放街道
@@ -42,21 +42,6 @@ def places(demo_db):
         .to_list(),
         "other_lead": leads.filter(pl.col("street_code") == OTHER_STREET).row(0, named=True),
     }
-
-
-def page_text(app: AppTest) -> str:
-    """Everything a page shows as text: headings, text, tables, metrics, options, charts."""
-    parts = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "error", "warning",
-                 "info", "success"):  # fmt: skip
-        parts += [e.value for e in getattr(app, kind)]
-    parts += [f"{m.label} {m.value}" for m in app.metric]
-    parts += [frame.value.to_csv() for frame in app.dataframe]
-    for box in (*app.selectbox, *app.multiselect):
-        if box.label != "所在街道":  # the demo's own role picker lists every street
-            parts += [str(option) for option in box.options]
-    parts += [chart.proto.spec for chart in app.get("plotly_chart")]
-    return "\n".join(parts)
 
 
 def open_as(role: str, page: str | None = None, of: str | None = None, **params) -> AppTest:
