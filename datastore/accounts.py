@@ -21,6 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from datastore.access import ROLES, User
+from datastore.privacy import mask_columns
 from datastore.reads import scoped
 from datastore.records import Listed
 from datastore.scope import Scope
@@ -407,7 +408,8 @@ def audit_trail(
         entries = audit_entries(store, since, until, actions, actor, limit, regions)
         where, params = _audit_filter(since, until, actions, actor, regions)
         total = store.execute(f"SELECT count(*) FROM audit WHERE {where}", params).fetchall()
-    return Listed(entries, total[0][0])
+    # What was typed (a disposition's note, a file name) may hold personal data.
+    return Listed(mask_columns(entries, ["target", "detail"], unmask=False), total[0][0])
 
 
 @scoped(cache=False)

@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 
 from datastore.access import OutsideJurisdiction, within
+from datastore.privacy import mask_columns
 from datastore.reads import scoped
 from datastore.scope import Scope
 from datastore.sidecar import database_file
@@ -41,7 +42,8 @@ def current(con: duckdb.DuckDBPyConnection, scope: Scope, leads: pl.DataFrame) -
     leads of villages outside the scope are left out."""
     inside = leads.filter(pl.col("region_code").is_in(_villages_in(con, scope)))
     with _store(con) as store:
-        return casework.current_dispositions(store, inside)
+        latest = casework.current_dispositions(store, inside)
+    return mask_columns(latest, ["note"], unmask=False)  # notes may quote a message
 
 
 @scoped(cache=False)
@@ -49,7 +51,9 @@ def village_history(con: duckdb.DuckDBPyConnection, scope: Scope, code: str) -> 
     """Everything recorded on one village's leads, newest first; empty outside the scope."""
     with _store(con) as store:
         history = casework.village_history(store, code)
-    return history if within(con, scope, code) else history.clear()
+    if not within(con, scope, code):
+        return history.clear()
+    return mask_columns(history, ["note"], unmask=False)
 
 
 @scoped(cache=False)
