@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,6 +66,17 @@ CREATE TABLE IF NOT EXISTS audit (
     -- The jurisdiction the entry belongs to: the actor's, or for a failed sign-in or an
     -- account change the account's. NULL: everything (or written before this column).
     region_code TEXT
+);
+-- Signed-in browsers of built-in accounts (ui/sessions.py): a one-time ticket from the
+-- sign-in becomes a session whose token the browser keeps in an HttpOnly cookie. Only
+-- hashes of tickets and tokens are stored.
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    kind TEXT NOT NULL,  -- ticket (not yet exchanged) or session
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    ended_at TEXT  -- exchanged, signed out or revoked
 );
 -- Real exports ever loaded beside this store: once one has been, demo mode is over for
 -- good, even if the database is later replaced by a demo.
@@ -180,6 +193,8 @@ def _update(con: sqlite3.Connection, username: str, sql: str, params: list) -> N
 
 def set_active(con: sqlite3.Connection, username: str, active: bool) -> None:
     _update(con, username, "active = ?", [int(active)])
+    if not active:
+        end_sessions_of(con, username)
 
 
 def set_password(con: sqlite3.Connection, username: str, password: str) -> None:
@@ -190,6 +205,7 @@ def set_password(con: sqlite3.Connection, username: str, password: str) -> None:
         "password_hash = ?, failed_attempts = 0, locked_until = NULL",
         [_hasher.hash(password)],
     )
+    end_sessions_of(con, username)
 
 
 def unlock(con: sqlite3.Connection, username: str) -> None:
@@ -288,6 +304,86 @@ def _verify(stored: str, password: str) -> bool:
         return _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+TICKET_SECONDS = 60
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_ticket(con: sqlite3.Connection, username: str) -> str:
+    """A one-time ticket for a browser that has just signed in, exchanged within a minute
+    for a session (`start_session`)."""
+    ticket = secrets.token_urlsafe(32)
+    now = local_now()
+    with con:
+        con.execute(
+            "INSERT INTO sessions (token_hash, username, kind, created_at, expires_at) "
+            "VALUES (?, ?, 'ticket', ?, ?)",
+            [_hash(ticket), username, _iso(now), _iso(now + dt.timedelta(seconds=TICKET_SECONDS))],
+        )
+    return ticket
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.isoformat(sep=" ", timespec="seconds")
+
+
+def start_session(con: sqlite3.Connection, ticket: str, hours: float) -> str | None:
+    """The token of a new session for the ticket's account, or None for a ticket unknown,
+    used or too old."""
+    now = _iso(local_now())
+    with con:
+        rows = con.execute(
+            "UPDATE sessions SET ended_at = ? WHERE token_hash = ? AND kind = 'ticket' "
+            "AND ended_at IS NULL AND expires_at > ? RETURNING username",
+            [now, _hash(ticket), now],
+        ).fetchall()
+        if not rows:
+            return None
+        token = secrets.token_urlsafe(32)
+        expires = _iso(local_now() + dt.timedelta(hours=hours))
+        con.execute(
+            "INSERT INTO sessions (token_hash, username, kind, created_at, expires_at) "
+            "VALUES (?, ?, 'session', ?, ?)",
+            [_hash(token), rows[0][0], now, expires],
+        )
+    return token
+
+
+def session_user(con: sqlite3.Connection, token: str) -> User | None:
+    """The user of a live session: not ended, not expired, its account still active."""
+    rows = con.execute(
+        "SELECT a.username, a.name, a.role, a.region_code FROM sessions s "
+        "JOIN accounts a USING (username) WHERE s.token_hash = ? AND s.kind = 'session' "
+        "AND s.ended_at IS NULL AND s.expires_at > ? AND a.active = 1",
+        [_hash(token), _iso(local_now())],
+    ).fetchall()
+    return _user(rows[0], "password") if rows else None
+
+
+def account_active(con: sqlite3.Connection, username: str) -> bool:
+    rows = con.execute("SELECT active FROM accounts WHERE username = ?", [username]).fetchall()
+    return bool(rows and rows[0][0])
+
+
+def end_session(con: sqlite3.Connection, token: str) -> None:
+    with con:
+        con.execute(
+            "UPDATE sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL",
+            [_iso(local_now()), _hash(token)],
+        )
+
+
+def end_sessions_of(con: sqlite3.Connection, username: str) -> None:
+    """Revoke every session of an account (when it is disabled or its password changes)."""
+    with con:
+        con.execute(
+            "UPDATE sessions SET ended_at = ? WHERE username = ? AND ended_at IS NULL",
+            [_iso(local_now()), username],
+        )
 
 
 def oidc_user(con: sqlite3.Connection, email: str | None) -> User | None:

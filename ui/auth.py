@@ -11,12 +11,14 @@ switches it off altogether.
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 
 import streamlit as st
 
 from datastore import accounts, status
 from datastore.access import ROLES, User
+from ui import sessions
 from ui.database import db_path, unguarded
 from ui.i18n import language, t
 
@@ -159,10 +161,51 @@ def _demo_user() -> User:
     return user
 
 
+# The page and query a browser first asked for, kept through the sign-in form (whose runs
+# and reruns may change the address) in the tab's own storage.
+_REMEMBER_PAGE = """<script>
+if (!sessionStorage.getItem("sunshine_next"))
+    sessionStorage.setItem("sunshine_next", location.pathname + location.search);
+</script>"""
+
+
+def _browser_to(route: str, ticket: str | None = None) -> None:
+    """Send the browser through one of the session routes and back to the page it asked
+    for (ui/sessions.py)."""
+    query = f'"?ticket=" + {json.dumps(ticket)} + "&next="' if ticket else '"?next="'
+    st.html(
+        "<script>const next = sessionStorage.getItem('sunshine_next') || location.pathname"
+        " + location.search; sessionStorage.removeItem('sunshine_next');"
+        f" location.replace({json.dumps(route)} + {query} + encodeURIComponent(next));</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def _still_signed_in(user: User) -> bool:
+    """A session is ended by signing out, disabling the account or a new password."""
+    token = st.session_state.get("session_token")
+    with access_store() as con:
+        if token:
+            return accounts.session_user(con, token) is not None
+        return accounts.account_active(con, user.username)
+
+
 def _password_user() -> User:
     user = st.session_state.get("user")
     if user is not None:
-        return user
+        if _still_signed_in(user):
+            return user
+        st.session_state.pop("user")
+        st.session_state.pop("session_token", None)
+        st.warning(t("session_expired"))
+    else:
+        found = sessions.cookie_user(st.context.cookies.get(sessions.COOKIE), db_path())
+        if found:
+            st.session_state["user"], st.session_state["session_token"] = found
+            return found[0]
+    if st.session_state.pop("clear_session_cookie", False):
+        _browser_to(sessions.END)
+    st.html(_REMEMBER_PAGE, unsafe_allow_javascript=True)
     st.title(t("app_title"))
     st.subheader(t("sign_in"))
     with st.form("sign_in"):
@@ -182,6 +225,7 @@ def _password_user() -> User:
             else:
                 st.session_state["user"] = user
                 st.session_state["just_signed_in"] = True
+                st.session_state["session_ticket"] = accounts.issue_ticket(con, user.username)
                 audit("sign_in", detail="password", user=user)
                 st.rerun()
     st.stop()
@@ -219,6 +263,9 @@ def current_user() -> User:
         user = _oidc_user()
     else:
         user = _password_user()
+        ticket = st.session_state.pop("session_ticket", None)
+        if ticket:  # just signed in: the browser fetches its session cookie once
+            _browser_to(sessions.START, ticket)
     with st.sidebar:
         st.caption(
             t("signed_in_as", name=user.name, role=role_name(user.role))
@@ -227,8 +274,13 @@ def current_user() -> User:
         if mode != "demo" and st.button(t("sign_out"), icon=":material/logout:"):
             audit("sign_out")
             del st.session_state["user"]
+            token = st.session_state.pop("session_token", None)
+            if token:
+                with access_store() as con:
+                    accounts.end_session(con, token)
             if mode == "oidc":
                 st.logout()
+            st.session_state["clear_session_cookie"] = True
             st.rerun()
     if mode == "demo":
         st.warning(t("demo_banner"), icon=":material/science:")
