@@ -12,7 +12,6 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import streamlit as st
 
 from datastore import PROJECT_ROOT, ReadOnlyDatabase, default_db_path, file_identity, reads
@@ -35,8 +34,9 @@ def db_path() -> Path:
     return default_db_path()
 
 
-def cursor() -> duckdb.DuckDBPyConnection:
-    """A cursor of its own for this script run: connections are not shared across threads."""
+def cursor():
+    """A cursor of its own for this script run (a DuckDB connection from the data layer's
+    ReadOnlyDatabase): connections are not shared across threads."""
     return _open(str(db_path())).cursor()
 
 
