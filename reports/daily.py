@@ -269,14 +269,15 @@ def rule_text(digest: Digest) -> str:
 
 
 def _ranking_line(row: list[str], gap: str, bold: bool = False) -> str:
-    """One unit of the ranking on a line; an unranked one says why instead of a score."""
+    """One unit of the ranking on a line, as a bullet (a numbered markdown list would
+    renumber tied ranks); an unranked unit says why instead of a score."""
     rank, change, name, score, disclosed, replied, cleared, left, registered, note = row
     if rank == "—":
         return f"- {name}：{note}{gap}仍超期 {left}{gap}新注册 {registered}"
-    score = f"**{score}**" if bold else f"{score} 分"
+    score = f"**{score}** 分" if bold else f"{score} 分"
     return (
-        f"{rank}. {name}{gap}{score}（{change}）{gap}公开 {disclosed}{gap}回应 {replied}{gap}"
-        f"清零 {cleared}{gap}仍超期 {left}{gap}新注册 {registered}"
+        f"- 第{rank}名 {name}{gap}{score}（{change}）{gap}公开 {disclosed}{gap}回应 {replied}"
+        f"{gap}清零 {cleared}{gap}仍超期 {left}{gap}新注册 {registered}"
     )
 
 
@@ -423,7 +424,8 @@ def card(digest: Digest) -> go.Figure:
     figure.update_layout(
         title={
             "text": digest.heading,
-            "x": 0.01,
+            "xref": "paper",
+            "x": 0,
             "y": 1 - 18 / height,
             "yanchor": "top",
             "font": {"size": 22, "family": FONT},

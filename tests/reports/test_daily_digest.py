@@ -14,13 +14,16 @@ import io
 import shutil
 from pathlib import Path
 
+import polars as pl
 import pytest
 from PIL import Image
 
 from datastore import ReadOnlyDatabase, accounts, digests
+from datastore.daily import LEAD_COLUMNS
 from datastore.scope import Scope
 from etl.__main__ import main as etl_main
 from etl.load import load_exports
+from metrics import daily as metrics_daily
 from reports import daily
 from reports.__main__ import main as reports_main
 from tests.app.session import audit_rows
@@ -155,7 +158,10 @@ def test_every_channel_gets_the_digest_in_its_own_format(delivered):
     assert (outbox / "阳光三务日报_苏家屯区_20260312.png").read_bytes() == card
     markdown = district[0]["markdown"]["content"]
     assert markdown.startswith("### 【内部资料】苏家屯区 2026-03-12 阳光三务日报（17:00）")
-    assert "1. 解放街道 **55.6**（↑1）" in markdown and "2. 八一街道 **0.0**（↓1）" in markdown
+    assert (
+        "- 第1名 解放街道 **55.6** 分（↑1）" in markdown
+        and "- 第2名 八一街道 **0.0** 分（↓1）" in markdown
+    )
     assert len(markdown.encode()) <= 4096
     # DingTalk: the server accepts only a valid signature; the card goes by its URL.
     (dingtalk,) = _posts(posts, "/dingtalk/s1")
@@ -225,7 +231,7 @@ def test_a_street_inspectors_digest_holds_its_street_and_never_the_district(deli
         assert all(name in text for name in S1_NAMES), where
         assert not [name for name in ELSEWHERE if name in text], where
         assert NAMES[DISTRICT] not in text, where
-    assert "1. 广场社区  66.7 分（持平）" in texts["outbox"]
+    assert "- 第1名 广场社区  66.7 分（持平）" in texts["outbox"]
     assert "- 幸福村：当日无应办事项" in texts["outbox"]
     # The card is built from the same digest: its cells hold the street's villages only.
     con = ReadOnlyDatabase(db).cursor()
@@ -325,3 +331,24 @@ def test_a_wrong_configuration_names_what_is_wrong(exports, tmp_path, recipient,
     config.write_text(f"[[recipients]]\n{recipient}\n", encoding="utf-8")
     with pytest.raises(daily.ConfigError, match=message.replace("[", r"\[")):
         daily.run(db, DAY, config, now=NOW)
+
+
+def test_the_robot_markdown_keeps_within_4096_bytes_by_dropping_the_last_units():
+    ranking = pl.DataFrame(
+        {"region_code": [f"V{i:03}" for i in range(200)],
+         "name": [f"第{i}号社区村民委员会" for i in range(200)],
+         "rank": list(range(1, 201)), "rank_change": [0] * 200,
+         "daily_score": [100.0 - i / 2 for i in range(200)], "note": [None] * 200,
+         **{c: [1] * 200 for c in metrics_daily.COUNTS}}
+    )  # fmt: skip
+    digest = daily.Digest(
+        DAY, digests.Recipient("x", "district_inspector", DISTRICT), "苏家屯区", "village",
+        NOW, NOW, {}, {}, ranking, pl.DataFrame(schema=LEAD_COLUMNS), DAY, None, None,
+    )  # fmt: skip
+    markdown = daily.to_markdown(digest)
+    assert len(markdown.encode("utf-8")) <= 4000
+    kept = markdown.count("- 第")
+    assert 10 < kept < 200 and f"……另有 {200 - kept} 个单位，见图片或看板" in markdown
+    assert markdown.endswith("内部资料，请勿外传。")
+    assert markdown.count("第0号") == 1  # the top of the ranking is kept
+    assert daily.to_text(digest).count("- 第") == 200  # the text has them all
