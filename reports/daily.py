@@ -594,15 +594,101 @@ def resolve(con, access, config: DigestConfig) -> list:
     return resolved
 
 
-def _audit(access, actor: str, origin: str, day, kind, name, channel, sent, tries, error):
-    detail = (
-        f"{channel}: sent (attempt {tries})"
-        if sent
-        else f"{channel}: failed after {tries} attempts: {error}"
-    )
-    accounts.audit(
-        access, actor, "admin", "digest", f"{day:%Y-%m-%d} {kind} → {name}", detail, origin
-    )
+@dataclass
+class _Run:
+    """One run's state: what it reads from and writes to, and what it found."""
+
+    con: object  # the database, read-only
+    access: object  # accounts and the audit trail
+    ledger: object  # the delivery ledger
+    config: DigestConfig
+    day: dt.date
+    now: dt.datetime
+    reason: str | None  # why a warning goes instead of the digest
+    data_end: str
+    result: RunResult
+    draw: object = None  # draws a card, one browser for the run
+    actor: tuple[str, str] = ("", "")  # who runs it and from where, for the audit trail
+
+    @property
+    def kind(self) -> str:
+        return self.result.kind
+
+    def deliver(self, destination) -> None:
+        """Send what was not sent yet of the day's digest or warning to one recipient."""
+        recipient, day, kind = destination.recipient, self.day, self.kind
+        if kind == "digest" and not ANALYSIS_PAGES & ROLES[recipient.role].pages:
+            return  # administrators get warnings, not the figures
+        channels = destination.channels(with_card=kind == "digest")
+        pending = [
+            c for c in channels if not digests.was_sent(self.ledger, day, kind, recipient.name, c)
+        ]
+        self.result.skipped += [(recipient.name, c) for c in channels if c not in pending]
+        if not pending:
+            log.info("%s %s %s: sent before, nothing to do", day, kind, recipient.name)
+            return
+        try:
+            message = self.message(destination)
+        except Exception as exc:  # one recipient's digest failing must not stop the others
+            log.exception("%s %s %s: could not be built", day, kind, recipient.name)
+            for channel in pending:
+                self.finish(recipient, channel, False, 0, f"not built: {exc}")
+            return
+        folder = self.config.outbox / f"{day:%Y-%m-%d}" / safe_name(recipient.name)
+        webhook, timeout = destination.webhook, self.config.timeout_seconds
+
+        def send(channel: str) -> None:
+            if channel == "outbox":
+                write_outbox(folder, message)
+            elif channel.startswith("email:"):
+                send_email(self.config.smtp, channel.removeprefix("email:"), message, timeout)
+            else:
+                post_json(webhook, robot_payloads(webhook, message)[channel], timeout)
+
+        for channel in pending:
+            sent, tries, error = attempt(
+                lambda channel=channel: send(channel),
+                self.config.attempts,
+                self.config.retry_seconds,
+                f"{day} {kind} {recipient.name} {channel}",
+            )
+            self.finish(recipient, channel, sent, tries, error)
+
+    def message(self, destination) -> Message:
+        recipient, day = destination.recipient, self.day
+        if self.kind == "digest":
+            since = digests.last_digest_day(self.ledger, recipient.name, day)
+            since = since or day - dt.timedelta(days=1)
+            digest = build(self.con, recipient, day, since, self.config.dashboard_url, self.now)
+            message = digest_message(digest, self.draw(digest))
+        else:
+            scope = scope_name(self.con, recipient.region_code)
+            message = warning_message(scope, day, self.reason, self.data_end)
+        webhook, base_url = destination.webhook, self.config.image_base_url
+        if webhook and webhook.kind == "dingtalk" and message.png and base_url:
+            message.image_urls["dingtalk"] = publish_image(
+                self.config.outbox, base_url, message.png
+            )
+        return message
+
+    def finish(self, recipient, channel: str, sent: bool, tries: int, error: str) -> None:
+        """Record, audit and log one delivery's outcome."""
+        day, kind = self.day, self.kind
+        digests.record(self.ledger, day, kind, recipient, channel, sent, tries, error)
+        detail = (
+            f"{channel}: sent (attempt {tries})"
+            if sent
+            else f"{channel}: failed after {tries} attempts: {error}"
+        )
+        actor, origin = self.actor
+        target = f"{day:%Y-%m-%d} {kind} → {recipient.name}"
+        accounts.audit(self.access, actor, "admin", "digest", target, detail, origin)
+        if sent:
+            log.info("%s %s %s %s: sent", day, kind, recipient.name, channel)
+            self.result.sent.append((recipient.name, channel))
+        else:
+            log.error("%s %s %s %s: failed: %s", day, kind, recipient.name, channel, error)
+            self.result.failed.append((recipient.name, channel, error))
 
 
 def run(
@@ -621,7 +707,6 @@ def run(
     config = parse_config(table, source_name, db_path)
     now = now or local_now()
     day = day or now.date()
-    actor, origin = command_line_actor()
     database = ReadOnlyDatabase(db_path)
     con = database.cursor()
     access = accounts.connect(accounts.access_path(db_path))
@@ -630,120 +715,18 @@ def run(
     try:
         destinations = resolve(con, access, config)
         reason = staleness(con, access, day)
-        kind = "warning" if reason else "digest"
-        result = RunResult(day, kind, [], [], [], reason)
         span = source.data_span(con)
-        data_end = f"{span.data_end:%Y-%m-%d %H:%M}" if span else "—"
-        with digests.run_lock(ledger_file), card_drawer() as draw:
+        state = _Run(
+            con, access, ledger, config, day, now, reason,
+            f"{span.data_end:%Y-%m-%d %H:%M}" if span else "—",
+            RunResult(day, "warning" if reason else "digest", [], [], [], reason),
+            actor=command_line_actor(),
+        )  # fmt: skip
+        with digests.run_lock(ledger_file), card_drawer() as state.draw:
             for destination in destinations:
-                _deliver(
-                    draw,
-                    con,
-                    access,
-                    ledger,
-                    config,
-                    destination,
-                    day,
-                    kind,
-                    reason,
-                    data_end,
-                    now,
-                    result,
-                    actor,
-                    origin,
-                )
-        return result
+                state.deliver(destination)
+        return state.result
     finally:
         ledger.close()
         access.close()
         database.close()
-
-
-def _deliver(
-    draw,
-    con,
-    access,
-    ledger,
-    config,
-    destination,
-    day,
-    kind,
-    reason,
-    data_end,
-    now,
-    result,
-    actor,
-    origin,
-) -> None:
-    recipient = destination.recipient
-    if kind == "digest" and not ANALYSIS_PAGES & ROLES[recipient.role].pages:
-        return  # administrators get warnings, not the figures
-    channels = destination.channels(with_card=kind == "digest")
-    pending = [c for c in channels if not digests.was_sent(ledger, day, kind, recipient.name, c)]
-    result.skipped += [(recipient.name, c) for c in channels if c not in pending]
-    if not pending:
-        log.info("%s %s %s: sent before, nothing to do", day, kind, recipient.name)
-        return
-    try:
-        if kind == "digest":
-            since = digests.last_digest_day(ledger, recipient.name, day) or (
-                day - dt.timedelta(days=1)
-            )
-            digest = build(con, recipient, day, since, config.dashboard_url, now)
-            message = digest_message(digest, draw(digest))
-        else:
-            message = warning_message(scope_name(con, recipient.region_code), day, reason, data_end)
-        webhook = destination.webhook
-        if webhook and webhook.kind == "dingtalk" and message.png and config.image_base_url:
-            message.image_urls["dingtalk"] = publish_image(
-                config.outbox, config.image_base_url, message.png
-            )
-    except Exception as exc:  # one recipient's digest failing must not stop the others
-        log.exception("%s %s %s: could not be built", day, kind, recipient.name)
-        for channel in pending:
-            _finish(
-                access,
-                ledger,
-                day,
-                kind,
-                recipient,
-                channel,
-                False,
-                0,
-                f"not built: {exc}",
-                result,
-                actor,
-                origin,
-            )
-        return
-    folder = config.outbox / f"{day:%Y-%m-%d}" / safe_name(recipient.name)
-
-    def send(channel: str) -> None:
-        if channel == "outbox":
-            write_outbox(folder, message)
-        elif channel.startswith("email:"):
-            send_email(config.smtp, channel.removeprefix("email:"), message, config.timeout_seconds)
-        else:
-            post_json(webhook, robot_payloads(webhook, message)[channel], config.timeout_seconds)
-
-    for channel in pending:
-        label = f"{day} {kind} {recipient.name} {channel}"
-        sent, tries, error = attempt(
-            lambda channel=channel: send(channel), config.attempts, config.retry_seconds, label
-        )
-        _finish(
-            access, ledger, day, kind, recipient, channel, sent, tries, error, result, actor, origin
-        )
-
-
-def _finish(
-    access, ledger, day, kind, recipient, channel, sent, tries, error, result, actor, origin
-) -> None:
-    digests.record(ledger, day, kind, recipient, channel, sent, tries, error)
-    _audit(access, actor, origin, day, kind, recipient.name, channel, sent, tries, error)
-    if sent:
-        log.info("%s %s %s %s: sent", day, kind, recipient.name, channel)
-        result.sent.append((recipient.name, channel))
-    else:
-        log.error("%s %s %s %s: failed: %s", day, kind, recipient.name, channel, error)
-        result.failed.append((recipient.name, channel, error))

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from etl.load import load_exports
 from tests.exports import write_csv
 
 DISTRICT, S1, S2 = "210111000000", "210111001000", "210111002000"
@@ -122,3 +123,11 @@ def write_export(folder: Path, after_cutoff: bool = True) -> tuple[Path, Path]:
     for name, table in tables.items():
         write_csv(folder / f"{name}.csv", *table)
     return folder, write_csv(folder.parent / "catalogue.csv", *CATALOGUE)
+
+
+def load_export(folder: Path, after_cutoff: bool = True) -> tuple[Path, Path, Path]:
+    """The export written and loaded in `folder`: (database, export, catalogue)."""
+    export, catalogue = write_export(folder / "export", after_cutoff)
+    db = folder / "sunshine.duckdb"
+    load_exports([export], db, catalogue=catalogue)
+    return db, export, catalogue

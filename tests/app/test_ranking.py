@@ -9,20 +9,15 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl.load import load_exports
 from tests.app.session import DASHBOARD, add_account, open_page, sign_in
-from tests.daily_export import DISTRICT, S1, write_export
+from tests.daily_export import DISTRICT, S1, load_export
 
 OTHER_STREET = "210111010000"  # 沙河街道 of the demo
 
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tiny")
-    export, catalogue = write_export(folder / "export")
-    db = folder / "sunshine.duckdb"
-    load_exports([export], db, catalogue=catalogue)
-    return db
+    return load_export(tmp_path_factory.mktemp("tiny"))[0]
 
 
 @pytest.fixture

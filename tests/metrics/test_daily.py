@@ -10,10 +10,9 @@ import pytest
 
 from datastore import ReadOnlyDatabase
 from datastore.scope import Scope
-from etl.load import load_exports
 from metrics import daily
 from metrics.glossary import METRICS
-from tests.daily_export import DISTRICT, S1, S2, V11, V12, V13, V21, write_export
+from tests.daily_export import DISTRICT, S1, S2, V11, V12, V13, V21, load_export
 
 DAY, BEFORE = dt.date(2026, 3, 12), dt.date(2026, 3, 11)
 COLUMNS = {  # (published, due, done, replies due, same-day, overdue, cleared, left, reg, households)
@@ -30,10 +29,7 @@ COLUMNS = {  # (published, due, done, replies due, same-day, overdue, cleared, l
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("daily")
-    export, catalogue = write_export(folder / "export")
-    db = folder / "sunshine.duckdb"
-    load_exports([export], db, catalogue=catalogue)
+    db, _, _ = load_export(tmp_path_factory.mktemp("daily"))
     return ReadOnlyDatabase(db).cursor()
 
 

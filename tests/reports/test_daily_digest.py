@@ -22,13 +22,12 @@ from datastore import ReadOnlyDatabase, accounts, digests
 from datastore.daily import LEAD_COLUMNS
 from datastore.scope import Scope
 from etl.__main__ import main as etl_main
-from etl.load import load_exports
 from metrics import daily as metrics_daily
 from reports import daily
 from reports.__main__ import main as reports_main
 from tests.app.session import audit_rows
 from tests.browser.test_dashboard import NEIGHBOURS, _title_pixels_differing
-from tests.daily_export import DISTRICT, NAMES, S1, S2, V11, V12, V13, V21, write_export
+from tests.daily_export import DISTRICT, NAMES, S1, S2, V11, V12, V13, V21, load_export
 from tests.reports.conftest import DINGTALK_SECRET
 
 DAY = dt.date(2026, 3, 12)
@@ -42,13 +41,10 @@ ELSEWHERE = [NAMES[V21], NAMES[S2]]
 def exports(tmp_path_factory):
     """Databases loaded from the whole export and from one taken at 14:00 on the 12th."""
     folder = tmp_path_factory.mktemp("exports")
-    built = {}
-    for name, after_cutoff in (("whole", True), ("early", False)):
-        export, catalogue = write_export(folder / name / "export", after_cutoff)
-        db = folder / name / "sunshine.duckdb"
-        load_exports([export], db, catalogue=catalogue)
-        built[name] = (db, export, catalogue)
-    return built
+    return {
+        name: load_export(folder / name, after_cutoff)
+        for name, after_cutoff in (("whole", True), ("early", False))
+    }
 
 
 def _database(exports, tmp_path, which: str = "whole") -> Path:
