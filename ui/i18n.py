@@ -396,6 +396,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "something due; the table shows done/due; new registrations are listed, not scored. "
         "Rank change on the day before.",
     ),
+    "daily_partial": (
+        "数据截至 {data_end}，尚未到当日 17:00：此后发生的事待下次装载后计入。",
+        "The data ends at {data_end}, before 17:00: what happened since counts once it is loaded.",
+    ),
     "rank_change_day": ("较前日", "Change"),
     "daily_ranking_file": ("日排名_{day}", "daily_ranking_{day}"),
     "score_by_unit": ("得分", "Score"),

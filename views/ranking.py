@@ -89,6 +89,8 @@ if grain == "day":
     start, end = daily_window(day)
     report = query(daily.day_report, filters.scope, unit_level, day)
     st.caption(t("daily_caption", start=f"{start:%m-%d %H:%M}", end=f"{end:%m-%d %H:%M}"))
+    if span.data_end < end:
+        st.info(t("daily_partial", data_end=f"{span.data_end:%Y-%m-%d %H:%M}"))
     totals = {r["period_start"]: r for r in report["total"].iter_rows(named=True)}
     now, before = totals.get(day, {}), totals.get(day - dt.timedelta(days=1), {})
     for column, metric in zip(st.columns(len(DAY_FIGURES)), DAY_FIGURES, strict=True):

@@ -110,3 +110,10 @@ def test_the_overview_ranking_switches_to_the_day(db):
     assert "街道日排名" in [s.value for s in app.subheader]
     assert "日工作得分" in app.dataframe[0].value.columns
     assert app.dataframe[0].value.shape[0] == 12
+
+
+def test_a_day_whose_data_stops_before_17_00_says_so(tmp_path, monkeypatch):
+    db, _, _ = load_export(tmp_path, after_cutoff=False)
+    monkeypatch.setenv("SUNSHINE_DB", str(db))
+    app = _ranking(db, "district_inspector", DISTRICT, grain="day", day="2026-03-12")
+    assert "数据截至 2026-03-12 14:00，尚未到当日 17:00" in app.info[0].value

@@ -19,10 +19,11 @@ import pytest
 from PIL import Image
 
 from datastore import ReadOnlyDatabase, accounts, digests
-from datastore.daily import LEAD_COLUMNS
+from datastore.daily import LEAD_COLUMNS, new_leads
 from datastore.scope import Scope
 from etl.__main__ import main as etl_main
 from metrics import daily as metrics_daily
+from models.service import current_leads
 from reports import daily
 from reports.__main__ import main as reports_main
 from tests.app.session import audit_rows
@@ -348,3 +349,22 @@ def test_the_robot_markdown_keeps_within_4096_bytes_by_dropping_the_last_units()
     assert markdown.endswith("内部资料，请勿外传。")
     assert markdown.count("第0号") == 1  # the top of the ranking is kept
     assert daily.to_text(digest).count("- 第") == 200  # the text has them all
+
+
+def test_new_leads_are_those_not_raised_the_day_before_each_linked_to_the_dashboard(delivered):
+    db = delivered["db"]
+    con = ReadOnlyDatabase(db).cursor()
+    scope, before = Scope(DISTRICT), DAY - dt.timedelta(days=1)
+    fresh = new_leads(con, scope, before, DAY)
+    assert list(fresh.columns) == list(LEAD_COLUMNS)
+    raised = current_leads(con, scope, DAY).select("region_code", "lead_type").rows()
+    earlier = current_leads(con, scope, before).select("region_code", "lead_type").rows()
+    pairs = fresh.select("region_code", "lead_type").rows()
+    assert set(pairs) == set(raised) - set(earlier)
+    assert new_leads(con, scope, DAY, DAY).is_empty()  # nothing is new against itself
+    (text,) = [p["markdown"]["content"] for p in _posts(delivered["posts"], "/wecom/district")
+               if p["msgtype"] == "markdown"]  # fmt: skip
+    assert f"新线索（03-11 日报以来首次出现，{fresh.height} 条" in text
+    for lead in fresh.iter_rows(named=True):
+        assert (f"https://dashboard.example.gov.cn/leads?lead={lead['lead_id']}&as_of=2026-03-12"
+                in text)  # fmt: skip
