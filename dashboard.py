@@ -20,6 +20,7 @@ VIEWS = Path(__file__).parent / "views"
 # (file in views/, text key, icon, URL path); the first the user may open is the default.
 PAGES = (
     ("overview.py", "overview", "dashboard", "overview"),
+    ("ranking.py", "ranking", "leaderboard", "ranking"),
     ("registration.py", "registration", "group", "registration"),
     ("disclosures.py", "disclosures", "article", "disclosures"),
     ("messages.py", "messages", "forum", "messages"),
