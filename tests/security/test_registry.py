@@ -89,7 +89,8 @@ def test_the_pages_read_through_the_one_door_many_times():
     }  # fmt: skip
 
 
-@pytest.mark.parametrize(("where", "fn"), [(w, fn) for w, _, fn in READS], ids=lambda v: str(v))
+@pytest.mark.parametrize(("where", "fn"), [(w, fn) for w, _, fn in READS],
+                         ids=[w for w, *_ in READS])  # fmt: skip
 def test_every_function_a_page_reads_is_declared_and_scoped(where, fn):
     declared = reads.declaration(fn)
     assert declared is not None, f"{where}: {reads.qualified_name(fn)} is not declared"
