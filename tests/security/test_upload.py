@@ -8,10 +8,12 @@ import resource
 import zipfile
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from etl import load as loader
 from etl.load import load_exports
-from tests.exports import base_export, rows
+from tests.app.session import DASHBOARD, add_account, sign_in
+from tests.exports import base_export, rows, write_csv
 from ui import database
 
 
@@ -39,6 +41,27 @@ def test_the_load_runs_in_another_process(upload, monkeypatch):
     assert (result.read, result.inserted) == rows(
         db, "SELECT rows_read, rows_inserted FROM loads WHERE load_id = 2"
     )[0]
+
+
+def test_a_bad_export_is_refused_with_the_loaders_reason_and_changes_nothing(upload, tmp_path):
+    db, _ = upload
+    write_csv(tmp_path / "bad" / "users.csv", ["村社区代码"], [["210111001201"]])
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(bad, "w") as z:
+        z.write(tmp_path / "bad" / "users.csv", "users.csv")
+    before = db.read_bytes()
+    with pytest.raises(database.UploadFailed, match="required header missing"):
+        database.load_upload(bad.name, bad.read_bytes())
+    assert db.read_bytes() == before
+
+
+def test_the_data_page_offers_the_upload_to_an_administrator_of_everything(upload):
+    db, _ = upload
+    add_account(db, "root", "admin", None)
+    app = sign_in(AppTest.from_file(DASHBOARD, default_timeout=120), "root")
+    app.switch_page("views/home.py")
+    app.run()
+    assert not app.exception and app.get("file_uploader")
 
 
 def test_a_load_past_its_memory_limit_is_stopped_and_changes_nothing(upload, monkeypatch):
