@@ -6,6 +6,7 @@ says so in the page itself."""
 from __future__ import annotations
 
 import shutil
+import time
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -43,9 +44,15 @@ def own_village(accounts_server):
 
 
 def _sign_in(page: Page) -> None:
+    """Sign in, and wait for the trip through /_session/start to bring the cookie back."""
     page.get_by_label("用户名").fill("jiefang")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
+    deadline = time.monotonic() + 60
+    while not any(c["name"] == "sunshine_session" for c in page.context.cookies()):
+        assert time.monotonic() < deadline, "no session cookie after signing in"
+        page.wait_for_timeout(200)
+    page.wait_for_load_state()
     settle(page)
 
 

@@ -43,7 +43,7 @@ def _still_open(connections: list[Tracked]) -> list[Tracked]:
 
 @pytest.mark.parametrize(("page", "role"), [("leads", "district_inspector"),
                                             ("village", "district_inspector"),
-                                            ("audit", "admin"), ("home", "admin")])  # fmt: skip
+                                            ("audit", "admin")])  # fmt: skip
 def test_a_page_run_leaves_no_side_store_open(db: Path, opened, page, role):
     open_page(page, role)
     assert opened, "the page reads a side store"
