@@ -16,7 +16,7 @@ DIVISIONS = Path(__file__).parent / "reference" / "liaoning_divisions.csv.gz"
 PRESETS = {
     # root region code prefix, village-level units to keep (None: all), household scale,
     # default months
-    "district": ("210111", None, 1.0, 12),
+    "district": ("210111", None, 1.0, 13),  # a year and the month a year before: 同比
     "city": ("2101", None, 1.0, 6),
     "province": ("21", 8_500, 0.5, 3),
 }

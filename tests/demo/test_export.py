@@ -108,6 +108,20 @@ def test_is_calibrated_to_the_seed_figures(demo_db):
     assert same_day > 0.8 and cleared > 0.85
 
 
+def test_the_default_demo_reaches_the_same_month_a_year_before(demo_db):
+    db, export = demo_db
+    assert _manifest(export)["months"] == 13
+    for table, at in (
+        ("activity", "ts"),
+        ("disclosures", "published_at"),
+        ("feedback", "submitted_at"),
+    ):
+        months = rows(db, f"SELECT DISTINCT strftime({at}, '%Y-%m') FROM {table} ORDER BY 1")
+        assert [m for (m,) in months] == [f"2025-{m:02d}" for m in (10, 11, 12)] + [
+            f"2026-{m:02d}" for m in range(1, 11)
+        ], table
+
+
 def test_is_reproducible_for_a_seed(tmp_path):
     from demo import generate_export
 
