@@ -29,11 +29,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from datastore import PROJECT_ROOT
-from etl.demo import build_demo
+from demo import build_demo
 
 # page → (URL path, the demo role that may open it)
 PAGES = {
     "views/overview.py": ("overview", "district_inspector"),
+    "views/ranking.py": ("ranking", "district_inspector"),
     "views/registration.py": ("registration", "district_inspector"),
     "views/disclosures.py": ("disclosures", "district_inspector"),
     "views/messages.py": ("messages", "district_inspector"),

@@ -26,10 +26,9 @@ import polars as pl
 
 from charts import score_heatmap, trend_panels
 from datastore import status
+from datastore.figures import data_span, region_metrics
 from metrics.glossary import METRICS, TARGETS, format_value
 from metrics.headline import headline
-from metrics.query import region_metrics
-from metrics.query import span as data_span
 from metrics.ranking import DEFAULT_PERIOD_MONTHS, over_months, rank, ranking_table
 from models.indicators import LEAD_TYPES, REGISTRY
 from models.service import current_leads
@@ -146,7 +145,9 @@ _kaleido = threading.Lock()
 _kaleido_started = False
 
 
-def _image(figure: go.Figure, kind: str) -> bytes:
+def _image(
+    figure: go.Figure, kind: str, width: int | None = None, height: int | None = None
+) -> bytes:
     """One chart drawn by kaleido's browser, started at the first export and kept for
     the next (starting Chromium takes seconds; drawing a chart in it, a fraction of one)."""
     global _kaleido_started
@@ -163,14 +164,15 @@ def _image(figure: go.Figure, kind: str) -> bytes:
             warnings.filterwarnings("ignore", "The kopts argument is ignored")
             return figure.to_image(
                 format=kind,
-                width=PNG_WIDTH if kind == "png" else SVG_WIDTH,
-                height=figure.layout.height or 420,
+                width=width or (PNG_WIDTH if kind == "png" else SVG_WIDTH),
+                height=height or figure.layout.height or 420,
                 scale=PNG_SCALE if kind == "png" else 1,
             )
 
 
-def chart_png(figure: go.Figure) -> bytes:
-    return _image(figure, "png")
+def chart_png(figure: go.Figure, width: int | None = None, height: int | None = None) -> bytes:
+    """A chart as PNG at twice its layout size (`PNG_WIDTH` wide unless `width`)."""
+    return _image(figure, "png", width, height)
 
 
 def render_charts(briefing: Briefing, formats: tuple[str, ...] = ("png", "svg")) -> dict:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from datastore import status
-from metrics.query import region_metrics
-from metrics.query import span as data_span
+from datastore.figures import region_metrics, span
 from models.service import current_leads
 from reports import briefing as report
 from ui.auth import audit
-from ui.database import query
+from ui.database import query, unguarded
 from ui.filters import filters_or_stop, scope_label
 from ui.i18n import t
 from ui.widgets import download
@@ -24,8 +23,8 @@ brief = report.assemble(
     query(region_metrics, filters.scope, report.unit_level(filters.level), "month", None,
           filters.month),
     query(current_leads, filters.scope, filters.as_of),
-    filters.as_of or query(data_span).data_end,
-    query(status.demo_only),
+    filters.as_of or query(span, filters.scope).data_end,
+    unguarded(status.demo_only),  # the whole database's flag, whoever reads it
     scope_label("", filters.kind),
 )  # fmt: skip
 st.title(brief.title)

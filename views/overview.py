@@ -8,10 +8,11 @@ import streamlit as st
 
 from charts import rank_history, score_heatmap, trend_panels
 from datastore import status
+from datastore.figures import region_metrics
+from datastore.figures import span as data_span
+from metrics import daily
 from metrics.glossary import TARGETS, format_value
 from metrics.headline import headline
-from metrics.query import region_metrics
-from metrics.query import span as data_span
 from metrics.ranking import DEFAULT_PERIOD_MONTHS, over_months, rank, ranking_table
 from models.indicators import LEAD_TYPES
 from models.service import current_leads
@@ -26,6 +27,7 @@ from ui.filters import (
     selected_rows,
 )
 from ui.i18n import language, t
+from ui.rankings import daily_table
 from ui.widgets import data_table, metric_help, metric_label
 
 RANKING_MONTHS = (1, 3, 6, 12)
@@ -34,7 +36,7 @@ TABLE_ROW_PX = 35  # st.dataframe's row height
 
 filters = filters_or_stop()
 english = language() == "en"
-data_end = data_end_label(query(data_span), filters.as_of)
+data_end = data_end_label(query(data_span, filters.scope), filters.as_of)
 months = query(region_metrics, filters.scope, filters.level, "month", None, filters.month)
 scope_name = scope_label(months.get_column("name")[0] if months.height else "—", filters.kind)
 month_label = f"{filters.month:%Y-%m}"
@@ -64,25 +66,33 @@ st.plotly_chart(
 st.caption(t("trend_caption"))
 
 unit_level = "village" if filters.street else "street"
-st.subheader(t("village_ranking_heading") if filters.street else t("ranking_heading"))
+# The month's ranking over the chosen period, which the trends below show too.
 wanted = st.query_params.get("ranking_months")
 default = DEFAULT_PERIOD_MONTHS[unit_level]
 period_months = int(wanted) if wanted in {str(n) for n in RANKING_MONTHS} else default
-period_months = (
-    st.segmented_control(
-        t("ranking_period"),
-        RANKING_MONTHS,
-        default=period_months,
-        format_func=lambda n: t("ranking_one_month") if n == 1 else t("ranking_months", n=n),
-        key=f"ranking_months_{unit_level}",
-    )
-    or period_months
-)
-if period_months == default:
-    st.query_params.pop("ranking_months", None)
-else:
-    st.query_params["ranking_months"] = str(period_months)
 monthly = query(region_metrics, filters.scope, unit_level, "month", None, filters.month)
+grains = {"day": t("grain_day"), "month": t("grain_month")}
+daily_grain = (
+    st.segmented_control(t("ranking_grain"), list(grains), default="month", format_func=grains.get)
+    == "day"
+)
+heading = ("village_" if filters.street else "") + ("daily_" if daily_grain else "")
+st.subheader(t(heading + "ranking_heading"))
+if not daily_grain:
+    period_months = (
+        st.segmented_control(
+            t("ranking_period"),
+            RANKING_MONTHS,
+            default=period_months,
+            format_func=lambda n: t("ranking_one_month") if n == 1 else t("ranking_months", n=n),
+            key=f"ranking_months_{unit_level}",
+        )
+        or period_months
+    )
+    if period_months == default:
+        st.query_params.pop("ranking_months", None)
+    else:
+        st.query_params["ranking_months"] = str(period_months)
 ranked_all = rank(over_months(monthly, period_months))
 ranked = ranked_all.filter(pl.col("period") == month_label)
 if period_months > 1 and ranked.height:
@@ -90,22 +100,29 @@ if period_months > 1 and ranked.height:
     period_text = t("ranking_span", first=first_month, last=month_label)
 else:
     period_text = month_label
-st.caption(t("ranking_caption", period=period_text, rule=metric_help("three_rates_score")))
+if daily_grain:
+    day = filters.as_of or query(data_span, filters.scope).last_day
+    st.caption(t("overview_ranking_daily", day=f"{day:%Y-%m-%d}"))
+    shown = query(daily.day_report, filters.scope, unit_level, day)["units"]
+    table, table_key = daily_table(shown), "ranking_day"
+else:
+    st.caption(t("ranking_caption", period=period_text, rule=metric_help("three_rates_score")))
+    shown, table, table_key = ranked, ranking_table(ranked, english), f"ranking_{period_months}"
 picked = data_table(
-    ranking_table(ranked, english),
+    table,
     t("ranking_heading"),
-    drill_key(f"ranking_{period_months}", filters),
+    drill_key(table_key, filters),
     on_select="rerun",
     selection_mode="single-row",
-    height=TABLE_ROW_PX * (min(ranked.height, 20) + 1) + 3,  # every street without scrolling
+    height=TABLE_ROW_PX * (min(shown.height, 20) + 1) + 3,  # every street without scrolling
 )
 ranked_units = ranked.get_column("rank").is_not_null().sum()
-if ranked.height and ranked_units * 2 < ranked.height:
+if not daily_grain and ranked.height and ranked_units * 2 < ranked.height:
     st.info(t("ranking_thin", period=period_text, ranked=ranked_units, units=ranked.height))
 st.caption(t("click_row_to_drill"))
 rows = selected_rows(picked)
 if rows:
-    drill_down(ranked.get_column("region_code")[rows[0]], unit_level)
+    drill_down(shown.get_column("region_code")[rows[0]], unit_level)
 
 st.subheader(t("better_worse_heading"))
 period_name = t("ranking_one_month") if period_months == 1 else t("ranking_months", n=period_months)
@@ -163,7 +180,7 @@ else:
         width="stretch",
     )
 
-history = query(status.load_history)
+history = query(status.load_history, filters.area, 1).rows
 if history.height:
     latest = history.row(0, named=True)
     st.caption(

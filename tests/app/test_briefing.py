@@ -10,10 +10,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from datastore import ReadOnlyDatabase
+from datastore.figures import region_metrics
 from datastore.scope import Scope
 from metrics.glossary import TARGETS, format_value
 from metrics.headline import headline
-from metrics.query import region_metrics
 from models.service import current_leads
 from reports import briefing as report
 from tests.conftest import ROOT

@@ -11,11 +11,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from datastore import ReadOnlyDatabase, records
+from datastore.figures import disclosure_calendar, region_metrics
 from datastore.scope import Scope
 from metrics.attention import needing_attention, with_change
-from metrics.disclosures import village_calendar
 from metrics.glossary import MIN_SAMPLE
-from metrics.query import region_metrics
 from metrics.ranking import rank
 from models import casework
 from models.service import current_leads
@@ -276,7 +275,7 @@ def test_disclosures_page_heatmap_matches_the_completeness_figure(db):
     assert any("月度财务收支明细" in label for label in heatmap["data"][0]["x"])
     assert len(heatmap["data"][0]["y"]) == 12  # the streets
     first_village = records.villages(ReadOnlyDatabase(db).cursor(), Scope("210111000000"))
-    calendar = village_calendar(
+    calendar = disclosure_calendar(
         ReadOnlyDatabase(db).cursor(), Scope("210111000000"), first_village["region_code"][0]
     )
     assert len(app.dataframe[0].value) == calendar.height > 0  # the first village's calendar
