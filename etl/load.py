@@ -120,7 +120,7 @@ class _Loader:
         deferred = any(c.references and c.references.table == table.name for c in table.columns)
         con.execute("DROP TABLE IF EXISTS stage")
         for order, prepared in files:
-            staged = stage(con, prepared, order)
+            staged = stage(con, prepared, order, keep_raw=deferred)
             stats.read += staged.rows_read
             check_rows(con, staged, None if deferred else lookups_from())
             extras = [f"raw_{c.name}" for c in table.columns] if deferred else []
@@ -140,6 +140,7 @@ class _Loader:
             con.execute(
                 f"INSERT INTO stage {select}" if exists else f"CREATE TEMP TABLE stage AS {select}"
             )
+            _drop_file_tables(con)
         if deferred:
             self._check_regions(table)
         self._merge_keyed(table, stats)
@@ -188,15 +189,43 @@ class _Loader:
             f"{ROW} DESC",
         ]
         columns = stored_columns(table)
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE incoming AS SELECT {", ".join(columns)} FROM (
-                SELECT *, row_number() OVER (
-                    PARTITION BY {key} ORDER BY {", ".join(order)}) AS _rank
-                FROM stage) WHERE _rank = 1"""
-        )
-        staged, winners = con.execute(
-            "SELECT (SELECT count(*) FROM stage), (SELECT count(*) FROM incoming)"
-        ).fetchall()[0]
+        column_list = ", ".join(columns)
+        staged, keys = con.execute(f"SELECT count(*), count(DISTINCT {key}) FROM stage").fetchall()[
+            0
+        ]
+        if staged == keys:  # one version of each record: nothing to choose
+            con.execute(f"CREATE OR REPLACE TEMP VIEW incoming AS SELECT {column_list} FROM stage")
+        else:
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE incoming AS SELECT {column_list} FROM (
+                    SELECT *, row_number() OVER (
+                        PARTITION BY {key} ORDER BY {", ".join(order)}) AS _rank
+                    FROM stage) WHERE _rank = 1"""
+            )
+        if not con.execute(f"SELECT count(*) FROM main.{table.name}").fetchall()[0][0]:
+            # A first load of the table: every record is new, and every mart row too.
+            con.execute(
+                f"INSERT INTO main.{table.name} ({column_list}, load_id) "
+                f"SELECT {column_list}, ? FROM incoming",
+                [self.load_id],
+            )
+            self.changes.rebuild = True
+            counts = {"insert": keys}
+        else:
+            counts = self._merge_into(table, columns)
+        con.execute("DROP VIEW IF EXISTS incoming" if staged == keys else "DROP TABLE incoming")
+        con.execute("DROP TABLE stage")
+        stats.superseded += staged - keys
+        stats.inserted += counts.get("insert", 0)
+        stats.updated += counts.get("update", 0)
+        stats.unchanged += counts.get("keep", 0)
+        if table.name == "regions":
+            _refresh_region_hierarchy(con)
+
+    def _merge_into(self, table: Table, columns: list[str]) -> dict[str, int]:
+        """Insert new records, replace those whose newer version differs; keep both
+        versions of each changed record for the marts (`changed_<table>`)."""
+        con, key, column_list = self.con, table.key[0], ", ".join(columns)
         newer = (
             "i.updated_at IS NULL OR e.updated_at IS NULL OR i.updated_at >= e.updated_at"
             if table.has_updated_at
@@ -213,8 +242,6 @@ class _Loader:
         counts = dict(
             con.execute("SELECT action, count(*) FROM changes GROUP BY action").fetchall()
         )
-        column_list = ", ".join(columns)
-        # What the marts need to know: both versions of every changed record.
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE changed_{table.name} AS
             SELECT 'old' AS version, {", ".join("e." + c for c in columns)}
@@ -232,14 +259,7 @@ class _Loader:
             [self.load_id],
         )
         con.execute("DROP TABLE changes")
-        con.execute("DROP TABLE incoming")
-        con.execute("DROP TABLE stage")
-        stats.inserted += counts.get("insert", 0)
-        stats.updated += counts.get("update", 0)
-        stats.unchanged += counts.get("keep", 0)
-        stats.superseded += staged - winners
-        if table.name == "regions":
-            _refresh_region_hierarchy(con)
+        return counts
 
     # Events: appended month by month as new files, an event already stored not again.
 
@@ -303,6 +323,7 @@ class _Loader:
                     touched.add(month)
             con.execute("DROP TABLE IF EXISTS chunk")
             con.execute("DROP TABLE IF EXISTS classified")
+            _drop_file_tables(con)
         for month in sorted(touched):
             self._compact(table, month)
         build.refresh_views()
@@ -321,6 +342,13 @@ class _Loader:
         )
         self.build.retire_month(table, month)
         self.build.record_part(table, month, path, self.load_id)
+
+
+def _drop_file_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """One file's temporary tables, once its rows are staged: memory for the next."""
+    con.execute("DROP VIEW IF EXISTS valid")
+    for name in ("f", "bad", "ctx", "dup", "dropped"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def _refresh_region_hierarchy(con: duckdb.DuckDBPyConnection) -> None:

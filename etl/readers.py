@@ -76,6 +76,7 @@ class PreparedFile:
     exact_rows: bool = False  # blank lines: read row by row so that row numbers stay right
     workbook: Path | None = None
     rows_read: int = 0  # rows holding anything, once staged
+    control_bytes: bool = True  # holds control characters other than line breaks
 
     @property
     def columns_present(self) -> list[str]:
@@ -294,13 +295,21 @@ class _Scan:
     utf8: bool
     bad_utf8_at: int | None
     blank_lines: bool
+    control_bytes: bool
+
+
+# Bytes that are control characters other than the line breaks every CSV has.
+_CONTROL = bytes(range(32)).replace(b"\n", b"").replace(b"\r", b"") + b"\x7f"
+_FLAG_CONTROL = bytes(0 if b in _CONTROL else 1 for b in range(256))
 
 
 def _scan(stream: BinaryIO, copy_to: BinaryIO | None = None) -> _Scan:
     """Hash, check UTF-8 and look for blank lines in one pass (copying when asked)."""
     digest, decoder = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")()
-    head, size, utf8, bad_at, blank, tail = b"", 0, True, None, False, b""
+    head, size, utf8, bad_at, blank, tail, control = b"", 0, True, None, False, b"", False
     while chunk := stream.read(CHUNK):
+        if not control:
+            control = b"\x00" in chunk.translate(_FLAG_CONTROL)
         digest.update(chunk)
         if copy_to is not None:
             copy_to.write(chunk)
@@ -321,7 +330,7 @@ def _scan(stream: BinaryIO, copy_to: BinaryIO | None = None) -> _Scan:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             utf8, bad_at = False, size
-    return _Scan(digest.hexdigest(), size, head, utf8, bad_at, blank)
+    return _Scan(digest.hexdigest(), size, head, utf8, bad_at, blank, control)
 
 
 def _head_rows(text: str) -> list[list[str]]:
@@ -416,6 +425,7 @@ def prepare(file: ExportFile, work: Path, index: int) -> PreparedFile:
         warnings,
         csv_path=csv_path,
         exact_rows=scan.blank_lines,
+        control_bytes=scan.control_bytes,
     )
 
 

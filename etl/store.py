@@ -38,7 +38,7 @@ from schema.tables import BOOKKEEPING_DDL, CATALOGUE_DDL, TABLES, Table, table_d
 
 PART_GRACE_SECONDS = 3600
 MAX_PARTS_PER_MONTH = 8
-MEMORY_LIMIT = os.environ.get("SUNSHINE_MEMORY_LIMIT", "2GB")
+MEMORY_LIMIT = os.environ.get("SUNSHINE_MEMORY_LIMIT", "2500MB")
 
 STORAGE_DDL = (
     "CREATE TABLE IF NOT EXISTS storage_meta (key VARCHAR NOT NULL, value VARCHAR NOT NULL)",
@@ -243,11 +243,15 @@ class Build:
 
 
 def connect_for_writing(path: Path, work: Path) -> duckdb.DuckDBPyConnection:
+    """A connection to the build that spills to the load's scratch folder beyond
+    `MEMORY_LIMIT` instead of failing."""
     spill = work / "spill"
     spill.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(
+    con = duckdb.connect(
         str(path), config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill)}
     )
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 @contextmanager

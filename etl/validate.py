@@ -177,15 +177,15 @@ def period_parts(name: str) -> dict[str, str]:
         f"WHEN {h}.z = '上' THEN 1 WHEN {h}.z = '下' THEN 2 END)"
     )
     is_q, is_h, is_y = f"({q}.y <> '')", f"({h}.y <> '')", f"({y} <> '')"
-    qy, hy, yy = f"CAST({q}.y AS INT)", f"CAST({h}.y AS INT)", f"TRY_CAST({y} AS INT)"
+    qy, hy, yy = f"TRY_CAST({q}.y AS INT)", f"TRY_CAST({h}.y AS INT)", f"TRY_CAST({y} AS INT)"
     start = (
-        f"CASE WHEN {is_month} THEN make_date(CAST({m}.y AS INT), {month}, 1) "
+        f"CASE WHEN {is_month} THEN make_date(TRY_CAST({m}.y AS INT), {month}, 1) "
         f"WHEN {is_q} THEN make_date({qy}, ({qn} - 1) * 3 + 1, 1) "
         f"WHEN {is_h} THEN make_date({hy}, ({hn} - 1) * 6 + 1, 1) "
         f"WHEN {is_y} THEN make_date({yy}, 1, 1) ELSE CAST({e} AS DATE) END"
     )
     end = (
-        f"CASE WHEN {is_month} THEN last_day(make_date(CAST({m}.y AS INT), {month}, 1)) "
+        f"CASE WHEN {is_month} THEN last_day(make_date(TRY_CAST({m}.y AS INT), {month}, 1)) "
         f"WHEN {is_q} THEN last_day(make_date({qy}, {qn} * 3, 1)) "
         f"WHEN {is_h} THEN last_day(make_date({hy}, {hn} * 6, 1)) "
         f"WHEN {is_y} THEN make_date({yy}, 12, 31) ELSE CAST({e} AS DATE) END"
@@ -234,8 +234,9 @@ class Check:
     fails: str
 
 
-def row_checks(table: Table) -> list[Check]:
-    """Rules that look at one row alone: each cell's type and pattern, the row rules."""
+def row_checks(table: Table, control_bytes: bool = True) -> list[Check]:
+    """Rules that look at one row alone: each cell's type and pattern, the row rules.
+    Codes are searched for control characters only in a file that has any."""
     checks = []
     for c in table.columns:
         raw, value = f"raw_{c.name}", c.name
@@ -249,7 +250,7 @@ def row_checks(table: Table) -> list[Check]:
             checks.append(Check(c.name, "negative_value", f"{value} < 0"))
         if c.maximum is not None:
             checks.append(Check(c.name, "out_of_range", f"{value} > {c.maximum}"))
-        if c.kind == CODE:
+        if c.kind == CODE and control_bytes:
             checks.append(
                 Check(c.name, "control_character", f"regexp_matches({raw}, '[[:cntrl:]]')")
             )
@@ -333,7 +334,18 @@ def lookups_from(schema: str = "main") -> dict[str, str]:
 
 
 def _cleaned(position: int) -> str:
-    return f"NULLIF(trim(c{position}, {literal(WHITESPACE)}), '')"
+    """The cell's text without surrounding white space; NULL if nothing is left. Trimming
+    Unicode white space is slow, so text that starts and ends with a printable ASCII or
+    CJK character (nearly all of it) is taken as it is."""
+    c = f"c{position}"
+
+    def plain(char: str) -> str:
+        return f"(ord({char}) BETWEEN 33 AND 126 OR ord({char}) > 12288)"
+
+    return (
+        f"CASE WHEN {plain(c)} AND {plain(f'right({c}, 1)')} THEN {c} "
+        f"ELSE NULLIF(trim({c}, {literal(WHITESPACE)}), '') END"
+    )
 
 
 def _source(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, parallel: bool = True) -> str:
@@ -387,6 +399,7 @@ class Staged:
     order: int
     first_row: int | None  # DuckDB's reader: f's rowid + first_row; else f has a _row column
     rows_read: int
+    raw_kept: bool  # every row's text is in f, not only the broken rows'
 
     def row(self, rowid: str = "rowid", prefix: str = "") -> str:
         """SQL giving a row's number in its file, as a spreadsheet shows it."""
@@ -395,34 +408,87 @@ class Staged:
         return f"({rowid} + {self.first_row})"
 
 
-def stage(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, order: int) -> Staged:
-    """Read one file into `f`, typed and checked row by row, in one pass."""
+def stage(
+    con: duckdb.DuckDBPyConnection, prepared: PreparedFile, order: int, keep_raw: bool = False
+) -> Staged:
+    """Read one file into `f`, typed and checked row by row, in one pass. The text as the
+    file gave it is kept only for rows that break a rule (and for every row with
+    `keep_raw`, or when the file is read row by row): the rest need only their values."""
     table = prepared.file.table
     present = {name: position for position, name in prepared.mapping.items()}
     materialised = prepared.workbook is not None or prepared.exact_rows
+    keep_raw = keep_raw or materialised
     raw = [
         f"{_cleaned(present[c.name]) if c.name in present else 'NULL::VARCHAR'} AS raw_{c.name}"
         for c in table.columns
     ]
     helpers = [h for c in table.columns if c.kind == PERIOD for h in _period_helpers(c.name)]
     values = [f"{typed(c)} AS {c.name}" for c in table.columns]
+    kept = [c.name for c in table.columns]
     for c in table.columns:
         if c.kind == PERIOD:
             parts = period_parts(c.name)
             values += [f"{parts[p]} AS {c.name}__{p}" for p in ("start", "end", "frequency")]
-    checks = row_checks(table)
+            kept += [f"{c.name}__{p}" for p in ("start", "end", "frequency")]
+    checks = row_checks(table, prepared.control_bytes)
     empty = " AND ".join(f"raw_{name} IS NULL" for name in present) or "TRUE"
     first = prepared.header_line + 2
+    if keep_raw:
+        outputs = "*"
+    else:
+        outputs = ", ".join(
+            [*kept, "_empty", "_ok"]
+            + [
+                f"CASE WHEN _ok THEN NULL ELSE raw_{c.name} END AS raw_{c.name}"
+                for c in table.columns
+            ]
+        )
 
     def query(source: str) -> str:
         row = f"{ROW}, " if materialised else ""
         return f"""
-            CREATE OR REPLACE TEMP TABLE f AS
+            CREATE OR REPLACE TEMP TABLE f AS SELECT {outputs} FROM (
             SELECT *, {empty} AS _empty, NOT ({any_fails(checks)}) AS _ok FROM (
                 SELECT *, {", ".join(values)} FROM (
                     SELECT *{", " if helpers else ""}{", ".join(helpers)} FROM (
-                        SELECT {row}{", ".join(raw)} FROM {source})))"""
+                        SELECT {row}{", ".join(raw)} FROM {source}))))"""
 
+    _on_source(con, prepared, query)
+    if materialised:
+        con.execute("DROP TABLE IF EXISTS src")
+    rows_read = con.execute("SELECT count(*) FROM f WHERE NOT _empty").fetchall()[0][0]
+    prepared.rows_read = rows_read
+    return Staged(prepared, order, None if materialised else first, rows_read, keep_raw)
+
+
+def recover_raw(con: duckdb.DuckDBPyConnection, staged: Staged, rows: str) -> None:
+    """Put the file's text back into the rows of the temporary table `rows` (by `_rid`),
+    reading the file once more: for the few valid-looking rows a later check refuses."""
+    if staged.raw_kept:
+        return
+    prepared, table = staged.prepared, staged.prepared.file.table
+    present = {name: position for position, name in prepared.mapping.items()}
+    raw = ", ".join(
+        f"{_cleaned(present[c.name]) if c.name in present else 'NULL::VARCHAR'} AS raw_{c.name}"
+        for c in table.columns
+    )
+    names = ", ".join(f"raw_{c.name}" for c in table.columns)
+    _on_source(
+        con,
+        prepared,
+        lambda source: (
+            f"""CREATE OR REPLACE TEMP TABLE {rows} AS
+        SELECT t.* EXCLUDE ({names}), r.* EXCLUDE (_rid)
+        FROM {rows} t JOIN (SELECT _rid, {raw} FROM (
+            SELECT row_number() OVER () - 1 AS _rid, * FROM {source})
+            WHERE _rid IN (SELECT _rid FROM {rows})) r
+        USING (_rid)"""
+        ),
+    )
+
+
+def _on_source(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, query) -> None:
+    """Run `query(source)` on the file, as ExportError if DuckDB cannot read it."""
     try:
         try:
             con.execute(query(_source(con, prepared)))
@@ -435,11 +501,6 @@ def stage(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, order: int) ->
     except duckdb.Error as exc:
         message = str(exc).split("\n\n")[0].replace("\n", " ")
         raise ExportError(f"{prepared.file.name}: not readable as CSV: {message}") from None
-    if materialised:
-        con.execute("DROP TABLE IF EXISTS src")
-    rows_read = con.execute("SELECT count(*) FROM f WHERE NOT _empty").fetchall()[0][0]
-    prepared.rows_read = rows_read
-    return Staged(prepared, order, None if materialised else first, rows_read)
 
 
 def record(table: Table, present: list[str], alias: str = "") -> str:
@@ -511,6 +572,7 @@ def check_rows(
             WHERE {" OR ".join(f"k{i}" for i in range(len(checks)))}"""
         )
         if _count(con, "ctx"):
+            recover_raw(con, staged, "ctx")
             flagged = [Check(c.column, c.reason, f"k{i}") for i, c in enumerate(checks)]
             keep_violations(con, table, _details(flagged, "ctx", "_line", name, staged.order, rec))
             con.execute("INSERT INTO dropped SELECT _rid FROM ctx")
@@ -538,6 +600,7 @@ def _conflicting_duplicates(con: duckdb.DuckDBPyConnection, staged: Staged, rec:
             HAVING count(DISTINCT struct_pack({", ".join(f"{c} := {c}" for c in content)})) > 1
         ) d ON {on} WHERE NOT f._empty"""
     )
+    recover_raw(con, staged, "dup")
     check = Check(key, "conflicting_duplicate", "TRUE")
     name = literal(staged.prepared.file.name)
     keep_violations(

@@ -56,6 +56,7 @@ class Changes:
     tables: set[str] = field(default_factory=set)
     event_months: dict[str, set[dt.date]] = field(default_factory=dict)
     catalogue: bool = False
+    rebuild: bool = False  # a table was loaded for the first time: every row is new
 
 
 def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
