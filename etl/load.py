@@ -30,7 +30,6 @@ from etl.validate import (
     RECORD,
     ROW,
     VIOLATIONS_DDL,
-    Check,
     check_rows,
     keep_violations,
     literal,
@@ -523,4 +522,4 @@ def _record_load(
     return result
 
 
-__all__ = ["Check", "ExportError", "LoadResult", "TableStats", "load_exports", "read_catalogue"]
+__all__ = ["ExportError", "LoadResult", "TableStats", "load_exports", "read_catalogue"]

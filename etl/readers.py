@@ -484,13 +484,13 @@ def exact_rows(prepared: PreparedFile) -> Iterator[tuple[int, list[str | None]]]
     first = prepared.header_line + 2
     if prepared.workbook is not None:
         rows: Iterator[list[str | None]] = _workbook_rows(prepared.workbook, prepared.file.name)
-    else:
-        csv.field_size_limit(1 << 30)
-        handle = prepared.csv_path.open(encoding="utf-8-sig", newline="")
-        rows = csv.reader(handle)
-    try:
-        for number, row in enumerate(rows, start=1):
-            if number >= first:
-                yield number, row
-    except csv.Error as exc:
-        raise ExportError(f"{prepared.file.name}: not readable as CSV: {exc}") from None
+        yield from ((n, r) for n, r in enumerate(rows, start=1) if n >= first)
+        return
+    csv.field_size_limit(1 << 30)
+    with prepared.csv_path.open(encoding="utf-8-sig", newline="") as handle:
+        try:
+            for number, row in enumerate(csv.reader(handle), start=1):
+                if number >= first:
+                    yield number, row
+        except csv.Error as exc:
+            raise ExportError(f"{prepared.file.name}: not readable as CSV: {exc}") from None

@@ -9,13 +9,15 @@ reported once per rule; it is counted once.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
-from etl.readers import ExportError, PreparedFile, exact_rows, list_export, prepare
+from etl.readers import ExportError, ExportFile, PreparedFile, exact_rows, prepare
 from schema.tables import (
     AMOUNT,
     BOOLEAN,
@@ -25,6 +27,7 @@ from schema.tables import (
     INTEGER,
     PARENT_LEVEL,
     PERIOD,
+    TABLES,
     TEXT,
     TIMESTAMP,
     AnyOf,
@@ -314,15 +317,11 @@ def reference_checks(table: Table, lookups: dict[str, str]) -> tuple[list[str], 
 
 
 def _key_of(table_name: str) -> str:
-    from schema.tables import TABLES
-
     return TABLES[table_name].key[0]
 
 
 def lookups_from(schema: str = "main") -> dict[str, str]:
     """What `reference_checks` compares against: the merged tables of `schema`."""
-    from schema.tables import TABLES
-
     found = {
         "regions": f"SELECT region_code, level FROM {schema}.regions",
         "catalogue": f"SELECT item_code, category, frequency FROM {schema}.catalogue",
@@ -362,8 +361,6 @@ def _source(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, parallel: bo
 
 
 def _materialised_source(con: duckdb.DuckDBPyConnection, prepared: PreparedFile) -> str:
-    import pyarrow as pa
-
     names = [ROW, *(f"c{i}" for i in range(prepared.width))]
     schema = pa.schema([(ROW, pa.int64()), *((n, pa.string()) for n in names[1:])])
     con.execute(
@@ -618,13 +615,9 @@ def describe(reason: str, value: object) -> str:
 def read_reference_file(path: Path, table: Table) -> pl.DataFrame:
     """A district's own reference file (the disclosure catalogue, its settings) read as an
     export's file is, with the same rules; any row breaking one stops the load."""
-    from etl.readers import ExportFile
-
     if not path.is_file():
         raise ExportError(f"{path}: no such file")
     file = ExportFile(str(path), table, path.stat().st_size, path=path)
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="sunshine-ref-") as work:
         prepared = prepare(file, Path(work), 0)
         con = duckdb.connect()
@@ -647,6 +640,3 @@ def read_reference_file(path: Path, table: Table) -> pl.DataFrame:
     if table.key and frame.get_column(table.key[0]).is_duplicated().any():
         raise ExportError(f"{path}: a {table.key[0]} is listed twice")
     return frame
-
-
-__all__ = ["list_export"]

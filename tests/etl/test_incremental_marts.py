@@ -84,6 +84,16 @@ def _views(user, days, hour=9):
 
 SEQUENCE_FIRST_DAY, SEQUENCE_LAST_DAY = dt.date(2022, 8, 1), dt.date(2022, 8, 8)
 U9 = ("U9", VILLAGE, f"{VILLAGE}-00009", "2022-08-04 10:00", "群众", "正常", "", "2022-08-04 10:00")
+U2_MOVED = (
+    "U2",
+    COMMUNITY,
+    f"{COMMUNITY}-00009",
+    "2022-01-02 09:30",
+    "群众",
+    "正常",
+    "",
+    "2022-08-06 18:00",
+)
 SEQUENCE = [
     # Three days of visits, a message waiting and a disclosure.
     dict(
@@ -200,35 +210,8 @@ SEQUENCE = [
         ],
     ),
     # A user moves to another village; the same export again changes nothing.
-    dict(
-        users=[
-            (
-                "U2",
-                COMMUNITY,
-                f"{COMMUNITY}-00009",
-                "2022-01-02 09:30",
-                "群众",
-                "正常",
-                "",
-                "2022-08-06 18:00",
-            )
-        ],
-        activity=_views("U2", (6,), hour=20),
-    ),
-    dict(
-        users=[
-            (
-                "U2",
-                COMMUNITY,
-                f"{COMMUNITY}-00009",
-                "2022-01-02 09:30",
-                "群众",
-                "正常",
-                "",
-                "2022-08-06 18:00",
-            )
-        ],
-    ),
+    dict(users=[U2_MOVED], activity=_views("U2", (6,), hour=20)),
+    dict(users=[U2_MOVED]),
     # A late timestamp on the last day only moves the data's last moment.
     dict(activity=[("U3", "2022-08-06 23:30", "浏览", "")]),
 ]
