@@ -72,7 +72,11 @@ def demo_export(preset: str, months: int, seed: int) -> Path:
 
 def _utf8_copy(path: Path, into: Path) -> Path:
     target = into / path.name
-    done = subprocess.run(["iconv", "-f", "UTF-8", "-t", "UTF-8", str(path)], capture_output=True)
+    done = subprocess.run(
+        ["iconv", "-f", "UTF-8", "-t", "UTF-8", str(path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     if done.returncode == 0:
         return path
     with target.open("wb") as out:

@@ -174,11 +174,14 @@ class Build:
     def retire_month(self, table: Table, month: dt.date) -> None:
         """Drop a month's files from the database (a compaction replaces them); they stay
         on disk for readers of older cores until a later load deletes them."""
-        self.con.execute(
-            f"INSERT INTO storage_retired SELECT absolute, ? FROM {PARTS_TABLE} "
-            "WHERE table_name = ? AND month = ?",
-            [dt.datetime.now(), table.name, month],
-        )
+        for path in self.part_files(table, month):
+            if path in self.new_files:  # written by this load: no reader has seen it
+                self.new_files.remove(path)
+                path.unlink()
+            else:
+                self.con.execute(
+                    "INSERT INTO storage_retired VALUES (?, ?)", [str(path), dt.datetime.now()]
+                )
         self.con.execute(
             f"DELETE FROM {PARTS_TABLE} WHERE table_name = ? AND month = ?", [table.name, month]
         )
