@@ -240,6 +240,18 @@ class Build:
                 old = now - since > PART_GRACE_SECONDS
             if old:
                 path.unlink(missing_ok=True)
+        # Folders this database used before its core was replaced whole (the demo's swap):
+        # nothing listed lives there, and the core has been live for a grace period.
+        if previous_core_mtime is not None and now - previous_core_mtime > PART_GRACE_SECONDS:
+            for folder in self.db_path.parent.glob(f"{self.db_path.name}*.parts*"):
+                owner = folder / "OWNER"
+                if (
+                    folder != self.parts_dir
+                    and owner.exists()
+                    and owner.read_text().strip() == str(self.db_path)
+                    and not any(p.is_relative_to(folder) for p in listed)
+                ):
+                    shutil.rmtree(folder, ignore_errors=True)
         gone = [a for a in retired if not Path(a).exists()]
         if gone:
             self.con.execute("DELETE FROM storage_retired WHERE list_contains(?, absolute)", [gone])

@@ -328,7 +328,7 @@ def lookups_from(schema: str = "main") -> dict[str, str]:
     }
     for name, table in TABLES.items():
         if table.key and name not in found:
-            found[name] = f"SELECT DISTINCT {table.key[0]} FROM {schema}.{name}"
+            found[name] = f"SELECT {table.key[0]} FROM {schema}.{name}"  # one row per key
     return found
 
 
