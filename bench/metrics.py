@@ -23,8 +23,8 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from datastore import PROJECT_ROOT, ReadOnlyDatabase
+from demo import build_demo
 from etl import store
-from etl.demo import build_demo
 from metrics.refresh import SOURCE_TABLES, refresh_marts
 
 

@@ -63,7 +63,7 @@ def demo_export(preset: str, months: int, seed: int) -> Path:
     """The preset's export, generated on first use and kept (data/ is not committed)."""
     folder = PROJECT_ROOT / "data" / "bench" / f"{preset}-{months}m-seed{seed}"
     if not folder.with_name(folder.name + ".manifest.json").exists():
-        from etl.demo import generate_export
+        from demo import generate_export
 
         print(f"generating {folder} (for the province: minutes, several GB) …", flush=True)
         generate_export(folder, preset=preset, seed=seed, months=months, end=END)
