@@ -283,9 +283,26 @@ class _Loader:
             ).fetchall()
             for month, valid_rows in months:
                 existing = build.part_files(table, month)
+                in_month = f"date_trunc('month', {at})::DATE = ?"
+                if not existing:
+                    # Nothing stored for the month yet (a first load of it): every distinct
+                    # event is new, written straight from the file.
+                    path = build.new_part_path(table, month, self.load_id)
+                    con.execute(
+                        f"COPY (SELECT DISTINCT {', '.join(columns)}, "
+                        f"{self.load_id}::BIGINT AS load_id FROM valid WHERE {in_month} "
+                        f"ORDER BY {at}) TO {literal(str(path))} "
+                        "(FORMAT parquet, COMPRESSION zstd)",
+                        [month],
+                    )
+                    inserted = build.record_part(table, month, path, self.load_id)
+                    stats.inserted += inserted
+                    stats.superseded += valid_rows - inserted
+                    touched.add(month)
+                    continue
                 con.execute(
                     f"""CREATE OR REPLACE TEMP TABLE chunk AS SELECT DISTINCT {", ".join(columns)}
-                    FROM valid WHERE date_trunc('month', {at})::DATE = ?""",
+                    FROM valid WHERE {in_month}""",
                     [month],
                 )
                 first, last, distinct = con.execute(
