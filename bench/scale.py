@@ -241,6 +241,8 @@ def _run_child(step: str, ctx: Context) -> dict:
         raise SystemExit(f"step {step} failed")
     figures = json.loads(out.read_text())
     figures["peak_rss_gb"] = usage.ru_maxrss / 1e6
+    # Processor time is what a shared machine does not inflate: report it beside the wall.
+    figures["cpu_seconds"] = usage.ru_utime + usage.ru_stime
     return figures
 
 
@@ -271,12 +273,19 @@ def main() -> None:
 
     base = results.get("baseline", {}).get("seconds")
     print(f"\n{args.preset}, {args.months} months, seed {args.seed} ({ctx.export.name})")
-    print(f"{'step':<10}{'seconds':>10}{'× read_csv':>12}{'peak RSS GB':>13}  notes")
+    base_cpu = results.get("baseline", {}).get("cpu_seconds")
+    print(
+        f"{'step':<10}{'seconds':>10}{'× read_csv':>12}{'CPU s':>10}{'CPU ×':>8}"
+        f"{'peak RSS GB':>13}  notes"
+    )
     for step, figures in results.items():
         ratio = f"{figures['seconds'] / base:.2f}" if base else "—"
-        notes = {k: v for k, v in figures.items() if k not in ("seconds", "peak_rss_gb")}
+        cpu_ratio = f"{figures['cpu_seconds'] / base_cpu:.2f}" if base_cpu else "—"
+        shown = ("seconds", "peak_rss_gb", "cpu_seconds")
+        notes = {k: v for k, v in figures.items() if k not in shown}
         print(
-            f"{step:<10}{figures['seconds']:>10.1f}{ratio:>12}{figures['peak_rss_gb']:>13.2f}  "
+            f"{step:<10}{figures['seconds']:>10.1f}{ratio:>12}{figures['cpu_seconds']:>10.1f}"
+            f"{cpu_ratio:>8}{figures['peak_rss_gb']:>13.2f}  "
             + ", ".join(
                 f"{k} {v:,.1f}" if isinstance(v, float) else f"{k} {v}" for k, v in notes.items()
             )
