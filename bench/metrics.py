@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from datastore import PROJECT_ROOT, ReadOnlyDatabase
 from demo import build_demo
 from etl import store
-from metrics.refresh import SOURCE_TABLES, refresh_marts
+from etl.refresh import SOURCE_TABLES, refresh_marts
 
 
 def _database(preset: str) -> Path:

@@ -190,7 +190,7 @@ def step_day(ctx: Context) -> dict:
 
 
 def _mart_digests(con) -> dict[str, list]:
-    from metrics.refresh import MART_TABLES
+    from etl.refresh import MART_TABLES
 
     found = {}
     for table in MART_TABLES:
@@ -206,7 +206,7 @@ def _mart_digests(con) -> dict[str, list]:
 def step_marts(ctx: Context) -> dict:
     """Rebuild every mart from scratch and compare with what the loads left."""
     from etl import store
-    from metrics.refresh import refresh_marts
+    from etl.refresh import refresh_marts
 
     with store.building(ctx.db) as build:
         before = _mart_digests(build.con)

@@ -24,6 +24,7 @@ import polars as pl
 from datastore import partition_view
 from etl import store
 from etl.readers import ExportError, ExportFile, PreparedFile, list_export, prepare
+from etl.refresh import Changes, refresh_marts
 from etl.validate import (
     FILE,
     FILE_ORDER,
@@ -39,7 +40,6 @@ from etl.validate import (
     reference_checks,
     stage,
 )
-from metrics.refresh import Changes, refresh_marts
 from schema.tables import CATALOGUE, DERIVED_COLUMNS, LOAD_ORDER, TABLES, Table, stored_columns
 from schema.timing import local_now
 

@@ -10,7 +10,7 @@ import pytest
 
 from datastore import ReadOnlyDatabase, partition_view
 from etl import store
-from metrics.refresh import MART_TABLES, refresh_marts
+from etl.refresh import MART_TABLES, refresh_marts
 from schema.tables import TABLES
 from tests.exports import COMMUNITY, REGIONS, VILLAGE, base_export, write_csv
 
@@ -225,7 +225,7 @@ def test_marts_after_a_sequence_of_loads_equal_a_rebuild(tmp_path, load, db, upt
 
 
 def test_a_load_recomputes_only_the_villages_and_months_it_touched(tmp_path, load, db, monkeypatch):
-    from metrics import refresh
+    from etl import refresh
 
     load(_day(tmp_path / "first", **SEQUENCE[0]))
     computed = []

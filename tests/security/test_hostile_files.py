@@ -20,6 +20,12 @@ from tests.exports import USERS, VILLAGE, base_export, rows, snapshot, write_csv
 
 
 @pytest.fixture
+def db(tmp_path):
+    """A database of its own (this folder's conftest gives the demo's otherwise)."""
+    return tmp_path / "db" / "sunshine.duckdb"
+
+
+@pytest.fixture
 def loaded(tmp_path, load, db):
     load(base_export(tmp_path / "first"))
     return db, _digest(db), snapshot(db)
