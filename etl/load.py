@@ -15,6 +15,7 @@ import polars as pl
 
 from etl import store
 from etl.readers import ROW, ExportError, ExportFile, RawTable, list_export, read_file
+from etl.settings import install_settings
 from etl.validate import (
     FILE,
     FILE_ORDER,
@@ -260,6 +261,7 @@ def load_exports(
     catalogue: Path | None = None,
     progress: Progress = _quiet,
     demo: bool = False,
+    settings: Path | None = None,
 ) -> LoadResult:
     """Load the exports (later ones win ties) into `db_path`; raise ExportError, changing
     nothing, when a file cannot be read as its table. `demo` marks the load as the built-in
@@ -291,6 +293,7 @@ def load_exports(
     with store.building(db_path) as con:
         load_id = con.execute("SELECT nextval('load_id_seq')").fetchall()[0][0]
         _install_catalogue(con, catalogue)
+        install_settings(con, settings)  # the district's settings file, kept when not given
         refs = _references(con)
         tables: dict[str, TableStats] = {}
         quarantined: list[pl.DataFrame] = []

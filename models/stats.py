@@ -1,9 +1,10 @@
-"""Robust statistics for peer comparisons, and Benford's law."""
+"""Robust statistics for peer comparisons, chance at a district's rate, and Benford's law."""
 
 from __future__ import annotations
 
 import numpy as np
 import polars as pl
+from scipy.stats import binom
 
 FENCE_IQR = 1.5  # Tukey's outer-fence multiple: beyond it a value is an outlier among peers
 
@@ -49,9 +50,7 @@ def strength(value: pl.Expr, threshold: pl.Expr, peer_median: pl.Expr) -> pl.Exp
     return (0.5 + 0.45 * (value - threshold) / spread).clip(0.5, 0.95)
 
 
-# Nigrini's conformity ranges for the first-two-digits test (mean absolute deviation).
-BENFORD_F2_RANGES = ((0.0012, "close conformity"), (0.0018, "acceptable conformity"),
-                     (0.0022, "marginally acceptable conformity"))  # fmt: skip
+# Nigrini's first-two-digits test: a mean absolute deviation above this is nonconformity.
 BENFORD_F2_NONCONFORMITY = 0.0022
 
 
@@ -74,8 +73,10 @@ def benford_f2_mad(amounts: np.ndarray) -> tuple[float, int]:
     return float(np.mean(np.abs(actual - expected))), len(digits)
 
 
-def benford_conformity(mad: float) -> str:
-    for limit, label in BENFORD_F2_RANGES:
-        if mad <= limit:
-            return label
-    return "nonconformity"
+def share_needed(sample: np.ndarray, rate: np.ndarray | float, chance: float) -> np.ndarray:
+    """The share of `sample` rows above which so many flagged rows would come up less
+    often than `chance` at the district's `rate` (Binomial(sample, rate)): half a row
+    below the fewest rows that are that unlikely."""
+    sample = np.asarray(sample, dtype=float)
+    fewest = binom.isf(chance, sample, rate) + 1  # smallest k with P(X ≥ k) ≤ chance
+    return (fewest - 0.5) / np.maximum(sample, 1)

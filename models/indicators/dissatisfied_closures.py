@@ -29,10 +29,11 @@ INDICATOR = Indicator(
     lead_type="wrong",
     measures="Share of the window's rated messages rated 不满意 (dissatisfied).",
     rationale="A closure the resident rates as unsatisfactory suggests the case was closed without being solved.",
-    threshold_rule="Above both the peers' upper fence and 0.4.",
+    threshold_rule="Beyond chance at the district's share, and above both the peers' upper fence and 0.4.",
     min_sample=3,
     unit="share",
     evidence_table="feedback",
     measure=measure,
+    share=True,
     threshold=0.4,
 )

@@ -28,10 +28,11 @@ INDICATOR = Indicator(
     lead_type="wrong",
     measures="Share of the window's finance disclosures corrected or withdrawn by the as-of date.",
     rationale="Published accounts that are often changed afterwards can hide what was first shown to residents.",
-    threshold_rule="Above both the peers' upper fence and 0.15.",
+    threshold_rule="Beyond chance at the district's share, and above both the peers' upper fence and 0.15.",
     min_sample=5,
     unit="share",
     evidence_table="disclosures",
     measure=measure,
+    share=True,
     threshold=0.15,
 )

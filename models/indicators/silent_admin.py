@@ -35,7 +35,9 @@ def measure(data: ScoringData) -> pl.DataFrame:
         .drop_nulls("since")
         .with_columns(days_between(pl.col("since"), pl.col("at")).alias("days"))
     )
-    longest = gaps.sort("days", descending=True).unique("region_code", keep="first")
+    longest = gaps.sort(["days", "at"], descending=[True, False]).unique(
+        "region_code", keep="first", maintain_order=True
+    )
     written = (
         longest.join(
             data.feedback.select("region_code", "feedback_id", "submitted_at"), on="region_code"

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from datastore import ReadOnlyDatabase
 from datastore.scope import Scope
-from models.service import current_leads
+from datastore.scoring import lead_episodes
 from tests.app.session import DASHBOARD, add_account, audit_rows, open_page, sign_in
 
 DISTRICT = "210111000000"
@@ -32,7 +32,7 @@ def places(demo_db):
     villages = con.sql(
         "SELECT region_code, name, street_code FROM regions WHERE level = 'village'"
     ).pl()
-    leads = current_leads(con, Scope(DISTRICT))
+    leads = lead_episodes(con, Scope(DISTRICT))
     return {
         "other_names": villages.filter(pl.col("street_code") == OTHER_STREET)
         .get_column("name")
@@ -116,11 +116,11 @@ def test_street_inspector_leads_and_ledger_hold_only_their_street(db, places):
     app = open_as("street_inspector", "leads", OWN_STREET)
     shown = app.dataframe[0].value
     con = ReadOnlyDatabase(db).cursor()
-    own = current_leads(con, Scope(OWN_STREET))
+    own = lead_episodes(con, Scope(OWN_STREET))
     assert list(shown["名称"]) == own.get_column("name").to_list()
     assert set(own.get_column("region_code")) <= set(places["own_codes"])
     # The leads are the district's scores, whoever looks.
-    district = current_leads(con, Scope(DISTRICT)).filter(pl.col("street_code") == OWN_STREET)
+    district = lead_episodes(con, Scope(DISTRICT)).filter(pl.col("street_code") == OWN_STREET)
     assert own.get_column("score").to_list() == district.get_column("score").to_list()
 
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 
 import polars as pl
 from streamlit.testing.v1 import AppTest
 
-from datastore import ReadOnlyDatabase
+from datastore import ReadOnlyDatabase, casework
 from datastore.scope import Scope
+from datastore.scoring import lead_episodes
 from metrics.query import region_metrics
-from models import casework
-from models.service import current_leads
 from tests.app.session import audit_rows, open_page
 from tests.conftest import ROOT
 
@@ -56,7 +56,7 @@ def test_leads_page_explains_a_lead_and_records_a_disposition(db):
     app.run()
     assert not app.exception
     assert "已记录。" in [s.value for s in app.success]
-    with casework.connect(casework.casework_path(db)) as con:
+    with sqlite3.connect(casework.casework_path(db)) as con:
         rows = con.execute("SELECT lead_id, status, note, actor FROM dispositions").fetchall()
     # Who recorded it comes from the sign-in, not from a field anyone could fill.
     lead_id = app.query_params["lead"]
@@ -146,7 +146,7 @@ def test_as_of_day_limits_the_months_and_dates_the_leads(db):
     assert app.query_params["month"] == "2026-07"  # August is not over on the 15th
     assert "2026-08-15" in " ".join(c.value for c in app.caption)
     con = ReadOnlyDatabase(db).cursor()
-    expected = current_leads(con, Scope("210111000000"), dt.date(2026, 8, 15))
+    expected = lead_episodes(con, Scope("210111000000"), dt.date(2026, 8, 15))
     table = app.dataframe[0].value
     assert len(table) == expected.height
     assert list(table["名称"]) == expected.get_column("name").to_list()
@@ -180,7 +180,7 @@ def test_clicking_a_street_bar_filters_to_it(db):
 
 def test_a_lead_link_opens_that_lead_and_a_lead_elsewhere_is_not_shown(db):
     con = ReadOnlyDatabase(db).cursor()
-    leads = current_leads(con, Scope("210111000000"))
+    leads = lead_episodes(con, Scope("210111000000"))
     last = leads.row(leads.height - 1, named=True)
     app = open_page("leads", lead=last["lead_id"])
     assert app.subheader[0].value.startswith(last["name"])

@@ -7,11 +7,13 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from models.data import prepare
+from models.data import Records, prepare
 from models.indicators import REGISTRY
+from schema.settings import DEFAULTS
 
 T = dt.datetime
 AS_OF = dt.date(2024, 6, 30)
+FIRST_DAY = dt.date(2024, 1, 1)
 STREET = "210111001000"
 
 
@@ -49,14 +51,17 @@ FEEDBACK_SCHEMA = {
 }  # fmt: skip
 
 
-def _data(disclosures: list[dict] = (), feedback: list[dict] = ()):
-    return prepare(
+def _data(disclosures: list[dict] = (), feedback: list[dict] = (), settings=DEFAULTS):
+    records = Records.build(
         _villages(),
         pl.DataFrame(list(disclosures), schema=DISCLOSURE_SCHEMA),
         pl.DataFrame(list(feedback), schema=FEEDBACK_SCHEMA),
         CATALOGUE,
+        FIRST_DAY,
         AS_OF,
+        settings,
     )
+    return prepare(records, AS_OF)
 
 
 def _payment(i: int, village: str, amount: float, payee: str, day: T) -> dict:
