@@ -18,6 +18,8 @@ from models.indicators.base import with_strength
 # robust z of its anomaly score): rules carry the leads, the model catches combinations.
 MODEL_ONLY_Z = 15.0
 MODEL_WEIGHT = 0.15  # share of a rule-based lead's score that the model can move
+# A lead the model raises alone passed no rule: it scores under half at most.
+MODEL_ONLY_SCORE = 0.45
 
 LEAD_SCHEMA = {
     "lead_id": pl.String, "region_code": pl.String, "name": pl.String,
@@ -200,7 +202,7 @@ def leads_of_window(
         .list.first()
         .replace_strict({k: v.lead_type for k, v in REGISTRY.items()})
         .alias("lead_type"),
-        (0.5 * pl.col("model_score")).alias("score"),
+        (MODEL_ONLY_SCORE * pl.col("model_score")).alias("score"),
     )
     leads = pl.concat([per_type, model_only], how="diagonal_relaxed").join(
         data.villages.select("region_code", "name", "street_code", "district_code"),

@@ -390,7 +390,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "episode_ongoing": ("进行中", "ongoing"),
     "episode_ended": ("已结束", "ended"),
-    "episode_state": ("状态", "State"),
+    "episode_state": ("进展", "Progress"),
     "episode_months": ("出现月份", "Months seen"),
     "episode_length": ("持续月数", "Months"),
     "peak_score": ("峰值分", "Peak score"),

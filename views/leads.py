@@ -41,6 +41,12 @@ for name, value, default in (("since", first, labels[0]), ("until", last, labels
 since = months[labels.index(first)]
 until = month_end(months[labels.index(last)])
 leads = query(lead_episodes, filters.scope, filters.as_of, since, until)
+wanted = st.query_params.get("lead")
+if wanted and wanted not in leads.get_column("lead_id").to_list():
+    jurisdiction = st.session_state["user"].jurisdiction
+    mine = query(lead_episodes, jurisdiction, filters.as_of).get_column("lead_id")
+    if wanted not in mine.to_list():
+        refuse(f"lead:{wanted}")
 if leads.is_empty():
     st.success(t("no_leads"))
     st.stop()
@@ -97,17 +103,12 @@ download(
 )
 
 selected = selected_rows(event)
-wanted = st.query_params.get("lead")
 ids = shown.get_column("lead_id").to_list()
 if selected:
     lead = shown.row(selected[0], named=True)
 elif wanted in ids:
     lead = shown.row(ids.index(wanted), named=True)
-elif wanted:
-    jurisdiction = st.session_state["user"].jurisdiction
-    mine = query(lead_episodes, jurisdiction, filters.as_of).get_column("lead_id")
-    if wanted not in mine.to_list():
-        refuse(f"lead:{wanted}")
+elif wanted:  # within the jurisdiction (checked above), but not shown here
     st.warning(t("lead_not_shown"))
     lead = None
 else:

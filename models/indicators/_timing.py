@@ -76,20 +76,23 @@ def beyond_chance(
     `data.chance`) for a sample of `judged_as` records, both among comparable villages'
     durations (same street and kind, when they hold at least PEER_ROWS) and among all the
     other villages' (a few dozen peers' records say little about a rare delay); their
-    threshold becomes at least that median. Durations up to the as-of date, the
-    village's own left out: one slow record in a village that rarely gets messages must
-    be slower than all but a sliver of the others'."""
+    threshold becomes at least that median. Durations up to the as-of date, of villages
+    that are not candidates themselves: one slow record in a village that rarely gets
+    messages must be slower than all but a sliver of the others'."""
     if hits.is_empty():
         return hits
+    # The yardstick: villages not out of line themselves (none of the candidates), lest a
+    # few slow villages raise each other's bar.
     timed = (
         _timed(data, rows, hours)
         .select("region_code", "hours")
+        .filter(~pl.col("region_code").is_in(hits.get_column("region_code").implode()))
         .join(data.villages.select("region_code", *data.peers), on="region_code")
     )
     groups = dict(data.villages.select("region_code", pl.struct(data.peers)).iter_rows())
     needed = []
     for hit in hits.iter_rows(named=True):
-        others = timed.filter(pl.col("region_code") != hit["region_code"])
+        others = timed
         peers = others.filter(pl.struct(data.peers) == groups[hit["region_code"]])
         pools = [others, peers] if peers.height >= PEER_ROWS else [others]
         needed.append(

@@ -50,49 +50,51 @@ def _per_item(data: ScoringData) -> pl.DataFrame:
     per_item = payments.group_by("region_code", "kind", "item_code").agg(
         pl.col("log").median().alias("typical"),
         pl.len().alias("n"),
-        (pl.col("log") - pl.col("log").median()).alias("residuals"),
         pl.col("disclosure_id").sort_by("log", descending=True).alias("ids"),
         pl.col("log").sort(descending=True).alias("logs"),
     )
-    # The reference of an item: villages of the same kind where enough pay it, else all.
-    counted = per_item.with_columns(
-        pl.len().over("item_code", "kind").alias("same_kind"),
+    # Compared with the villages of the same kind paying the item, where there are enough
+    # of them, else with all villages paying it.
+    per_item = per_item.with_columns(
+        pl.when(pl.len().over("item_code", "kind") >= MIN_VILLAGES)
+        .then(pl.col("kind"))
+        .otherwise(pl.lit("*"))
+        .alias("group")
     )
-    group = pl.when(pl.col("same_kind") >= MIN_VILLAGES).then(pl.col("kind")).otherwise(pl.lit("*"))
-    counted = counted.with_columns(group.alias("group"))
-    within = (
-        counted.filter(pl.col("n") >= MIN_PAYMENTS)
-        .explode("residuals")
-        .group_by("item_code", "group")
-        .agg(_mad(pl.col("residuals")).alias("spread"))
+    grouped = payments.join(
+        per_item.select("region_code", "item_code", "group"), on=["region_code", "item_code"]
     )
-    reference = counted.group_by("item_code", "group").agg(
+    # A median of n payments wanders by about MEDIAN_NOISE × spread / √n, the spread being
+    # that of single payments of the item.
+    noise = (MEDIAN_NOISE * pl.col("spread")).pow(2) / pl.col("n")
+    spread = grouped.group_by("item_code", "group").agg(_mad(pl.col("log")).alias("spread"))
+    typical = per_item.join(spread, on=["item_code", "group"])
+    often = pl.col("n") >= MIN_PAYMENTS
+    reference = typical.group_by("item_code", "group").agg(
         pl.col("typical").median().alias("reference"),
-        _mad(pl.col("typical")).alias("between"),
         pl.len().alias("villages"),
+        # Villages' own differences: the spread of the typical amounts of those paying the
+        # item often, beyond what the noise of their medians explains (none where too few
+        # pay it often to tell).
+        pl.when(often.sum() >= MIN_VILLAGES)
+        .then(_mad(pl.col("typical").filter(often)).pow(2) - noise.filter(often).median())
+        .otherwise(0.0)
+        .clip(lower_bound=0)
+        .alias("between"),
     )
     return (
-        counted.join(reference, on=["item_code", "group"])
-        .join(within, on=["item_code", "group"], how="left")
-        .filter((pl.col("villages") >= MIN_VILLAGES) & (pl.col("n") >= MIN_PAYMENTS))
+        typical.filter(often)
+        .join(reference, on=["item_code", "group"])
+        .filter(pl.col("villages") >= MIN_VILLAGES)
         .with_columns(
             (pl.col("typical") - pl.col("reference")).alias("log_ratio"),
-            # Variance of a village's typical amount about the reference: villages' own
-            # differences plus the uncertainty of a median of n payments.
-            (
-                pl.col("between").pow(2)
-                + (MEDIAN_NOISE * pl.col("spread").fill_null(pl.col("between"))).pow(2)
-                / pl.col("n")
-            )
-            .clip(lower_bound=1e-6)
-            .alias("variance"),
+            (pl.col("between") + noise).clip(lower_bound=1e-6).alias("variance"),
         )
     )
 
 
 def measure(data: ScoringData) -> pl.DataFrame:
     items = _per_item(data)
-    z = float(norm.isf(data.chance))
     schema = {"region_code": pl.String, "value": pl.Float64, "needed": pl.Float64,
               "sample": pl.Int64, "evidence": pl.List(pl.String)}  # fmt: skip
     if items.is_empty():
@@ -117,6 +119,8 @@ def measure(data: ScoringData) -> pl.DataFrame:
                 )
             )
         log_ratio, variance, n, parts = max(candidates, key=lambda c: c[0] / math.sqrt(c[1]))
+        # The best of several candidates is held to a bar shared out over them.
+        z = float(norm.isf(data.chance / len(candidates)))
         above = [
             i
             for reference, ids, logs in parts

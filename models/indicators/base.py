@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from models.data import ScoringData
-from models.stats import peer_fences, share_needed, strength
+from models.stats import dispersion, peer_fences, share_needed, strength
 from schema.settings import DistrictSettings
 
-PEER_ROWS = 30  # rows of comparable villages before their pooled rate is the yardstick
+PEER_ROWS = 30  # records of comparable villages before they are a yardstick of their own
 
 LEAD_TYPES = {
     "inaction": ("不作为", "inaction"),
@@ -89,23 +89,22 @@ def peer_rates(
 ) -> pl.Series:
     """For each village of `frame`: the rate at which comparable villages (same street
     and kind, without the village itself) flag their rows, pooled: their `flagged` rows
-    over their `sample` rows. Where they hold fewer than PEER_ROWS rows, the rate of all
-    the other villages. Local pace differs between streets; a village is judged against
-    the pace around it."""
+    over their `sample` rows, with one flagged and one unflagged row added (a few dozen
+    rows without a single one flagged do not show that it never happens). Where they
+    hold fewer than PEER_ROWS rows, the rate of all the other villages. Local pace
+    differs between streets; a village is judged against the pace around it."""
     counts = frame.select("region_code", flagged.alias("f"), sample.alias("n")).join(
         data.villages.select("region_code", *data.peers), on="region_code", how="left"
     )
     total_f, total_n = counts.get_column("f").sum(), counts.get_column("n").sum()
-    rated = counts.with_columns(
-        (pl.col("f").sum().over(data.peers) - pl.col("f")).alias("group_f"),
-        (pl.col("n").sum().over(data.peers) - pl.col("n")).alias("group_n"),
-    ).with_columns(
-        pl.when(pl.col("group_n") >= PEER_ROWS)
-        .then((pl.col("group_f") + 1) / (pl.col("group_n") + 2))
+    group_f = pl.col("f").sum().over(data.peers) - pl.col("f")
+    group_n = pl.col("n").sum().over(data.peers) - pl.col("n")
+    rate = (
+        pl.when(group_n >= PEER_ROWS)
+        .then((group_f + 1) / (group_n + 2))
         .otherwise((total_f - pl.col("f") + 1) / (total_n - pl.col("n") + 2))
-        .alias("rate")
     )
-    return rated.get_column("rate")
+    return counts.select(rate.alias("rate")).get_column("rate")
 
 
 def beyond_chance(data: ScoringData, per_village: pl.DataFrame, hits: pl.DataFrame) -> pl.DataFrame:
@@ -121,7 +120,10 @@ def beyond_chance(data: ScoringData, per_village: pl.DataFrame, hits: pl.DataFra
     )
     rated = hits.join(rates, on="region_code")
     needed = share_needed(
-        rated.get_column("sample").to_numpy(), rated.get_column("rate").to_numpy(), data.chance
+        rated.get_column("sample").to_numpy(),
+        rated.get_column("rate").to_numpy(),
+        data.chance,
+        dispersion(per_village),
     )
     return (
         rated.with_columns(pl.Series("needed", needed))

@@ -28,11 +28,11 @@ INDICATOR = Indicator(
     lead_type="wrong",
     measures="Share of the window's closed messages that were closed with no reply first.",
     rationale="Closing a message without answering it makes the clearance figures look good while the resident heard nothing.",
-    threshold_rule="Beyond chance at the district's share, and above both the peers' upper fence and 0.4.",
+    threshold_rule="Beyond chance at the district's share, and above both the peers' upper fence and 0.25.",
     min_sample=3,
     unit="share",
     evidence_table="feedback",
     measure=measure,
     share=True,
-    threshold=0.4,
+    threshold=0.25,
 )

@@ -17,12 +17,13 @@ peers' upper fence, 0.2, and the share its peers' rate reaches by chance (Scorin
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 from scipy.stats import binom
 
 from models.data import ScoringData
 from models.indicators.base import Indicator, peer_rates, share_flagged
-from models.stats import share_needed
+from models.stats import dispersion, share_needed
 from schema.timing import days_late
 
 
@@ -54,12 +55,21 @@ def measure(data: ScoringData) -> pl.DataFrame:
             pl.lit(kind).alias("kind_of_item")
         )
         rate = peer_rates(data, pl.col("value") * pl.col("sample"), pl.col("sample"), shares)
-        sample = shares.get_column("sample").to_numpy()
-        flagged = (shares.get_column("value") * shares.get_column("sample")).round().to_numpy()
+        clustered = dispersion(shares)
+        sample = shares.get_column("sample").to_numpy() / clustered
+        flagged = shares.get_column("value").to_numpy() * sample
         frames.append(
             shares.with_columns(
-                pl.Series("needed", share_needed(sample, rate.to_numpy(), data.chance)),
-                pl.Series("chance", binom.sf(flagged - 1, sample, rate.to_numpy())),
+                pl.Series(
+                    "needed",
+                    share_needed(sample * clustered, rate.to_numpy(), data.chance, clustered),
+                ),
+                pl.Series(
+                    "chance",
+                    binom.sf(
+                        np.ceil(flagged) - 1, np.floor(np.maximum(sample, 1)), rate.to_numpy()
+                    ),
+                ),
             )
         )
     if not frames:

@@ -2,12 +2,16 @@
 
 Needs: disclosures and feedback as they stood on the as-of date. The longest span inside
 the window with no publication and no reply by the village, counted only if residents
-wrote at least `min_sample` messages during it. Villages publish monthly items, so a
+wrote at least `min_sample` messages during it. A span starts at the village's last
+action, before the window if need be; at the beginning of the data nothing is known of
+what came before, so a span there starts at the village's first action. Villages publish monthly items, so a
 month of silence is already unusual; the threshold is the larger of 30 days and the
 upper fence of all comparable villages' longest silences, messages or not.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import polars as pl
 
@@ -23,16 +27,26 @@ def measure(data: ScoringData) -> pl.DataFrame:
             data.disclosures.select("region_code", pl.col("published_at").alias("at")),
             data.feedback.select("region_code", pl.col("first_reply_at").alias("at")),
         ]
-    ).filter(pl.col("at").is_between(start, end, closed="left"))
-    # Every village's actions bracketed by the window's ends: gaps between neighbours.
+    ).filter(pl.col("at") < end)
+    # Every village's actions up to the as-of date, and the data's beginning when the
+    # window starts after it (a silence running from before the window is known to have
+    # lasted; one from the start of the data, not).
+    known = (
+        [dt.datetime.combine(data.first_day, dt.time())]
+        if data.window_start > data.first_day
+        else []
+    )
     bounds = data.villages.select("region_code").join(
-        pl.DataFrame({"at": [start, end]}), how="cross"
+        pl.DataFrame({"at": [*known, end]}), how="cross"
     )
     gaps = (
         pl.concat([actions, bounds])
         .sort("region_code", "at")
         .with_columns(pl.col("at").shift(1).over("region_code").alias("since"))
         .drop_nulls("since")
+        .filter(pl.col("at") > start)
+        # The span inside the window.
+        .with_columns(pl.max_horizontal("since", pl.lit(start)).alias("since"))
         .with_columns(days_between(pl.col("since"), pl.col("at")).alias("days"))
     )
     longest = gaps.sort(["days", "at"], descending=[True, False]).unique(
