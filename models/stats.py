@@ -1,4 +1,5 @@
-"""Robust statistics for peer comparisons, chance at a district's rate, and Benford's law."""
+"""Robust statistics for peer comparisons, chance at a rate with rows that cluster, and
+Benford's law."""
 
 from __future__ import annotations
 

@@ -14,6 +14,11 @@ the village's value: how many times its peers' typical amount it pays.
 
 Fires when that ratio passes the peers' upper fence, twice the peers' typical amount,
 and the ratio chance reaches for its payments (one-sided normal, `data.chance`).
+
+Sensitivity (tests/models/test_sensitivity.py, ledger payments spread over about an
+order of magnitude, 12 in a window): a ledger inflated 5 times over three months is
+found (7 of 8 villages), 3 times is not (2 of 8); no clean village fires (0 of 88).
+Fewer or wilder payments need more: the bar is what chance gives for them.
 """
 
 from __future__ import annotations

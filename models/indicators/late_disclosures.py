@@ -13,6 +13,12 @@ of village, base.peer_rates).
 
 Fires with at least `min_sample` publications of that kind when the share passes the
 peers' upper fence, 0.2, and the share its peers' rate reaches by chance (ScoringData.chance).
+
+Sensitivity (tests/models/test_sensitivity.py, where 95 % of items are on time and the
+rest a couple of days late): periodic items 10 days late are found whether all of them
+are (8 of 8 villages), half (8 of 8) or a quarter (6 of 8), while the village's event
+items stay on time; 5 days late is not (0 of 8: within the 7-day setting), but is with
+late_days set to 3 (8 of 8). No clean village fires at any of these (0 of 88).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ the export (periods before the data began), not one village's omission.
 
 A village with at least `min_sample` such items fires when the share still unpublished
 passes the upper fence of comparable villages and half, and is beyond chance at the
-district's rate of missing items.
+peers' rate of missing items.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ INDICATOR = Indicator(
     lead_type="inaction",
     measures="Share of periodic items (item × period) the district publishes that fell due in the window at least the grace days (setting missing_grace_days, 30) before the as-of date and have no non-withdrawn disclosure by then.",
     rationale="The catalogue obliges every village to publish its periodic items by their due date; a village that lets most of them lapse while its neighbours publish them is not doing its duty.",
-    threshold_rule="Above both the upper fence (Q3 + 1.5 IQR) of villages of the same street and kind, and 0.5; beyond chance at the district's share of missing items.",
+    threshold_rule="Above both the upper fence (Q3 + 1.5 IQR) of villages of the same street and kind, and 0.5; beyond chance at the peers' share of missing items.",
     min_sample=4,
     unit="share",
     evidence_table="catalogue items (item period)",

@@ -8,6 +8,10 @@ the messages come back, far more than at its peers, closes cases without solving
 
 Fires with at least `min_sample` messages when the share passes the peers' upper fence
 and 0.2, beyond what the peers' rate of repeats gives by chance.
+
+Sensitivity (tests/models/test_sensitivity.py, where residents rarely write twice):
+residents writing again after two in three closures are found (7 of 8 villages), after
+one in three are not (5 of 8); no clean village fires (0 of 88).
 """
 
 from __future__ import annotations

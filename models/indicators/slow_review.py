@@ -6,6 +6,10 @@ the peers' upper fence, the local review time (setting review_hours, 72 hours by
 default) and what the district's other villages' reviews give by chance for so few
 disclosures. It flags the village whose disclosures wait; the evidence names them, and
 the reviewer is the street's.
+
+Sensitivity (tests/models/test_sensitivity.py, where streets review in about 12 hours):
+reviews taking 96 hours are found (8 of 8 villages), 48 hours are not (0 of 8, under
+the 72-hour rule); no clean village fires (0 of 88).
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ INDICATOR = Indicator(
     lead_type="slow",
     measures="Median hours from publication to the street's review of the window's reviewed disclosures.",
     rationale="Street administrators review what villages publish; reviews taking days where others take hours mean the review duty is neglected.",
-    threshold_rule="Above the peers' upper fence, the local review time (setting review_hours, 72 h) and the median the district's other villages reach by chance with as few disclosures.",
+    threshold_rule="Above the peers' upper fence, the local review time (setting review_hours, 72 h) and the median chance gives among villages not out of line themselves with as few disclosures.",
     min_sample=4,
     unit="hours",
     evidence_table="disclosures",

@@ -9,6 +9,12 @@ force, whatever it is. Payments to one payee just under the same limit, each wit
 30 days of the one before, form a run; a run of three or more, adding up past the limit,
 looks like one payment split to avoid the assembly's approval. The value is the longest
 run's length; its evidence, the run's payments.
+
+Sensitivity (tests/models/test_sensitivity.py): three payments a month to one payee
+just under a threshold of 5,000, 10,000, 20,000, 30,000, 50,000 or 100,000 yuan are found
+with the default settings (8 of 8 villages at each), and no clean village fires
+(0 of 88). A threshold that is not round (34,500) is found only once configured
+(tests/models/test_settings.py).
 """
 
 from __future__ import annotations

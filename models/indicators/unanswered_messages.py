@@ -4,7 +4,7 @@ Needs: feedback as it stood on the as-of date. Counts the window's messages subm
 least `clearance_days` (setting, 7 by default) before the as-of date that have neither a
 reply nor a closure: by then they should have been cleared, let alone answered. Fires
 with at least `min_sample` such-aged messages when the unanswered share passes the peers'
-upper fence and half, beyond chance at the district's share of unanswered messages.
+upper fence and half, beyond chance at the peers' share of unanswered messages.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ INDICATOR = Indicator(
     lead_type="inaction",
     measures="Share of the window's messages, submitted at least the clearance time (setting clearance_days, 7) before the as-of date, with neither a reply nor a closure by then.",
     rationale="Residents' messages must be answered the same day and cleared within the clearance time; one past it without even a reply is a failure to act.",
-    threshold_rule="Above both the peers' upper fence (same street and kind) and 0.5; beyond chance at the district's unanswered share.",
+    threshold_rule="Above both the peers' upper fence (same street and kind) and 0.5; beyond chance at the peers' unanswered share.",
     min_sample=2,
     unit="share",
     evidence_table="feedback",

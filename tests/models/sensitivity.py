@@ -51,7 +51,7 @@ def run(indicator: str, kind: str, magnitude: float = 1.0, share: float = 1.0,
     return Result(detected, targets, false, clean)
 
 
-# indicator: (kind of misconduct, share, magnitudes swept, unit)
+# name (indicator@variant): (kind of misconduct, share, magnitudes swept, unit[, settings])
 SWEEPS = {
     "slow_reply": ("slow_reply", 1.0, (12, 24, 48, 96, 192), "hours to reply (peers: 4)"),
     "slow_clearance": ("slow_clearance", 1.0, (3, 7, 14, 28), "days to close (peers: 2)"),
@@ -59,6 +59,7 @@ SWEEPS = {
     "late_disclosures": ("late", 1.0, (5, 10, 20, 30, 60), "days late, every periodic item"),
     "late_disclosures@0.5": ("late", 0.5, (5, 10, 20, 30, 60), "days late, half the periodic items"),
     "late_disclosures@0.25": ("late", 0.25, (5, 10, 20, 30, 60), "days late, a quarter of the periodic items"),
+    "late_disclosures@3": ("late", 1.0, (2, 5, 10), "days late, every periodic item; late_days 3", {"late_days": 3}),
     "amount_outlier": ("inflate", 1.0, (1.5, 2, 3, 5, 10), "times the usual ledger payment"),
     "split_payments": ("split", 1.0, (5_000, 10_000, 20_000, 30_000, 50_000, 100_000), "yuan threshold split under (not configured)"),
     "finance_corrections": ("corrections", 1.0, (0.1, 0.2, 0.3, 0.5), "share of finance disclosures corrected"),
@@ -68,16 +69,23 @@ SWEEPS = {
 }  # fmt: skip
 
 
-def sweep(name: str) -> list[tuple[float, Result]]:
-    kind, share, magnitudes, _ = SWEEPS[name]
+SHARES = ("corrections", "closed_silently", "dissatisfied")  # the magnitude is the share
+
+
+def at(name: str, magnitude: float) -> Result:
+    kind, share, _, _, *settings = SWEEPS[name]
     indicator = name.split("@")[0]
-    if kind in ("corrections", "closed_silently", "dissatisfied"):
-        return [(m, run(indicator, kind, 1.0, m)) for m in magnitudes]
-    return [(m, run(indicator, kind, m, share)) for m in magnitudes]
+    if kind in SHARES:
+        return run(indicator, kind, 1.0, magnitude, *settings)
+    return run(indicator, kind, magnitude, share, *settings)
+
+
+def sweep(name: str) -> list[tuple[float, Result]]:
+    return [(m, at(name, m)) for m in SWEEPS[name][2]]
 
 
 if __name__ == "__main__":
-    for name, (_, _, _, unit) in SWEEPS.items():
+    for name, (_, _, _, unit, *_) in SWEEPS.items():
         cells = [
             f"{m:g}: {r.detected}/{r.targets} found, {r.false}/{r.clean} false"
             for m, r in sweep(name)

@@ -22,12 +22,14 @@ from schema.settings import DEFAULTS
 from schema.timing import month_end, next_month
 
 DISTRICT_CODE = "210111000000"
+QUARTERLY = {"CW02": "village", "CW08": "village", "FW02": "finance", "FW03": "finance",
+             "DW02": "party", "DW04": "party"}  # fmt: skip
 CATALOGUE = pl.DataFrame(
     {
-        "item_code": ["FW01", "DW05", "CW02", "FW05", "CW03"],
-        "category": ["finance", "party", "village", "finance", "village"],
-        "frequency": ["monthly", "monthly", "quarterly", "event", "event"],
-        "due_days": [10, 10, 10, 7, 7],
+        "item_code": ["FW01", "DW05", *QUARTERLY, "FW05", "CW03"],
+        "category": ["finance", "party", *QUARTERLY.values(), "finance", "village"],
+        "frequency": ["monthly", "monthly", *["quarterly"] * len(QUARTERLY), "event", "event"],
+        "due_days": [10, 10, *[10] * len(QUARTERLY), 7, 7],
     }
 )
 KINDS = ("slow_reply", "slow_clearance", "late", "slow_review", "inflate", "split",
@@ -179,9 +181,10 @@ def generate(
                              amount, payee)  # fmt: skip
             if month.month % 3 == 0:
                 quarter = month.replace(month=month.month - 2)
-                published = periodic_publication(v, end, 10)
-                if published is not None:
-                    disclose(v, "CW02", "village", quarter, end, published)
+                for item, category in QUARTERLY.items():
+                    published = periodic_publication(v, end, 10)
+                    if published is not None:
+                        disclose(v, item, category, quarter, end, published)
             for item, rate, amount in (
                 ("FW05", district.projects_per_month, district.project_amount),
                 ("CW03", district.events_per_month, None),
