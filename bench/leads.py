@@ -253,10 +253,11 @@ def main() -> None:
     if TIMES:
         whole = statistics.median(t for t, _ in TIMES)
         window = statistics.median(w for _, w in TIMES)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
             f"whole-span scoring of a {args.months}-month district: median {whole:.1f} s "
             f"({len(TIMES)} districts), {whole / window:.1f}× its last window alone "
-            f"({window:.2f} s); peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+            f"({window:.2f} s); peak memory {peak:.0f} MB"
         )
 
 
