@@ -147,15 +147,17 @@ def scored_span(
     day), scored once per load, scope and as-of day in this process."""
     version = _data_version(con)
     key = (version, scope, as_of, seed, window_days)
+    cached = _SCORED.get(key) if version is not None else None
+    if cached is not None:
+        return cached
     with _scoring:  # one scoring at a time: a second caller waits for the first's result
         if version is not None and key in _SCORED:
-            _SCORED.move_to_end(key)
             return _SCORED[key]
         episodes = score_span(read_records(con, scope), seed, as_of, None, window_days)
         if version is not None:
             _SCORED[key] = episodes
             while len(_SCORED) > _SCORED_KEEP:
-                _SCORED.popitem(last=False)
+                _SCORED.popitem(last=False)  # the oldest scored
     return episodes
 
 
@@ -168,11 +170,12 @@ def lead_episodes(
     until: dt.date | None = None,
 ) -> pl.DataFrame:
     """The scope's lead episodes scored among its whole district up to `as_of`, those
-    whose span overlaps [since, until] (default: the whole span), ongoing first."""
+    raised at some scoring day within [since, until] (default: the whole span), ongoing
+    first."""
     episodes = scored_span(con, scoring_scope(con, scope), as_of)
     episodes = episodes.filter(
-        (pl.col("window_end") >= (since or dt.date.min))
-        & (pl.col("window_start") <= (until or dt.date.max))
+        (pl.col("last_seen") >= (since or dt.date.min))
+        & (pl.col("first_seen") <= (until or dt.date.max))
     )
     if scope.region_code is None and scope.kind is None:
         return episodes

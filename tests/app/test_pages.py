@@ -209,3 +209,34 @@ def test_clicking_a_village_bar_opens_its_profile_keeping_the_filters(db):
     assert app.title[0].value.startswith("鲍家洼子社区村民委员会")
     assert app.query_params["village"] == "210111010203"
     assert app.query_params["month"] == "2026-09"
+
+
+def test_leads_page_lists_the_episodes_of_its_period_ongoing_first(db):
+    con = ReadOnlyDatabase(db).cursor()
+    every = lead_episodes(con, Scope("210111000000"))
+    app = open_page("leads")
+    table = app.dataframe[0].value
+    assert list(table["名称"]) == every.get_column("name").to_list()
+    assert list(table["进展"]) == ["进行中" if o else "已结束" for o in every.get_column("ongoing")]
+    assert table["进展"].tolist() == sorted(table["进展"].tolist(), key=lambda s: s != "进行中")
+    first = every.row(0, named=True)
+    assert table.iloc[0]["出现月份"] == f"{first['months'][0]} – {first['months'][-1]}"
+    app = open_page("leads", since="2026-01", until="2026-03")
+    shown = app.dataframe[0].value
+    within = lead_episodes(
+        con, Scope("210111000000"), None, dt.date(2026, 1, 1), dt.date(2026, 3, 31)
+    )
+    assert list(shown["名称"]) == within.get_column("name").to_list()
+    assert len(shown) < len(table)
+
+
+def test_village_profile_draws_its_episodes_on_a_timeline(db):
+    con = ReadOnlyDatabase(db).cursor()
+    lead = lead_episodes(con, Scope("210111000000")).row(0, named=True)
+    mine = lead_episodes(con, Scope(lead["region_code"]))
+    app = open_page("village", village=lead["region_code"])
+    chart = next(c for c in app.get("plotly_chart") if "village_episodes" in c.proto.id)
+    spec = json.loads(chart.proto.spec)
+    assert sum(len(trace["y"]) for trace in spec["data"]) == mine.height
+    assert "线索时间线" in spec["layout"]["title"]["text"]
+    assert any(lead["explanation"] in m.value for m in app.markdown)

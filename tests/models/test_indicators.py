@@ -10,6 +10,7 @@ import pytest
 from models.data import Records, prepare
 from models.indicators import REGISTRY
 from schema.settings import DEFAULTS
+from tests.models.synthetic import DISCLOSURE_SCHEMA, FEEDBACK_SCHEMA
 
 T = dt.datetime
 AS_OF = dt.date(2024, 6, 30)
@@ -38,17 +39,6 @@ CATALOGUE = pl.DataFrame(
         "due_days": [10, 7, 10],
     }
 )
-DISCLOSURE_SCHEMA = {
-    "disclosure_id": pl.String, "region_code": pl.String, "category": pl.String,
-    "item_code": pl.String, "period": pl.String, "period_start": pl.Date, "period_end": pl.Date,
-    "published_at": pl.Datetime("us"), "reviewed_at": pl.Datetime("us"), "status": pl.String,
-    "amount": pl.Decimal(18, 2), "payee": pl.String, "updated_at": pl.Datetime("us"),
-}  # fmt: skip
-FEEDBACK_SCHEMA = {
-    "feedback_id": pl.String, "region_code": pl.String, "user_id": pl.String, "topic": pl.String,
-    "submitted_at": pl.Datetime("us"), "first_reply_at": pl.Datetime("us"),
-    "closed_at": pl.Datetime("us"), "satisfaction": pl.String,
-}  # fmt: skip
 
 
 def _data(disclosures: list[dict] = (), feedback: list[dict] = (), settings=DEFAULTS):
