@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from datastore import ReadOnlyDatabase
 from datastore.scope import EVERYTHING
 from datastore.scoring import read_records
-from etl.demo import build_demo
+from demo import build_demo
 from etl.load import load_exports
 from models.data import Records, prepare
 from models.episodes import score_span
