@@ -412,6 +412,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "setting_default": ("默认值", "Default"),
     "setting_from_default": ("默认", "default"),
     "setting_doc": ("说明", "What it means"),
+    "unit_yuan": ("元", "yuan"),
+    "unit_hours": ("小时", "hours"),
+    "unit_days": ("天", "days"),
     # The daily ranking, its page and the digest's deliveries (issue 14).
     "ranking": ("排名", "Ranking"),
     "ranking_title": ("{scope} · 排名", "{scope} · ranking"),

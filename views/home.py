@@ -113,8 +113,12 @@ st.dataframe(
     settings.select(
         pl.col("name_en" if language() == "en" else "name_zh").alias(t("setting")),
         pl.col("key").alias(t("setting_key")),
-        pl.format("{} {}", pl.col("value").round(2), "unit").alias(t("setting_value")),
-        pl.col("default").round(2).alias(t("setting_default")),
+        pl.struct("value", "unit")
+        .map_elements(lambda r: f"{r['value']:,g} {t('unit_' + r['unit'])}", return_dtype=pl.String)
+        .alias(t("setting_value")),
+        pl.col("default")
+        .map_elements(lambda v: f"{v:,g}", return_dtype=pl.String)
+        .alias(t("setting_default")),
         pl.col("source").fill_null(t("setting_from_default")).alias(t("source")),
         pl.col("doc" if language() == "en" else "doc_zh").alias(t("setting_doc")),
     ),

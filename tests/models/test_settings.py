@@ -113,7 +113,7 @@ def test_the_data_page_shows_the_settings_in_force(tmp_path, load, db, monkeypat
     assert not app.exception
     shown = next(d.value for d in app.dataframe if "设置项" in d.value.columns)
     row = shown.set_index("键").loc["approval_threshold"]
-    assert (row["现行值"], row["来源"]) == ("30000.0 yuan", "settings.csv")
+    assert (row["现行值"], row["默认值"], row["来源"]) == ("30,000 元", "50,000", "settings.csv")
     assert shown.set_index("键").loc["reply_hours", "来源"] == "默认"
 
 
