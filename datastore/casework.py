@@ -1,5 +1,6 @@
-"""The inspectors' casework: what they found about each lead, kept in a small SQLite file
-beside the database. The loader replaces the DuckDB file whole on every load; this file
+"""The inspectors' casework store: what they found about each lead, kept in a small SQLite
+file beside the database (pages read and write it through datastore/dispositions.py,
+held to their scope). The loader replaces the DuckDB file whole on every load; this file
 is never replaced and only ever appended to, so what inspectors record survives reloads
 and re-scoring, and the dashboard and the command line can both write to it (SQLite
 locks per write).
@@ -16,8 +17,6 @@ from pathlib import Path
 
 import polars as pl
 
-from datastore.reads import scoped
-from datastore.scope import Scope
 from datastore.sidecar import append_only, connect_sidecar, sidecar_path
 from schema.timing import local_now
 
@@ -50,65 +49,44 @@ def casework_path(db_path: Path) -> Path:
     return sidecar_path(db_path, "casework")
 
 
-def _connect(db_path: Path) -> sqlite3.Connection:
-    return connect_sidecar(casework_path(db_path), SCHEMA)
+def connect(path: Path) -> sqlite3.Connection:
+    return connect_sidecar(path, SCHEMA)
 
 
-def _history(db_path: Path, where: str = "TRUE", params: tuple = ()) -> pl.DataFrame:
-    con = _connect(db_path)
-    try:
-        return pl.read_database(
-            f"SELECT * FROM dispositions WHERE {where} ORDER BY disposition_id",
-            con,
-            execute_options={"parameters": list(params)},
-            schema_overrides={"note": pl.String, "actor": pl.String},
-        )
-    finally:
-        con.close()
-
-
-def record_disposition(db_path: Path, lead: dict, status: str, note: str, actor: str) -> None:
+def record_disposition(
+    con: sqlite3.Connection, lead: dict, status: str, note: str, actor: str
+) -> None:
     """Append what an inspector found about a lead episode; earlier entries stay."""
     if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
     if not actor.strip():
         raise ValueError("a disposition needs the name of who recorded it")
     window = [str(lead["window_start"]), str(lead["window_end"])]
-    con = _connect(db_path)
-    try:
-        with con:
-            con.execute(
-                "INSERT INTO dispositions (region_code, lead_type, window_start, window_end, "
-                "lead_id, indicators, status, note, actor, recorded_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [lead["region_code"], lead["lead_type"], *window, lead["lead_id"],
-                 lead["indicators"], status, note, actor, local_now().isoformat(sep=" ")],
-            )  # fmt: skip
-    finally:
-        con.close()
+    with con:
+        con.execute(
+            "INSERT INTO dispositions (region_code, lead_type, window_start, window_end, lead_id, "
+            "indicators, status, note, actor, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [lead["region_code"], lead["lead_type"], *window, lead["lead_id"], lead["indicators"],
+             status, note, actor, local_now().isoformat(sep=" ")],
+        )  # fmt: skip
 
 
-def _inside(scope: Scope) -> pl.Expr:
-    if scope.region_code is None:
-        return pl.lit(True)
-    code = scope.region_code
-    return (
-        (pl.col("region_code") == code)
-        | (pl.col("street_code") == code)
-        | (pl.col("district_code") == code)
+def _history(con: sqlite3.Connection, where: str = "TRUE", params: tuple = ()) -> pl.DataFrame:
+    return pl.read_database(
+        f"SELECT * FROM dispositions WHERE {where} ORDER BY disposition_id",
+        con,
+        execute_options={"parameters": list(params)},
+        schema_overrides={"note": pl.String, "actor": pl.String},
     )
 
 
-@scoped
-def current_dispositions(db_path: Path, scope: Scope, leads: pl.DataFrame) -> pl.DataFrame:
-    """For each of `leads` inside `scope` (episodes with region, street and district
-    codes): the latest disposition recorded on it, or on an episode of the same village
-    and type whose span overlaps it: lead_id, status, note, actor, recorded_at; status
-    'pending' where nothing was recorded."""
-    base = leads.filter(_inside(scope)).select(
-        "lead_id", "region_code", "lead_type", "window_start", "window_end"
-    )
-    history = _history(db_path)
+def current_dispositions(con: sqlite3.Connection, leads: pl.DataFrame) -> pl.DataFrame:
+    """For each of `leads` (episodes): the latest disposition recorded on it, or, where
+    none was, on an episode of the same village and type whose span overlaps it:
+    lead_id, status, note, actor, recorded_at; status 'pending' where nothing was
+    recorded."""
+    base = leads.select("lead_id", "region_code", "lead_type", "window_start", "window_end")
+    history = _history(con)
     if history.is_empty():
         return base.select(
             "lead_id",
@@ -148,10 +126,8 @@ def current_dispositions(db_path: Path, scope: Scope, leads: pl.DataFrame) -> pl
     )
 
 
-@scoped
-def village_history(db_path: Path, scope: Scope) -> pl.DataFrame:
-    """Everything recorded on the leads of the scope's village, newest first."""
-    return _history(db_path, "region_code = ?", (scope.region_code,)).reverse().select(
-        "recorded_at", "lead_type", "window_start", "window_end", "status", "note", "actor",
-        "lead_id",
-    )  # fmt: skip
+def village_history(con: sqlite3.Connection, region_code: str) -> pl.DataFrame:
+    """Everything recorded on one village's lead episodes, newest first."""
+    columns = ["recorded_at", "lead_type", "window_start", "window_end", "status", "note",
+               "actor", "lead_id"]  # fmt: skip
+    return _history(con, "region_code = ?", (region_code,)).reverse().select(columns)

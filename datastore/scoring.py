@@ -13,7 +13,7 @@ import duckdb
 import polars as pl
 
 from datastore import file_identity
-from datastore.reads import global_read, scoped
+from datastore.reads import scoped
 from datastore.scope import Scope
 from models.data import (
     DEFAULT_WINDOW_DAYS,
@@ -46,18 +46,17 @@ def _stored_settings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return con.sql("SELECT key, value, source, note FROM settings ORDER BY key").pl()
 
 
-@global_read
 def district_settings(con: duckdb.DuckDBPyConnection) -> DistrictSettings:
     """The settings in force: the stored file's values over the defaults."""
     stored = _stored_settings(con).filter(pl.col("key").is_in(list(SETTINGS)))
     return DEFAULTS.with_values(dict(stored.select("key", "value").iter_rows()))
 
 
-@global_read
-def settings_in_force(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+@scoped
+def settings_in_force(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
     """Every setting with its value in force, its default, its unit, where the value comes
     from (the file's name, or null for the default), the file's note and what it means
-    (doc, doc_zh)."""
+    (doc, doc_zh). One file serves the whole database, whichever part of it `scope` is."""
     stored = {row["key"]: row for row in _stored_settings(con).iter_rows(named=True)}
     rows = []
     for key, setting in SETTINGS.items():

@@ -8,13 +8,13 @@ import json
 import polars as pl
 import streamlit as st
 
-from datastore import casework
+from datastore import casework, dispositions
+from datastore.figures import span as data_span
 from datastore.scoring import lead_episodes
-from metrics.query import span as data_span
 from models.indicators import LEAD_TYPES, REGISTRY
 from schema.timing import month_end
 from ui.auth import audit, audit_once, refuse
-from ui.database import db_path, query
+from ui.database import query
 from ui.filters import filters_or_stop, selected_rows
 from ui.i18n import language, t
 from ui.widgets import download, excel_bytes
@@ -25,7 +25,7 @@ type_names = {k: (v[1] if english else v[0]) for k, v in LEAD_TYPES.items()}
 status_names = {k: (v[1] if english else v[0]) for k, v in casework.STATUSES.items()}
 
 st.title(t("leads"))
-span = query(data_span)
+span = query(data_span, filters.scope)
 months = pl.date_range(span.first_day.replace(day=1), span.last_day, "1mo", eager=True)
 labels = [f"{m:%Y-%m}" for m in months]
 first = st.query_params.get("since")
@@ -53,8 +53,8 @@ if leads.is_empty():
 scored_to = f"{filters.as_of or span.last_day:%Y-%m-%d}"
 st.caption(t("episodes_caption", first=first, last=last, as_of=scored_to))
 
-dispositions = casework.current_dispositions(db_path(), filters.scope, leads)
-leads = leads.join(dispositions, on="lead_id", how="left")
+recorded = query(dispositions.current, filters.scope, leads)
+leads = leads.join(recorded, on="lead_id", how="left")
 
 left, middle, right = st.columns(3)
 chosen_types = left.multiselect(t("filter_type"), list(LEAD_TYPES), format_func=type_names.get)
@@ -172,7 +172,7 @@ if lead is not None:
             if st.form_submit_button(t("save")):
                 actor = f"{user.name} ({user.username})"
                 try:
-                    casework.record_disposition(db_path(), lead, status_choice, note, actor)
+                    query(dispositions.record, filters.scope, lead, status_choice, note, actor)
                 except ValueError as exc:
                     st.error(str(exc))
                 else:

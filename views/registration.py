@@ -6,8 +6,8 @@ import polars as pl
 import streamlit as st
 
 from charts import bars
+from datastore.figures import region_metrics
 from metrics.attention import needing_attention, with_change
-from metrics.query import region_metrics
 from ui.database import query
 from ui.filters import drill_down, drill_key, page_context, selected_code
 from ui.i18n import t

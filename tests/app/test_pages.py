@@ -10,9 +10,9 @@ import polars as pl
 from streamlit.testing.v1 import AppTest
 
 from datastore import ReadOnlyDatabase, casework
+from datastore.figures import region_metrics
 from datastore.scope import Scope
 from datastore.scoring import lead_episodes
-from metrics.query import region_metrics
 from schema.timing import month_end
 from tests.app.session import audit_rows, open_page
 from tests.conftest import ROOT

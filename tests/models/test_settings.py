@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 
 from datastore import ReadOnlyDatabase
+from datastore.scope import EVERYTHING
 from datastore.scoring import district_settings, settings_in_force
 from etl.readers import ExportError
 from etl.settings import read_settings
@@ -88,7 +89,7 @@ def test_settings_are_loaded_kept_by_later_loads_and_shown(tmp_path, load, db):
     assert district_settings(con) == DEFAULTS.with_values(
         {"approval_threshold": 20_000.0, "late_days": 3.0}
     )
-    shown = settings_in_force(con)
+    shown = settings_in_force(con, EVERYTHING)
     assert shown.get_column("key").to_list() == list(SETTINGS)
     threshold = shown.row(0, named=True)
     assert (threshold["value"], threshold["default"], threshold["source"], threshold["note"]) == (
