@@ -3,8 +3,12 @@ Every chart is stamped with its scope, period and data date."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import plotly.graph_objects as go
 import polars as pl
+
+from schema.timing import next_month
 
 PALETTE = ["#c0392b", "#2e86c1", "#27ae60", "#8e44ad", "#d68910", "#17a589", "#5d6d7e"]
 
@@ -93,3 +97,47 @@ def heatmap(
         )
     )
     return _finish(figure, title, stamp, max(300, 28 * len(row_codes) + 160))
+
+
+def episode_timeline(
+    episodes: pl.DataFrame,
+    type_names: dict[str, str],
+    first_month: dt.date,
+    last_month: dt.date,
+    title: str,
+    stamp: str,
+) -> go.Figure:
+    """One bar per lead episode (`lead_type`, `months` as YYYY-MM, `score`) from the start
+    of its first month to the end of its last, a row per lead type, over the months
+    `first_month` … `last_month`."""
+    figure = go.Figure()
+    for colour, (lead_type, label) in zip(PALETTE, type_names.items(), strict=False):
+        rows = episodes.filter(pl.col("lead_type") == lead_type)
+        if rows.is_empty():
+            continue
+        starts = [dt.date.fromisoformat(f"{m[0]}-01") for m in rows.get_column("months")]
+        ends = [next_month(dt.date.fromisoformat(f"{m[-1]}-01")) for m in rows.get_column("months")]
+        figure.add_trace(
+            go.Bar(
+                base=[f"{s:%Y-%m-%d}" for s in starts],
+                x=[(e - s).days * 86_400_000 for s, e in zip(starts, ends, strict=True)],
+                y=[label] * rows.height,
+                orientation="h",
+                name=label,
+                marker_color=colour,
+                customdata=rows.select("score", pl.col("months").list.join(" ")).rows(),
+                hovertemplate="%{customdata[1]} · %{customdata[0]:.3f}<extra>" + label + "</extra>",
+            )
+        )
+    return _finish(
+        figure,
+        title,
+        stamp,
+        220,
+        xaxis={
+            "type": "date",
+            "range": [f"{first_month:%Y-%m-%d}", f"{next_month(last_month):%Y-%m-%d}"],
+        },
+        barmode="overlay",
+        showlegend=False,
+    )

@@ -25,6 +25,7 @@ from datastore import partition_view
 from etl import store
 from etl.readers import ExportError, ExportFile, PreparedFile, list_export, prepare
 from etl.refresh import Changes, refresh_marts
+from etl.settings import install_settings
 from etl.validate import (
     FILE,
     FILE_ORDER,
@@ -402,6 +403,7 @@ def load_exports(
     catalogue: Path | None = None,
     progress: Progress = _quiet,
     demo: bool = False,
+    settings: Path | None = None,
 ) -> LoadResult:
     """Load the exports (later ones win ties) into `db_path`; raise ExportError, changing
     nothing, when a file cannot be read as its table. `demo` marks the load as the built-in
@@ -429,6 +431,7 @@ def load_exports(
 
         loader = _Loader(build, load_id, progress)
         loader.changes.catalogue = _install_catalogue(con, catalogue_frame)
+        install_settings(con, settings)  # the district's settings file, kept when not given
         tables: dict[str, TableStats] = {}
         for name in LOAD_ORDER:
             table = TABLES[name]

@@ -26,10 +26,11 @@ from pptx.util import Inches, Pt
 
 from charts import rate_trends
 from datastore.figures import data_span, region_metrics
+from datastore.scoring import lead_episodes
 from metrics.glossary import METRICS, TARGETS, format_change, format_value
 from metrics.ranking import rank
 from models.indicators import LEAD_TYPES
-from models.service import current_leads
+from schema.timing import month_end
 
 
 class ExportUnavailable(Exception):
@@ -231,15 +232,23 @@ def build(
             pl.col("note").fill_null("").alias("备注"),
         )
     )
+    # The month's leads: those first seen in it, then those continuing from before.
     leads = (
-        current_leads(con, scope, as_of)
+        lead_episodes(con, scope, as_of, month, month_end(month))
+        .filter(pl.col("months").list.contains(label))
+        .with_columns((pl.col("months").list.first() == label).alias("new"))
+        .sort(["new", "score"], descending=True)
         .head(10)
         .select(
             pl.col("name").alias("村（社区）"),
             pl.col("lead_type")
             .replace_strict({k: v[0] for k, v in LEAD_TYPES.items()})
             .alias("类型"),
-            pl.col("score").round(3).alias("分值"),
+            pl.when("new").then(pl.lit("新出现")).otherwise(pl.lit("持续")).alias("本月"),
+            pl.format(
+                "{} 至 {}", pl.col("months").list.first(), pl.col("months").list.last()
+            ).alias("出现月份"),
+            pl.col("score").round(3).alias("峰值分"),
             pl.col("explanation").alias("为何提示"),
         )
     )

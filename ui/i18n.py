@@ -376,6 +376,45 @@ TEXT: dict[str, tuple[str, str]] = {
     "leads_count": ("符合条件的线索 {n} 条", "{n} leads match"),
     "history": ("记录历史", "History"),
     "download_ledger": ("导出问题线索台账（Excel）", "Export the lead ledger (Excel)"),
+    # Lead episodes and the district's settings (models/episodes.py, schema/settings.py).
+    "leads_period": ("线索期间", "Period of the leads"),
+    "episodes_caption": (
+        "{first} 至 {last} 期间出现过的线索，按月末逐月研判至 {as_of}；进行中的在前。"
+        "线索是核查提示，不是结论。",
+        "Leads seen between {first} and {last}, judged at every month end up to {as_of}; "
+        "ongoing ones first. A lead is a prompt to check, not a finding.",
+    ),
+    "episodes_count": (
+        "符合条件的线索 {n} 条，其中进行中 {ongoing} 条",
+        "{n} leads match, {ongoing} of them ongoing",
+    ),
+    "episode_ongoing": ("进行中", "ongoing"),
+    "episode_ended": ("已结束", "ended"),
+    "episode_state": ("进展", "Progress"),
+    "episode_months": ("出现月份", "Months seen"),
+    "episode_length": ("持续月数", "Months"),
+    "peak_score": ("峰值分", "Peak score"),
+    "episode_detail": (
+        "出现月份：{months}（{state}）；峰值窗口 {peak}",
+        "Seen in: {months} ({state}); peak window {peak}",
+    ),
+    "episodes_timeline": ("线索时间线", "Leads over time"),
+    "settings_heading": ("本区设置", "District settings"),
+    "settings_caption": (
+        "各项指标采用的本地规则。由 `python -m etl load … --settings 文件` 装载，"
+        "之后的装载沿用；未设置的取默认值。",
+        "The local rules the indicators use. Loaded with `python -m etl load … --settings "
+        "FILE` and kept by later loads; those not set take their default.",
+    ),
+    "setting": ("设置项", "Setting"),
+    "setting_key": ("键", "Key"),
+    "setting_value": ("现行值", "Value in force"),
+    "setting_default": ("默认值", "Default"),
+    "setting_from_default": ("默认", "default"),
+    "setting_doc": ("说明", "What it means"),
+    "unit_yuan": ("元", "yuan"),
+    "unit_hours": ("小时", "hours"),
+    "unit_days": ("天", "days"),
     # Access and privacy (access engineer's block).
     "list_cut_newest": (
         "共 {total} 条，此处显示最新的 {shown} 条；全部记录请下载或缩小筛选范围。",

@@ -9,11 +9,11 @@ from charts import rate_trends
 from datastore import status
 from datastore.figures import region_metrics
 from datastore.figures import span as data_span
+from datastore.scoring import lead_episodes
 from metrics import daily
 from metrics.glossary import TARGETS, format_change
 from metrics.ranking import rank
 from models.indicators import LEAD_TYPES
-from models.service import current_leads
 from ui.database import query
 from ui.filters import (
     data_end_label,
@@ -97,7 +97,7 @@ if rows:
     drill_down(ranked.get_column("region_code")[rows[0]], unit_level)
 
 st.subheader(t("leads_heading"))
-leads = query(current_leads, filters.scope, filters.as_of)
+leads = query(lead_episodes, filters.scope, filters.as_of)
 st.caption(t("leads_caption", as_of=data_end))
 if leads.is_empty():
     st.success(t("no_leads"))

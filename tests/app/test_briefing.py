@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import zipfile
 
+import polars as pl
 import pypdf
 import pytest
 from pptx import Presentation
@@ -13,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from datastore import ReadOnlyDatabase
 from datastore.scope import Scope
+from datastore.scoring import lead_episodes
 from reports import briefing as report
 from tests.conftest import ROOT
 
@@ -30,9 +32,28 @@ def brief(demo_db):
 def test_the_briefing_holds_headline_ranking_leads_and_a_stamped_chart(brief):
     assert brief.title == TITLE
     assert [m for m, _, _ in brief.headline][:3] == ["注册率", "活跃度", "当日回应率"]
-    assert brief.ranking.height == 12 and brief.leads.height > 0
+    assert brief.ranking.height == 12
     stamp = brief.charts["主要指标月度趋势"].layout.annotations[0].text
     assert "苏家屯区" in stamp and "2026-10" in stamp and "数据截至 2026-10-31" in stamp
+
+
+def test_the_briefing_lists_the_months_new_leads_then_the_continuing_ones(brief, demo_db):
+    con = ReadOnlyDatabase(demo_db[0]).cursor()
+    october = lead_episodes(con, Scope("210111000000"), None, dt.date(2026, 10, 1),
+                            dt.date(2026, 10, 31)).filter(pl.col("months").list.contains("2026-10"))  # fmt: skip
+    new = october.filter(pl.col("months").list.first() == "2026-10").sort("score", descending=True)
+    going = october.filter(pl.col("months").list.first() != "2026-10").sort(
+        "score", descending=True
+    )
+    expected = pl.concat([new, going]).head(10)
+    assert brief.leads.columns == ["村（社区）", "类型", "本月", "出现月份", "峰值分", "为何提示"]
+    assert brief.leads.get_column("村（社区）").to_list() == expected.get_column("name").to_list()
+    assert brief.leads.get_column("本月").to_list() == (
+        ["新出现"] * min(new.height, 10) + ["持续"] * (expected.height - min(new.height, 10))
+    )
+    assert expected.height > 0 and going.height > 0  # the demo's misconduct runs for months
+    first = expected.row(0, named=True)
+    assert brief.leads.row(0)[3] == f"{first['months'][0]} 至 {first['months'][-1]}"
 
 
 def test_exports_pdf_pptx_and_pngs_with_the_chinese_title(brief):
