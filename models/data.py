@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
+from datastore.activity import ActivityReader
 from datastore.scope import Scope
 from metrics.marts import due_time, item_periods
 
@@ -27,6 +28,9 @@ class ScoringData:
         happened by then
     expected: periodic (village, item, period) falling due in the window or in the
         `LOOK_BACK_DAYS` before it (items are judged missing only well after their due date)
+    activity: registration and activity aggregates (datastore/activity.py), read in SQL
+        when an indicator first asks for them and kept for the next window; None when
+        there is nothing to read them from (the padding indicators then measure nothing)
     """
 
     as_of: dt.datetime
@@ -36,6 +40,7 @@ class ScoringData:
     disclosures: pl.DataFrame
     feedback: pl.DataFrame
     expected: pl.DataFrame
+    activity: ActivityReader | None = None
 
     @property
     def window_start_ts(self) -> dt.datetime:
@@ -54,6 +59,7 @@ def prepare(
     catalogue: pl.DataFrame,
     as_of: dt.date,
     window_days: int = DEFAULT_WINDOW_DAYS,
+    activity: ActivityReader | None = None,
 ) -> ScoringData:
     """Cut the records at the end of `as_of` and attach what every indicator needs."""
     end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
@@ -98,7 +104,7 @@ def prepare(
             & (pl.col("due") <= end)
         )
     )
-    return ScoringData(end, window_start, as_of, villages, disclosed, messages, expected)
+    return ScoringData(end, window_start, as_of, villages, disclosed, messages, expected, activity)
 
 
 def load(
@@ -106,8 +112,10 @@ def load(
     scope: Scope,
     as_of: dt.date | None = None,
     window_days: int = DEFAULT_WINDOW_DAYS,
+    activity: ActivityReader | None = None,
 ) -> ScoringData:
-    """Read the scope's records; `as_of` defaults to the last day of the loaded data."""
+    """Read the scope's records; `as_of` defaults to the last day of the loaded data. Pass
+    the `activity` reader of an earlier window of the same scope to reuse what it read."""
     if as_of is None:
         as_of = con.execute("SELECT last_day FROM mart_span").fetchall()[0][0]
     villages_sql, params = scope.villages()
@@ -129,4 +137,5 @@ def load(
         params=params,
     ).pl()
     catalogue = con.sql("SELECT * FROM catalogue ORDER BY item_code").pl()
-    return prepare(villages, disclosures, feedback, catalogue, as_of, window_days)
+    activity = activity or ActivityReader(con, scope)
+    return prepare(villages, disclosures, feedback, catalogue, as_of, window_days, activity)

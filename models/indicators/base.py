@@ -32,8 +32,9 @@ class Indicator:
     evidence: the ids of the records behind it, in `evidence_table`); `evaluate` keeps the
     villages it fires for (HIT_SCHEMA), with the threshold they passed and their peers'
     median. With `peers`, the threshold is the larger of `threshold` and the upper fence
-    of comparable villages; without, it is `threshold` itself. `confirm` may drop hits
-    on a further condition."""
+    of comparable villages (`peer_columns`, by default the data's peers: same street and
+    kind); without, it is `threshold` itself. `confirm` may drop hits on a further
+    condition."""
 
     id: str
     name_zh: str
@@ -50,12 +51,18 @@ class Indicator:
     peers: bool = True
     fence_over_all: bool = False
     confirm: Callable[[ScoringData, pl.DataFrame], pl.DataFrame] | None = None
+    peer_columns: tuple[str, ...] = ()
 
     def evaluate(self, data: ScoringData) -> pl.DataFrame:
         per_village = self.measure(data)
         if self.peers:
             hits = peer_outliers(
-                data, per_village, self.min_sample, self.threshold, self.fence_over_all
+                data,
+                per_village,
+                self.min_sample,
+                self.threshold,
+                self.fence_over_all,
+                list(self.peer_columns) or None,
             )
         else:
             hits = absolute(per_village, self.min_sample, self.threshold, data.villages)
@@ -82,18 +89,21 @@ def peer_outliers(
     min_sample: int,
     floor: float,
     fence_over_all: bool = False,
+    by: list[str] | None = None,
 ) -> pl.DataFrame:
-    """Villages whose `value` passes both the upper fence of comparable villages (same
-    street and kind, Q3 + 1.5 IQR) and an absolute floor, with at least `min_sample`
-    records. `per_village` has region_code, value, sample, evidence. The fence is drawn
-    over the villages with enough sample, or with `fence_over_all` over every village
-    measured (when the sample is a condition of the rule, not of the value's precision)."""
-    measured = data.villages.select("region_code", *data.peers).join(per_village, on="region_code")
+    """Villages whose `value` passes both the upper fence of comparable villages (`by`,
+    by default same street and kind; Q3 + 1.5 IQR) and an absolute floor, with at least
+    `min_sample` records. `per_village` has region_code, value, sample, evidence. The fence
+    is drawn over the villages with enough sample, or with `fence_over_all` over every
+    village measured (when the sample is a condition of the rule, not of the value's
+    precision)."""
+    by = by or data.peers
+    measured = data.villages.select("region_code", *by).join(per_village, on="region_code")
     if not fence_over_all:
         measured = measured.filter(pl.col("sample") >= min_sample)
     if measured.is_empty():
         return no_hits()
-    fenced = peer_fences(measured, "value", data.peers).filter(pl.col("sample") >= min_sample)
+    fenced = peer_fences(measured, "value", by).filter(pl.col("sample") >= min_sample)
     return (
         fenced.with_columns(
             pl.max_horizontal(pl.col("upper_fence"), pl.lit(float(floor))).alias("threshold")
