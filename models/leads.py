@@ -11,6 +11,8 @@ import polars as pl
 
 from models.anomaly import PeerAnomalyModel
 from models.data import ScoringData
+from models.figures import FEATURES as FIGURE_FEATURES
+from models.figures import ranked_figures
 from models.indicators import LEAD_TYPES, REGISTRY
 from models.indicators.base import with_strength
 
@@ -47,9 +49,17 @@ def all_hits(data: ScoringData) -> pl.DataFrame:
     return pl.concat(frames, how="diagonal_relaxed")
 
 
+def feature_name(feature: str) -> str:
+    """The Chinese name of a model feature: an indicator's, or a ranked figure's."""
+    if feature in REGISTRY:
+        return REGISTRY[feature].name_zh
+    return FIGURE_FEATURES[feature][0]
+
+
 def features(data: ScoringData) -> pl.DataFrame:
     """One row per village, one column per indicator's measure (peers' median where the
-    village has too small a sample)."""
+    village has too small a sample), then the ranked figures against peers
+    (models/figures.py) where they can be read."""
     frame = data.villages.select("region_code")
     for indicator in REGISTRY.values():
         measured = indicator.measure(data).filter(pl.col("sample") >= indicator.min_sample)
@@ -58,7 +68,10 @@ def features(data: ScoringData) -> pl.DataFrame:
             on="region_code",
             how="left",
         )
-    columns = list(REGISTRY)
+    figures = ranked_figures(data)
+    if not figures.is_empty():
+        frame = frame.join(figures, on="region_code", how="left")
+    columns = [c for c in frame.columns if c != "region_code"]
     # Joins do not keep row order, and the forest's trees depend on it: sort for a seed to
     # give the same scores every time.
     return frame.sort("region_code").with_columns(
@@ -77,7 +90,7 @@ def model_scores(data: ScoringData, seed: int = 0) -> pl.DataFrame:
             pl.lit(0.0).alias("model_z"),
             pl.lit([], pl.List(pl.String)).alias("model_features"),
         )
-    names = list(REGISTRY)
+    names = [c for c in frame.columns if c != "region_code"]
     X = frame.select(names).to_numpy()
     model = PeerAnomalyModel(random_state=seed).fit(X)
     anomaly = -model.score_samples(X)
@@ -121,7 +134,7 @@ def _explain(row: dict) -> str:
         )
     model_part = ""
     if row["model_features"]:
-        names = "、".join(REGISTRY[f].name_zh for f in row["model_features"])
+        names = "、".join(feature_name(f) for f in row["model_features"])
         model_part = f"异常模型：{names}明显偏离同类村。"
     zh_type = LEAD_TYPES[row["lead_type"]][0]
     return (
@@ -163,7 +176,10 @@ def score_leads(data: ScoringData, seed: int = 0) -> pl.DataFrame:
     ).with_columns(
         pl.col("model_features")
         .list.first()
-        .replace_strict({k: v.lead_type for k, v in REGISTRY.items()})
+        .replace_strict(
+            {k: v.lead_type for k, v in REGISTRY.items()}
+            | {k: v[2] for k, v in FIGURE_FEATURES.items()}
+        )
         .alias("lead_type"),
         (0.5 * pl.col("model_score")).alias("score"),
     )
