@@ -66,16 +66,11 @@ class ActivityReader:
         return self._once(("months", as_of), lambda: village_months(self.con, self.scope, as_of))
 
     def month_bursts(
-        self,
-        start: dt.datetime,
-        cut: dt.datetime,
-        hours: BurstRule,
-        minutes: BurstRule,
-        evidence_from: float,
+        self, start: dt.datetime, cut: dt.datetime, hours: BurstRule, minutes: BurstRule
     ) -> pl.DataFrame:
         return self._once(
-            ("bursts", start, cut, hours, minutes, evidence_from),
-            lambda: month_bursts(self.con, self.scope, start, cut, hours, minutes, evidence_from),
+            ("bursts", start, cut, hours, minutes),
+            lambda: month_bursts(self.con, self.scope, start, cut, hours, minutes),
         )
 
     def registrations(
@@ -110,92 +105,93 @@ def month_bursts(
     cut: dt.datetime,
     hours: BurstRule,
     minutes: BurstRule,
-    evidence_from: float = 0.0,
 ) -> pl.DataFrame:
     """Per village of the scope whose residents did anything in [start, cut):
 
     events: their events; hour_bar, minute_bar: the village's burst levels
-    (`BurstRule.bar` on its events); burst_hours, crowded_minutes: the hours and minutes in
-    which at least that many residents had events; burst_only, crowded_only: residents all
-    of whose events in the period fall in those hours, or in those minutes; active: the
-    residents with events, counted only where there is a burst (null elsewhere);
-    burst_evidence, crowded_evidence: the residents counted as "user_id YYYY-MM-DD HH:MM"
-    (their first event), earliest first, at most EVIDENCE_LIMIT, where they are at least
-    `evidence_from` of the active residents (empty elsewhere).
+    (`BurstRule.bar` on its events); burst_hours, crowded_minutes: the clock hours and
+    minutes in which at least that many residents had events; burst_only, crowded_only:
+    residents all of whose events in the period fall in those hours, or in those minutes;
+    burst_evidence, crowded_evidence: those residents as "user_id YYYY-MM-DD HH:MM" (their
+    first event), earliest first, at most EVIDENCE_LIMIT.
 
-    Bursts are rare, so the month's events are counted per village and minute once (a
-    resident counts once per event: an upper bound of residents), and residents are
-    counted exactly only in the villages where that bound reaches a bar.
+    Bursts are rare, so the period's events are counted once per village and hour (each
+    event once: a bound on the residents), and residents are counted exactly only in the
+    hours where that bound reaches a bar, and for the residents seen in a burst.
     """
     condition, params = scope.villages()
-    minute, hour = "epoch(a.ts)::BIGINT // 60", "epoch(a.ts)::BIGINT // 3600"
+    hour, minute = "epoch(a.ts)::BIGINT // 3600", "epoch(a.ts)::BIGINT // 60"
     evidence = (
         "list(user_id || ' ' || strftime(first_at, '%Y-%m-%d %H:%M') ORDER BY first_at, user_id)"
     )
     query = f"""
         WITH residents AS (
             SELECT user_id, region_code FROM users WHERE role = 'resident' AND {condition}
-        ), minute_events AS MATERIALIZED (
-            SELECT r.region_code, {minute} AS unit, count(*) AS events
+        ), month_events AS MATERIALIZED (
+            SELECT r.region_code, a.user_id, a.ts, {hour} AS hour, {minute} AS minute
             FROM activity a JOIN residents r ON r.user_id = a.user_id
             WHERE a.ts >= ? AND a.ts < ?
-            GROUP BY ALL
-        ), hour_events AS (
-            SELECT region_code, unit // 60 AS unit, sum(events) AS events
-            FROM minute_events GROUP BY ALL
+        ), hour_events AS MATERIALIZED (
+            SELECT region_code, hour, count(*) AS events FROM month_events GROUP BY ALL
         ), bars AS (
             SELECT region_code, sum(events)::BIGINT AS events,
                 {hours.bar("sum(events)", hours.units(start, cut))} AS hour_bar,
                 {minutes.bar("sum(events)", minutes.units(start, cut))} AS minute_bar
             FROM hour_events GROUP BY ALL
-        ), candidates AS (
-            SELECT region_code FROM hour_events JOIN bars b USING (region_code)
-            WHERE hour_events.events >= b.hour_bar
-            UNION
-            SELECT region_code FROM minute_events JOIN bars b USING (region_code)
-            WHERE minute_events.events >= b.minute_bar
-        ), events AS MATERIALIZED (
-            SELECT r.region_code, a.user_id, a.ts, {hour} AS hour, {minute} AS minute
-            FROM activity a JOIN residents r ON r.user_id = a.user_id
-            WHERE a.ts >= ? AND a.ts < ?
-                AND r.region_code IN (SELECT region_code FROM candidates)
+        ), candidate_hours AS (
+            SELECT region_code, hour FROM hour_events JOIN bars USING (region_code)
+            WHERE hour_events.events >= least(hour_bar, minute_bar)
+        ), candidate_events AS MATERIALIZED (
+            SELECT * FROM month_events SEMI JOIN candidate_hours USING (region_code, hour)
         ), burst_hours AS (
-            SELECT region_code, hour FROM events JOIN bars USING (region_code)
+            SELECT region_code, hour FROM candidate_events JOIN bars USING (region_code)
             GROUP BY region_code, hour, hour_bar HAVING count(DISTINCT user_id) >= hour_bar
         ), crowded_minutes AS (
-            SELECT region_code, minute FROM events JOIN bars USING (region_code)
+            SELECT region_code, minute FROM candidate_events JOIN bars USING (region_code)
             GROUP BY region_code, minute, minute_bar
             HAVING count(DISTINCT user_id) >= minute_bar
+        ), seen AS (
+            SELECT user_id FROM candidate_events SEMI JOIN burst_hours USING (region_code, hour)
+            UNION
+            SELECT user_id FROM candidate_events
+            SEMI JOIN crowded_minutes USING (region_code, minute)
         ), per_user AS (
             SELECT e.region_code, e.user_id, min(e.ts) AS first_at, count(*) AS events,
                 count(b.hour) AS in_bursts, count(c.minute) AS in_crowds
-            FROM events e
+            FROM (SELECT * FROM month_events SEMI JOIN seen USING (user_id)) e
             LEFT JOIN burst_hours b USING (region_code, hour)
             LEFT JOIN crowded_minutes c USING (region_code, minute)
             GROUP BY ALL
         ), flagged AS (
-            SELECT region_code, count(*) AS active,
+            SELECT region_code,
                 count(*) FILTER (WHERE in_bursts = events) AS burst_only,
                 count(*) FILTER (WHERE in_crowds = events) AS crowded_only,
                 {evidence} FILTER (WHERE in_bursts = events) AS burst_evidence,
                 {evidence} FILTER (WHERE in_crowds = events) AS crowded_evidence
             FROM per_user GROUP BY ALL
+        ), counted AS (
+            SELECT region_code, count(*) AS burst_hours, 0 AS crowded_minutes
+            FROM burst_hours GROUP BY ALL
+            UNION ALL
+            SELECT region_code, 0, count(*) FROM crowded_minutes GROUP BY ALL
+        ), units AS (
+            SELECT region_code, sum(burst_hours)::BIGINT AS burst_hours,
+                sum(crowded_minutes)::BIGINT AS crowded_minutes
+            FROM counted GROUP BY ALL
         )
         SELECT b.region_code, b.events, b.hour_bar, b.minute_bar,
-            (SELECT count(*) FROM burst_hours h WHERE h.region_code = b.region_code)
-                AS burst_hours,
-            (SELECT count(*) FROM crowded_minutes m WHERE m.region_code = b.region_code)
-                AS crowded_minutes,
-            f.active, coalesce(f.burst_only, 0) AS burst_only,
+            coalesce(u.burst_hours, 0) AS burst_hours,
+            coalesce(u.crowded_minutes, 0) AS crowded_minutes,
+            coalesce(f.burst_only, 0) AS burst_only,
             coalesce(f.crowded_only, 0) AS crowded_only,
-            CASE WHEN f.burst_only > 0 AND f.burst_only >= ? * f.active
-                THEN f.burst_evidence[1:{EVIDENCE_LIMIT}] ELSE [] END AS burst_evidence,
-            CASE WHEN f.crowded_only > 0 AND f.crowded_only >= ? * f.active
-                THEN f.crowded_evidence[1:{EVIDENCE_LIMIT}] ELSE [] END AS crowded_evidence
-        FROM bars b LEFT JOIN flagged f USING (region_code)
+            coalesce(f.burst_evidence[1:{EVIDENCE_LIMIT}], []) AS burst_evidence,
+            coalesce(f.crowded_evidence[1:{EVIDENCE_LIMIT}], []) AS crowded_evidence
+        FROM bars b
+        LEFT JOIN units u USING (region_code)
+        LEFT JOIN flagged f USING (region_code)
         ORDER BY b.region_code
     """
-    values = [*params, start, cut, start, cut, evidence_from, evidence_from]
+    values = [*params, start, cut]
     return con.sql(query, params=values).pl()
 
 

@@ -38,6 +38,7 @@ NOTED = {
     "partly_confirmed": "padding_note_confirmed",
     "confirmed": "padding_note_confirmed",
 }
+NOTE_KEYS = sorted(set(NOTED.values()))
 
 
 def scoring_day(month: dt.date, as_of: dt.date | None, last_day: dt.date) -> dt.date | None:

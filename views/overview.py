@@ -11,9 +11,11 @@ from metrics.glossary import TARGETS, format_change
 from metrics.query import region_metrics
 from metrics.query import span as data_span
 from metrics.ranking import rank
+from models import casework
 from models.indicators import LEAD_TYPES
+from models.padding import NOTE_KEYS, padded_villages, ranking_notes, with_dispositions
 from models.service import current_leads
-from ui.database import query
+from ui.database import db_path, query
 from ui.filters import (
     data_end_label,
     drill_down,
@@ -70,6 +72,17 @@ units = query(
     region_metrics, filters.scope, unit_level, "month", filters.previous_month, filters.month
 )
 ranked = rank(units, min_sample=min_sample).filter(pl.col("period") == month_label)
+# Units whose registration or activity figures look padded this month (views/registration.py).
+padded = with_dispositions(
+    query(padded_villages, filters.scope, filters.month, filters.as_of),
+    casework.casework_path(db_path()),
+)
+ranked = ranked.join(
+    ranking_notes(padded, unit_level).select("region_code", pl.col("note").alias("padded")),
+    on="region_code",
+    how="left",
+    maintain_order="left",
+)
 picked = data_table(
     ranked.select(
         pl.col("rank").cast(pl.String).fill_null("—").alias(t("rank")),
@@ -87,7 +100,12 @@ picked = data_table(
                 "completeness",
             )
         ],
-        pl.col("note").fill_null("").alias(t("note")),
+        pl.concat_str(
+            "note",
+            pl.col("padded").replace_strict({k: t(k) for k in NOTE_KEYS}, default=None),
+            separator="；",
+            ignore_nulls=True,
+        ).alias(t("note")),
     ),
     t("ranking_heading"),
     drill_key("ranking", filters),

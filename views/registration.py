@@ -13,7 +13,7 @@ from metrics.query import region_metrics
 from models import casework
 from models.indicators import REGISTRY
 from models.indicators._padding import HOUR_BURST
-from models.padding import padded_villages, ranking_notes, with_dispositions
+from models.padding import NOTE_KEYS, padded_villages, ranking_notes, with_dispositions
 from schema.timing import day_after, month_bounds
 from ui.database import db_path, query
 from ui.filters import drill_down, drill_key, page_context, selected_code
@@ -63,24 +63,17 @@ flagged = query(padded_villages, filters.scope, filters.month, filters.as_of)
 noted = with_dispositions(flagged, casework.casework_path(db_path()))
 
 
-def _note_text(note: str | None, villages: int | None, level: str) -> str | None:
-    if note is None:
-        return None
-    return t(note) + (t("padding_note_villages", n=villages) if level == "street" else "")
-
-
 def _notes(level: str) -> pl.DataFrame:
-    notes = ranking_notes(noted, level)
-    return notes.select(
-        "region_code",
-        pl.struct("note", "villages")
-        .map_elements(lambda s: _note_text(s["note"], s["villages"], level), return_dtype=pl.String)
-        .alias("padding_note"),
-    )
+    """Per unit: its note, with how many of its villages for a street."""
+    text = pl.col("note").replace_strict({k: t(k) for k in NOTE_KEYS})
+    if level == "street":
+        text = pl.concat_str(text, pl.format(t("padding_note_villages", n="{}"), "villages"))
+    return ranking_notes(noted, level).select("region_code", text.alias("padding_note"))
 
 
 def _table(frame: pl.DataFrame, level: str) -> pl.DataFrame:
-    return frame.join(_notes(level), on="region_code", how="left").select(
+    padded = _notes(level)
+    return frame.join(padded, on="region_code", how="left", maintain_order="left").select(
         pl.col("name").alias(t("name")),
         (pl.col("registration_rate") * 100)
         .round(2)

@@ -18,7 +18,6 @@ from schema.timing import next_month
 HOUR_BURST = BurstRule("hour", min_count=10)
 CROWDED_MINUTE = BurstRule("minute", min_count=10)
 REGISTRATION_BURST = BurstRule("hour", min_count=10)
-EVIDENCE_FROM = 0.10  # the lowest floor of the burst indicators: evidence is read above it
 MIN_PEERS = 5  # fewer comparable villages than this: compare with all villages that month
 # Padding is often pushed street-wide before a street's ranking, and a street compared only
 # with itself would hide it; villages of the same kind across the district still share the
@@ -67,7 +66,7 @@ def month_bursts(data: ScoringData) -> pl.DataFrame:
     for month in window_months(data):
         start = dt.datetime.combine(month, dt.time())
         cut = min(dt.datetime.combine(next_month(month), dt.time()), data.as_of)
-        frame = data.activity.month_bursts(start, cut, HOUR_BURST, CROWDED_MINUTE, EVIDENCE_FROM)
+        frame = data.activity.month_bursts(start, cut, HOUR_BURST, CROWDED_MINUTE)
         frames.append(frame.with_columns(pl.lit(month).alias("period_start")))
     if not frames:
         return pl.DataFrame()

@@ -35,10 +35,10 @@ def padded_db(padded_source, tmp_path, monkeypatch):
     return db
 
 
-def _registration(street: str | None = None, **params: str) -> AppTest:
+def _registration(street: str | None = None, page: str = "registration", **params) -> AppTest:
     app = AppTest.from_file(DASHBOARD, default_timeout=120)
     sign_in(app, "wang")
-    app.switch_page("views/registration.py")
+    app.switch_page(f"views/{page}.py")
     params = {"month": "2024-06", **({"street": street} if street else {}), **params}
     for name, value in params.items():
         app.query_params[name] = value
@@ -99,3 +99,11 @@ def test_a_month_without_padding_says_so_in_english(padded_db):
     ]
     assert any("No village's registration or activity figures look padded in 2024-03" in c.value
                for c in app.caption)  # fmt: skip
+
+
+def test_the_overview_ranking_notes_the_streets_too(padded_db):
+    app = _registration(page="overview")
+    ranking = app.dataframe[0].value.set_index("名称")
+    # No street has five messages to be ranked on: both notes side by side.
+    assert ranking.loc["一街道", "备注"] == "样本不足；数据异常，待核实"
+    assert ranking.loc["一街道", "备注"] == ranking.loc["三街道", "备注"]

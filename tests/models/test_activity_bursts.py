@@ -44,7 +44,7 @@ def test_burst_counts_are_exact_for_the_month(padding_db):
     con = ReadOnlyDatabase(padding_db).cursor()
     april = month_bursts(
         con, Scope(world.DISTRICT), dt.datetime(2024, 4, 1), dt.datetime(2024, 5, 1),
-        HOUR_BURST, CROWDED_MINUTE, 0.1,
+        HOUR_BURST, CROWDED_MINUTE,
     )  # fmt: skip
     burst = april.filter(pl.col("region_code") == world.BURSTS).row(0, named=True)
     assert burst["burst_hours"] == 3 and burst["burst_only"] == 120
