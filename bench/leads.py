@@ -8,12 +8,15 @@ misbehave: precision and recall at k (equal when k is the true count), the same 
 type (villages ranked under the type of their top lead), how often the type of a
 village's top lead is right, and on data with nothing injected, the share of villages
 flagged at all. Tuning seeds are those the thresholds were set on; holdout seeds were
-never looked at while tuning.
+never looked at while tuning. Under each seed, `padding_report` says how the padded-figure
+indicators did on it.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import statistics
 import sys
 import tempfile
@@ -27,8 +30,11 @@ from datastore import ReadOnlyDatabase
 from datastore.scope import EVERYTHING
 from etl.demo import build_demo
 from models.data import load
-from models.indicators import LEAD_TYPES
+from models.indicators import LEAD_TYPES, PADDING
 from models.leads import score_leads
+
+# Labelled scenarios of padded registration or activity figures (the labels' `scenario`).
+PADDING_SCENARIO = re.compile(r"pad|burst|regist|activ|刷|注册|活跃", re.IGNORECASE)
 
 
 def _scored(
@@ -69,6 +75,28 @@ def _evaluate(leads: pl.DataFrame, labels: pl.DataFrame) -> dict:
     return result
 
 
+def padding_report(leads: pl.DataFrame, labels: pl.DataFrame) -> str:
+    """The padded-figure indicators on one data set: labelled padding cases they flag (a
+    lead with one of them fired), and villages they flag that the generator left alone."""
+    fired = {
+        row["region_code"]
+        for row in leads.iter_rows(named=True)
+        if {i["indicator"] for i in json.loads(row["indicators"])} & set(PADDING)
+    }
+    cases = set()
+    if "scenario" in labels.columns:
+        cases = {
+            r["region_code"]
+            for r in labels.iter_rows(named=True)
+            if PADDING_SCENARIO.search(r["scenario"] or "")
+        }
+    untouched = fired - set(labels.get_column("region_code"))
+    return (
+        f"padding: {len(cases & fired)} of {len(cases)} padded villages flagged, "
+        f"{len(untouched)} villages flagged that nothing was done to"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tuning", type=int, nargs="*", default=[1, 2, 3])
@@ -99,17 +127,19 @@ def main() -> None:
                     f"{group} seed {seed}: " + ", ".join(f"{c} {rows[-1][c]:.2f}" for c in columns),
                     flush=True,
                 )
+                print(f"  {padding_report(leads, labels)}", flush=True)
             means = {c: statistics.mean(r[c] for r in rows) for c in columns}
             print(f"{group} mean: " + ", ".join(f"{c} {means[c]:.3f}" for c in columns), flush=True)
         shares = [float("nan")] if not args.clean else []
         for seed in args.clean:
-            leads, _, villages = _scored(seed, args.months, False, work)
+            leads, labels, villages = _scored(seed, args.months, False, work)
             flagged = leads.get_column("region_code").n_unique()
             shares.append(flagged / villages)
             print(
                 f"clean seed {seed}: {flagged} of {villages} villages flagged ({shares[-1]:.1%})",
                 flush=True,
             )
+            print(f"  {padding_report(leads, labels)}", flush=True)
         print(f"clean mean: {statistics.mean(shares):.2%} of villages flagged")
 
 

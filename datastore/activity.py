@@ -30,7 +30,9 @@ class BurstRule:
     is the village's count per unit averaged over the period times `peak` (on the platform
     the busiest hour of a day carries about 2–2.5 times the average hour's visits, weekends
     a quarter more); a count is beyond it past that pace plus `z` Poisson standard
-    deviations, which counts drawn at that pace pass about once in a million units."""
+    deviations, which counts drawn at that pace seldom reach: for a pace of ten an hour,
+    about once in 100,000 hours, and more rarely still at lower paces, where `min_count`
+    rules."""
 
     unit: str  # "hour" or "minute"
     min_count: int

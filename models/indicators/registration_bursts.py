@@ -12,12 +12,15 @@ hours. A campaign that signs residents up over weeks, however many, spreads them
 days and stays under the bar; a hundred accounts created in one sitting before a ranking
 do not.
 
-Why the threshold is what it is: above the peers' upper fence and at least 30 %. A
-sign-up desk at a village meeting may fill an hour or two, a small part of a real
-campaign; most of a window's registrations in a few hours is what needs explaining. At
-least 20 new accounts.
+Why the threshold is what it is: above the upper fence of the district's villages of the
+same kind and at least 30 %. A sign-up desk at a village meeting may fill an hour or two,
+a small part of a real campaign; most of a window's registrations in a few hours is what
+needs explaining. At least 20 new accounts.
 
 Evidence: the accounts registered in burst hours, as user id and registration time.
+
+Sensitivity (the district demo, accounts created two a minute one afternoon, 10–80 swept):
+found from 10 accounts; no other village flagged at any setting.
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ INDICATOR = Indicator(
     lead_type="wrong",
     measures="Share of the window's new resident accounts registered in burst hours (10 or more in an hour, beyond the village's own pace).",
     rationale="Residents register one household at a time over days; accounts created by the hundred within an hour or two look made to lift the registration rate before a ranking.",
-    threshold_rule="Above both the peers' upper fence and 30 %, with at least 20 new accounts.",
+    threshold_rule="Above both the upper fence of the district's villages of the same kind and 30 %, with at least 20 new accounts.",
     min_sample=20,
     unit="share",
     evidence_table="users",
