@@ -105,3 +105,25 @@ def test_without_two_earlier_months_there_is_nothing_to_rise_from(padding_data):
         (pl.col("region_code") != villages[0]) | (pl.col("period_start") >= dt.date(2024, 3, 1))
     )
     assert _fired(_with(padding_data, figures)) == []
+
+
+def test_a_rise_that_newcomers_explain_does_not_fire(padding_data):
+    villages = padding_data.villages.get_column("region_code").to_list()
+    figures = _figures({v: [0.3] * 6 for v in villages}, dict.fromkeys(villages, 300))
+    grown, padded = villages[0], villages[1]
+    months = figures.months.with_columns(
+        # `grown` signs up 150 residents in April, all of them active: 240 of 450.
+        pl.when((pl.col("region_code") == grown) & (pl.col("period_start").dt.month() >= 4))
+        .then(pl.lit(450))
+        .otherwise(pl.col("residents"))
+        .alias("residents"),
+        pl.when(pl.col("period_start").dt.month() < 4)
+        .then(pl.col("active_residents"))
+        .when(pl.col("region_code") == grown)
+        .then(pl.lit(240))
+        .when(pl.col("region_code") == padded)  # the same rate with no newcomers
+        .then(pl.lit(160))
+        .otherwise(pl.col("active_residents"))
+        .alias("active_residents"),
+    )
+    assert _fired(_with(padding_data, Figures(months))) == [padded]
