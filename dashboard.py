@@ -35,6 +35,7 @@ user = current_user()
 # (file in views/, text key, icon, URL path); the first the user may open is the default.
 PAGES = (
     ("overview.py", "overview", "dashboard", "overview"),
+    ("ranking.py", "ranking", "leaderboard", "ranking"),
     ("registration.py", "registration", "group", "registration"),
     ("disclosures.py", "disclosures", "article", "disclosures"),
     ("messages.py", "messages", "forum", "messages"),

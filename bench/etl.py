@@ -25,7 +25,7 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from datastore import PROJECT_ROOT
-from etl.demo import generate_export
+from demo import generate_export
 from etl.load import load_exports
 
 

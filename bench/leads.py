@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from datastore import ReadOnlyDatabase
 from datastore.scope import EVERYTHING
-from etl.demo import build_demo
+from demo import build_demo
 from models.data import load
 from models.indicators import LEAD_TYPES, PADDING
 from models.leads import score_leads

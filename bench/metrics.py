@@ -23,7 +23,7 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from datastore import PROJECT_ROOT
-from etl.demo import build_demo
+from demo import build_demo
 from metrics.refresh import SOURCE_TABLES, refresh_marts
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from datastore import PROJECT_ROOT
-from etl.demo import build_demo
+from demo import build_demo
 
 # page → the demo role that may open it
 PAGES = {

@@ -13,7 +13,16 @@ import duckdb
 from datastore.scope import Scope
 
 ANALYSIS_PAGES = frozenset(
-    {"overview", "registration", "disclosures", "messages", "leads", "village", "briefing"}
+    {
+        "overview",
+        "ranking",
+        "registration",
+        "disclosures",
+        "messages",
+        "leads",
+        "village",
+        "briefing",
+    }
 )
 ADMIN_PAGES = frozenset({"data", "audit"})
 

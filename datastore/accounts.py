@@ -79,6 +79,7 @@ ACTIONS = {
     "load": ("加载数据", "data load"),
     "account": ("账号变更", "account change"),
     "view_audit": ("查看审计日志", "audit viewed"),
+    "digest": ("推送日报", "daily digest delivery"),
 }
 
 

@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             _audit_load(db_path, source, result)
             users.note_real_load(db_path, source)
             return 0
-        from etl import demo as demo_module  # numpy and the generator only when asked for
+        import demo as demo_module  # numpy and the generator only when asked for
 
         real_loads = demo_module.non_demo_loads(db_path)
         if real_loads and not args.force:  # before minutes of generating; again under the lock

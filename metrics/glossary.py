@@ -3,6 +3,12 @@
 Periods are calendar days or months in local time. "The end" of a period is its last
 second; for a period still running it is the last moment of the loaded data. A rate whose
 denominator is empty is null, shown as "—".
+
+The daily 17:00 figures (`daily_*`, metrics/daily.py) cover the window from 17:00 the day
+before to 17:00 that day, not the calendar day up to 17:00: the seed districts publish the
+day's progress at 17:00 every day, so each report counts what happened since the previous
+one, consecutive reports neither overlap nor leave out the evening, and a report's figures
+never change once 17:00 has passed (nothing after the cut-off counts).
 """
 
 from __future__ import annotations
@@ -173,6 +179,114 @@ METRICS: dict[str, Metric] = {
             "Weighted sum of the same-day reply, 7-day clearance and satisfaction rates "
             "(default weights 30/35/35), out of 100; a unit with fewer messages than the "
             "minimum sample is marked 样本不足 and not ranked.",
+            "count",
+        ),
+        # The daily 17:00 ranking: "the window" is 17:00 the day before to 17:00 that day.
+        Metric(
+            "daily_published", "当日发布公开", "Published that day",
+            "统计时段（前一日 17:00 至当日 17:00，下同）内发布且未撤回的公开条数，各类别、各事项"
+            "（含事件类）都计。",
+            "Disclosures published in the window (17:00 the day before to 17:00 that day, as "
+            "for every daily figure) and not withdrawn, of any category and item, event items "
+            "included.",
+            "count",
+        ),
+        Metric(
+            "daily_due_items", "应公开事项", "Items due",
+            "公开期限最后一天不晚于当日、且统计时段开始时尚无未撤回公开的定期事项（村 × 事项 × "
+            "所属期间）：当日到期的和已逾期仍未公开的。只计期限在数据起始日及以后的事项（此前的"
+            "公开无从查证）；事件类事项事先不知其有无，不计。",
+            "Periodic (village, item, period) whose deadline is that day or earlier and that had "
+            "no non-withdrawn disclosure when the window began: those due that day and those "
+            "overdue and still missing. Only deadlines on or after the data's first day count "
+            "(earlier publications are unknown); event items cannot be known beforehand and "
+            "do not count.",
+            "count",
+        ),
+        Metric(
+            "daily_due_published", "已公开事项", "Items due, published",
+            "应公开事项中在当日 17:00 前已发布的项数。",
+            "Items due that were published before 17:00 that day.",
+            "count",
+        ),
+        Metric(
+            "daily_disclosure_rate", "应公开完成率", "Due items published",
+            "已公开事项 ÷ 应公开事项。",
+            "Items due, published ÷ items due.",
+            "rate",
+        ),
+        Metric(
+            "daily_replies_due", "应当日回应", "Replies due",
+            "当天回应期限（提交当日 24 时）在统计时段内届满的留言条数，即前一日提交的留言：17 时"
+            "判定时期限已过，结论不会再变；当日提交的留言期限未到，次日再判定。",
+            "Messages whose same-day reply deadline (midnight after the day of submission) "
+            "passed in the window, i.e. those submitted the day before: at 17:00 their deadline "
+            "is over and the verdict final; that day's messages are judged the next day.",
+            "count",
+        ),
+        Metric(
+            "daily_same_day_replies", "当日回应", "Replied the same day",
+            "应当日回应的留言中，首次回复与提交在同一日历日的条数。",
+            "Replies due whose first reply fell on the calendar day of submission.",
+            "count",
+        ),
+        Metric(
+            "daily_reply_rate", "当日回应率（日）", "Same-day replies (day)",
+            "当日回应 ÷ 应当日回应。",
+            "Replied the same day ÷ replies due.",
+            "rate",
+        ),
+        Metric(
+            "daily_overdue", "超期留言", "Overdue messages",
+            "统计时段内任一时刻处于超期（已提交超过 7×24 小时仍未办结）的留言条数。",
+            "Messages overdue (submitted more than 7 × 24 hours before and not closed) at any "
+            "instant of the window.",
+            "count",
+        ),
+        Metric(
+            "daily_overdue_cleared", "超期清零", "Overdue cleared",
+            "超期留言中在当日 17:00 前办结的条数。",
+            "Overdue messages closed before 17:00 that day.",
+            "count",
+        ),
+        Metric(
+            "daily_overdue_clearance_rate", "超期清零率", "Overdue cleared (rate)",
+            "超期清零 ÷ 超期留言。",
+            "Overdue cleared ÷ overdue messages.",
+            "rate",
+        ),
+        Metric(
+            "daily_overdue_left", "仍超期", "Still overdue",
+            "当日 17:00 时超期未办结的留言条数。",
+            "Messages overdue at 17:00 that day.",
+            "count",
+        ),
+        Metric(
+            "daily_new_registrations", "新增注册", "New registrations",
+            "统计时段内注册、当日 17:00 时仍在册的群众用户数。",
+            "Residents registered in the window and still registered at 17:00 that day.",
+            "count",
+        ),
+        Metric(
+            "daily_new_households", "新增注册户", "Newly registered households",
+            "统计时段开始时没有在册群众用户、当日 17:00 时有的户数。",
+            "Households with no registered resident when the window began and one at 17:00 "
+            "that day.",
+            "count",
+        ),
+        Metric(
+            "daily_score", "日工作得分", "Day's score",
+            "应公开完成率、当日回应率（日）、超期清零率的等权平均 × 100，只平均当日有应办事项（分母"
+            "大于 0）的几项；三项都无应办事项的单位标为“当日无应办事项”，不参与排名。新增注册只列示"
+            "不计分：注册率已近饱和，当日新增多为已注册户的家庭成员，多少取决于单位大小和尚未注册的"
+            "户数，不宜在单位之间比较。名次变化较前一日。",
+            "100 × the equally weighted mean of items due published, same-day replies (day) and "
+            "overdue cleared, over those with something due (a non-empty denominator); a unit "
+            "with nothing due in any is marked 当日无应办事项 and not ranked. New registrations "
+            "are listed, not scored: registration is near complete, most new accounts are "
+            "family members of registered households, and their number depends on a unit's "
+            "size and the households left, so it does not compare across units. Rank change "
+            "on the day before.",
             "count",
         ),
     )

@@ -44,11 +44,23 @@ def rank(metrics: pl.DataFrame, weights: Weights = Weights(), min_sample: int = 
         + weights.resolution * pl.col("closed_7d_rate")
         + weights.satisfaction * pl.col("satisfaction_rate")
     )
-    ranked = metrics.with_columns(
-        pl.when(rated).then(score).alias("three_rates_score"),
-        pl.when(rated).then(pl.lit(None, pl.String)).otherwise(pl.lit(INSUFFICIENT)).alias("note"),
+    return rank_by(
+        metrics.with_columns(score.alias("three_rates_score")), "three_rates_score", rated
+    )
+
+
+def rank_by(
+    units: pl.DataFrame, score: str, eligible: pl.Expr, note: str = INSUFFICIENT
+) -> pl.DataFrame:
+    """Rank the units of each period on the column `score`, highest first: the one ranking
+    mechanism of the monthly and the daily rankings. Units for which `eligible` is false
+    keep no score and no rank, and get `note`. Ties share the better rank; the rank change
+    is against the unit's rank in the previous period of `units` (positive: moved up)."""
+    ranked = units.with_columns(
+        pl.when(eligible).then(pl.col(score)).alias(score),
+        pl.when(eligible).then(pl.lit(None, pl.String)).otherwise(pl.lit(note)).alias("note"),
     ).with_columns(
-        pl.col("three_rates_score")
+        pl.col(score)
         .rank(method="min", descending=True)
         .over("period_start")
         .cast(pl.Int64)

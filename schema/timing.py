@@ -15,6 +15,9 @@ import polars as pl
 
 PLATFORM_TIMEZONE = ZoneInfo("Asia/Shanghai")
 OVERDUE_DAYS = 7  # a message must be cleared within 7 days (7天内动态清零)
+# The daily ranking is published at 17:00 (每天下午5点发布当日工作进展情况); a day's report
+# covers the 24 hours since the previous one (see `daily_window`).
+DAILY_CUTOFF = dt.time(17, 0)
 _MICROSECONDS_PER_HOUR = 3_600_000_000
 _MICROSECONDS_PER_DAY = 24 * _MICROSECONDS_PER_HOUR
 
@@ -50,6 +53,12 @@ def replied_same_day() -> pl.Expr:
     return replied.is_not_null() & (replied.dt.date() == pl.col("submitted_at").dt.date())
 
 
+def same_day_deadline() -> pl.Expr:
+    """The first instant after a message's same-day reply deadline: midnight at the end of
+    the calendar day it was submitted on."""
+    return (pl.col("submitted_at").dt.date() + pl.duration(days=1)).cast(pl.Datetime("us"))
+
+
 def closed_within_7_days() -> pl.Expr:
     """Closed at most exactly 7 × 24 hours after submission (7天内动态清零)."""
     closed = pl.col("closed_at")
@@ -75,6 +84,30 @@ def overdue_at(as_of: pl.Expr | dt.datetime) -> pl.Expr:
     """Open at `as_of` and submitted more than 7 × 24 hours before it."""
     at = as_of if isinstance(as_of, pl.Expr) else pl.lit(as_of)
     return open_at(at) & (at - pl.col("submitted_at") > pl.duration(days=OVERDUE_DAYS))
+
+
+def overdue_between(start: dt.datetime, end: dt.datetime) -> pl.Expr:
+    """Overdue (`overdue_at`) at some instant of the half-open [start, end): submitted more
+    than 7 × 24 hours before an instant of it and not closed before that instant."""
+    first_overdue = pl.col("submitted_at") + pl.duration(days=OVERDUE_DAYS, microseconds=1)
+    earliest = pl.max_horizontal(first_overdue, pl.lit(start))
+    closed = pl.col("closed_at")
+    return (earliest < pl.lit(end)) & (closed.is_null() | (closed >= earliest))
+
+
+def on_books_at(at: dt.datetime) -> pl.Expr:
+    """A user registered before `at` and not cancelled before it."""
+    cancelled = pl.col("cancelled_at")
+    return (pl.col("registered_at") < pl.lit(at)) & (
+        cancelled.is_null() | (cancelled >= pl.lit(at))
+    )
+
+
+def daily_window(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The half-open instants [17:00 the day before, 17:00 on `day`) that `day`'s 17:00
+    report covers: consecutive reports share no instant and leave none out."""
+    end = dt.datetime.combine(day, DAILY_CUTOFF)
+    return end - dt.timedelta(days=1), end
 
 
 def month_start(day: dt.date) -> dt.date:

@@ -36,7 +36,7 @@ def sample_export() -> Path:
 def demo_db(tmp_path_factory) -> tuple[Path, Path]:
     """The default district demo (a year, seed 7: a seed the lead thresholds were not tuned
     on), generated and loaded once: (database, export)."""
-    from etl.demo import build_demo
+    from demo import build_demo
 
     folder = tmp_path_factory.mktemp("demo")
     db = folder / "demo.duckdb"

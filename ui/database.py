@@ -43,7 +43,7 @@ def ensure_database(progress_text: str) -> None:
     with _first_run:
         if path.exists():  # another session built it while this one waited
             return
-        from etl.demo import build_demo
+        from demo import build_demo
 
         bar = st.progress(0.0, text=progress_text)
         # Another process (a load from the command line) may write the file meanwhile:

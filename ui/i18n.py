@@ -423,6 +423,62 @@ TEXT: dict[str, tuple[str, str]] = {
         "pace explains at most (and 10 or more).",
     ),
     "padding_open_lead": ("打开 {name} 的问题线索", "Open the lead of {name}"),
+    # The daily ranking, its page and the digest's deliveries (issue 14).
+    "ranking": ("排名", "Ranking"),
+    "ranking_title": ("{scope} · 排名", "{scope} · ranking"),
+    "ranking_grain": ("排名周期", "Ranked on"),
+    "grain_day": ("日", "Day"),
+    "grain_month": ("月", "Month"),
+    "ranking_units": ("排名单位", "Units"),
+    "units_streets": ("街道", "Streets"),
+    "units_villages": ("村（社区）", "Villages"),
+    "ranking_day": ("日期（截至 17:00）", "Day (as of 17:00)"),
+    "daily_caption": (
+        "统计时段 {start} 至 {end}（前一日 17 时至当日 17 时，每天 17 时的日排名只计上期以来"
+        "发生的事）。得分为应公开完成率、当日回应率、超期清零率的等权平均，只计当日有应办事项的"
+        "几项；表中“完成/应办”；新增注册只列示不计分。名次变化较前一日。",
+        "Window {start} to {end} (17:00 the day before to 17:00 that day: each 17:00 ranking "
+        "counts what happened since the previous one). The score is the equally weighted mean "
+        "of due items published, same-day replies and overdue cleared, over those with "
+        "something due; the table shows done/due; new registrations are listed, not scored. "
+        "Rank change on the day before.",
+    ),
+    "daily_partial": (
+        "数据截至 {data_end}，尚未到当日 17:00：此后发生的事待下次装载后计入。",
+        "The data ends at {data_end}, before 17:00: what happened since counts once it is loaded.",
+    ),
+    "rank_change_day": ("较前日", "Change"),
+    "daily_ranking_file": ("日排名_{day}", "daily_ranking_{day}"),
+    "score_by_unit": ("得分", "Score"),
+    "nothing_due": ("当日无应办事项", "nothing due"),
+    "too_few": ("样本不足", "too few messages"),
+    "daily_ranking_heading": ("街道日排名", "Street daily ranking"),
+    "village_daily_ranking_heading": ("村（社区）日排名", "Village daily ranking"),
+    "overview_ranking_daily": (
+        "{day} 17:00 日排名（前一日 17 时至当日 17 时）；详见“排名”页。",
+        "Daily ranking as of {day} 17:00 (17:00 the day before to 17:00); see the Ranking page.",
+    ),
+    "digest_heading": ("日报推送", "Daily digest delivery"),
+    "digest_all_sent": (
+        "近 {days} 天的日报均已送达。",
+        "Every daily digest of the last {days} days was delivered.",
+    ),
+    "digest_failed": (
+        "近 {days} 天有 {n} 项日报推送失败（已按设定重试）。处理后运行 "
+        "`python -m reports daily --date 日期` 补发，已送达的不会重发。",
+        "{n} digest deliveries of the last {days} days failed (after the configured retries). "
+        "Once fixed, run `python -m reports daily --date DAY`: what was delivered is not "
+        "sent again.",
+    ),
+    "digest_day": ("日期", "Day"),
+    "digest_kind": ("类型", "Kind"),
+    "digest_kind_digest": ("日报", "digest"),
+    "digest_kind_warning": ("数据未更新提醒", "stale-data warning"),
+    "digest_recipient": ("接收方", "Recipient"),
+    "digest_channel": ("渠道", "Channel"),
+    "digest_attempts": ("尝试次数", "Attempts"),
+    "digest_error": ("错误", "Error"),
+    "digest_at": ("时间", "At"),
 }
 
 

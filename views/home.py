@@ -5,10 +5,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from datastore import status
+from datastore import digests, status
 from metrics.query import span as data_span
 from ui.auth import audit
-from ui.database import query
+from ui.database import db_path, query
 from ui.i18n import reason_text, t
 from ui.widgets import data_table
 
@@ -129,6 +129,24 @@ st.dataframe(
     placeholder="—",
     width="stretch",
 )
+
+problems = digests.recent_problems(db_path(), st.session_state["user"].jurisdiction, days=7)
+if problems is not None:  # the daily digest is in use here
+    st.subheader(t("digest_heading"))
+    if problems.is_empty():
+        st.success(t("digest_all_sent", days=7))
+    else:
+        st.error(t("digest_failed", n=problems.height, days=7))
+        st.dataframe(
+            problems.with_columns(
+                pl.col("kind").replace({k: t(f"digest_kind_{k}") for k in digests.KINDS})
+            ).select(
+                pl.col(c).alias(t(f"digest_{c}"))
+                for c in ("day", "kind", "recipient", "channel", "attempts", "error", "at")
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
 st.subheader(t("upload_heading"))
 if not st.session_state["user"].can("load"):

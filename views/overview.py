@@ -7,6 +7,7 @@ import streamlit as st
 
 from charts import rate_trends
 from datastore import status
+from metrics import daily
 from metrics.glossary import TARGETS, format_change
 from metrics.query import region_metrics
 from metrics.query import span as data_span
@@ -25,6 +26,7 @@ from ui.filters import (
     selected_rows,
 )
 from ui.i18n import language, t
+from ui.rankings import daily_table, monthly_table
 from ui.widgets import data_table, metric_help, metric_label
 
 HEADLINE = list(TARGETS)
@@ -64,51 +66,53 @@ st.plotly_chart(
 )
 
 unit_level = "village" if filters.street else "street"
-heading = t("village_ranking_heading") if filters.street else t("ranking_heading")
-st.subheader(heading)
-min_sample = 5
-st.caption(t("ranking_caption", month=month_label, min_sample=min_sample))
-units = query(
-    region_metrics, filters.scope, unit_level, "month", filters.previous_month, filters.month
+grains = {"day": t("grain_day"), "month": t("grain_month")}
+daily_grain = (
+    st.segmented_control(t("ranking_grain"), list(grains), default="month", format_func=grains.get)
+    == "day"
 )
-ranked = rank(units, min_sample=min_sample).filter(pl.col("period") == month_label)
-# Units whose registration or activity figures look padded this month (views/registration.py).
-padded = with_dispositions(
-    query(padded_villages, filters.scope, filters.month, filters.as_of),
-    casework.casework_path(db_path()),
-)
-ranked = ranked.join(
-    ranking_notes(padded, unit_level).select("region_code", pl.col("note").alias("padded")),
-    on="region_code",
-    how="left",
-    maintain_order="left",
-)
+heading = ("village_" if filters.street else "") + ("daily_" if daily_grain else "")
+st.subheader(t(heading + "ranking_heading"))
+if daily_grain:
+    day = filters.as_of or query(data_span).last_day
+    st.caption(t("overview_ranking_daily", day=f"{day:%Y-%m-%d}"))
+    ranked = query(daily.day_report, filters.scope, unit_level, day)["units"]
+    table = daily_table(ranked)
+else:
+    min_sample = 5
+    st.caption(t("ranking_caption", month=month_label, min_sample=min_sample))
+    units = query(
+        region_metrics, filters.scope, unit_level, "month", filters.previous_month, filters.month
+    )
+    ranked = rank(units, min_sample=min_sample).filter(pl.col("period") == month_label)
+    # Units whose registration or activity figures look padded this month are noted
+    # (views/registration.py has the villages and the evidence).
+    padded = with_dispositions(
+        query(padded_villages, filters.scope, filters.month, filters.as_of),
+        casework.casework_path(db_path()),
+    )
+    notes = ranking_notes(padded, unit_level)
+    noted = ranked.select("region_code").join(
+        notes, on="region_code", how="left", maintain_order="left"
+    )
+    padding = pl.col("padded").replace_strict({k: t(k) for k in NOTE_KEYS}, default=None)
+    note = pl.col(t("note"))
+    table = (
+        monthly_table(ranked)
+        .with_columns(noted.get_column("note").alias("padded"))
+        .with_columns(
+            pl.when(note == "")
+            .then(padding)
+            .otherwise(pl.concat_str(note, pl.lit("；"), padding))
+            .fill_null(note)
+            .alias(t("note"))
+        )
+        .drop("padded")
+    )
 picked = data_table(
-    ranked.select(
-        pl.col("rank").cast(pl.String).fill_null("—").alias(t("rank")),
-        pl.col("rank_change").cast(pl.String).fill_null("—").alias(t("rank_change")),
-        pl.col("name").alias(t("name")),
-        pl.col("three_rates_score").round(1).alias(t("score")),
-        pl.col("feedback").alias(metric_label("feedback")),
-        *[
-            (pl.col(m) * 100).round(1).alias(metric_label(m) + " %")
-            for m in (
-                "same_day_reply_rate",
-                "closed_7d_rate",
-                "satisfaction_rate",
-                "on_time_rate",
-                "completeness",
-            )
-        ],
-        pl.concat_str(
-            "note",
-            pl.col("padded").replace_strict({k: t(k) for k in NOTE_KEYS}, default=None),
-            separator="；",
-            ignore_nulls=True,
-        ).alias(t("note")),
-    ),
+    table,
     t("ranking_heading"),
-    drill_key("ranking", filters),
+    drill_key("ranking_day" if daily_grain else "ranking", filters),
     on_select="rerun",
     selection_mode="single-row",
 )

@@ -27,6 +27,7 @@ DISTRICT = "210111000000"
 NEIGHBOURS = {code: code + 1 for code in range(0x4E00, 0x9FFF)}
 PAGES = {
     "": "苏家屯区 · 2026-10",
+    "ranking": "苏家屯区 · 排名",
     "registration": "注册与活跃",
     "disclosures": "三务公开",
     "messages": "群众留言",

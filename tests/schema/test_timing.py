@@ -81,3 +81,39 @@ def test_month_steps_at_month_ends(day, following, last):
 
 def test_the_end_of_a_day_is_the_first_instant_of_the_next():
     assert timing.day_after(dt.date(2026, 12, 31)) == T(2027, 1, 1)
+
+
+def test_a_days_report_covers_17_00_the_day_before_to_17_00_and_reports_tile_time():
+    start, end = timing.daily_window(dt.date(2026, 3, 1))
+    assert (start, end) == (T(2026, 2, 28, 17), T(2026, 3, 1, 17))
+    assert timing.daily_window(dt.date(2026, 3, 2))[0] == end  # nothing falls between two
+
+
+def test_the_same_day_deadline_is_midnight_after_the_day_of_submission():
+    frame = _messages((T(2026, 2, 28, 23, 59, 59), None, None), (T(2026, 3, 1, 0, 0), None, None))
+    deadlines = frame.select(timing.same_day_deadline()).to_series().to_list()
+    assert deadlines == [T(2026, 3, 1), T(2026, 3, 2)]
+
+
+def test_overdue_between_two_instants_counts_messages_overdue_at_any_instant_of_them():
+    start, end = T(2026, 3, 11, 17), T(2026, 3, 12, 17)
+    frame = _messages(
+        (T(2026, 3, 1), None, None),  # overdue throughout
+        (T(2026, 3, 5, 16, 59), None, None),  # becomes overdue at 16:59 (+1 µs) on the 12th
+        (T(2026, 3, 5, 17), None, None),  # overdue only after the end
+        (T(2026, 3, 1), None, T(2026, 3, 11, 17)),  # closed at the start: still overdue then
+        (T(2026, 3, 1), None, T(2026, 3, 11, 16, 59)),  # cleared before the start
+        (T(2026, 3, 5, 12), None, T(2026, 3, 12, 12)),  # closed exactly at 7 × 24 h: never
+    )
+    got = frame.select(timing.overdue_between(start, end)).to_series().to_list()
+    assert got == [True, True, False, True, False, False]
+
+
+def test_on_the_books_at_an_instant_means_registered_before_it_and_not_cancelled_before_it():
+    at = T(2026, 3, 12, 17)
+    frame = pl.DataFrame(
+        {"registered_at": [at - dt.timedelta(microseconds=1), at, T(2026, 1, 1), T(2026, 1, 1)],
+         "cancelled_at": [None, None, at, at - dt.timedelta(microseconds=1)]},
+        schema={"registered_at": pl.Datetime("us"), "cancelled_at": pl.Datetime("us")},
+    )  # fmt: skip
+    assert frame.select(timing.on_books_at(at)).to_series().to_list() == [True, False, True, False]

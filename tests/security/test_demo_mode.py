@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import demo, store
+import demo.build
+from etl import store
 from etl.load import load_exports
 from tests.conftest import ROOT
 from tests.exports import base_export, rows
@@ -101,13 +102,13 @@ def test_asking_for_demo_mode_on_real_data_gets_the_sign_in(monkeypatch, tmp_pat
 
 def _load_while_generating(monkeypatch, db: Path, export: Path) -> None:
     """Make a real load finish while the demo's export is being generated."""
-    generate = demo.generate_export
+    generate = demo.build.generate_export
 
     def generate_then_someone_loads(*args, **kwargs):
         generate(*args, **kwargs)
         load_exports([export], db)
 
-    monkeypatch.setattr(demo, "generate_export", generate_then_someone_loads)
+    monkeypatch.setattr(demo.build, "generate_export", generate_then_someone_loads)
 
 
 def test_a_load_finishing_while_the_demo_is_generated_is_not_overwritten(

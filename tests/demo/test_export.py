@@ -101,7 +101,7 @@ def test_is_calibrated_to_the_seed_figures(demo_db):
 
 
 def test_is_reproducible_for_a_seed(tmp_path):
-    from etl.demo import generate_export
+    from demo import generate_export
 
     first = generate_export(tmp_path / "a", months=1, end="2026-01-31", seed=3)
     second = generate_export(tmp_path / "b", months=1, end="2026-01-31", seed=3)
@@ -114,7 +114,7 @@ def test_is_reproducible_for_a_seed(tmp_path):
 
 
 def test_without_anomalies_no_village_is_labelled(tmp_path):
-    from etl.demo import generate_export
+    from demo import generate_export
 
     manifest = generate_export(tmp_path / "clean", months=1, end="2026-01-31", anomalies=False)
     assert manifest["misbehaving_villages"] == 0

@@ -1,0 +1,130 @@
+"""What the daily 17:00 report reads, always within a scope: the records of the windows it
+covers, whether the data covers the day, and the leads and rectifications it lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import polars as pl
+
+from datastore.scope import Scope
+from metrics.marts import Span
+from models.service import current_leads
+from schema.timing import daily_window
+
+
+def data_span(con: duckdb.DuckDBPyConnection) -> Span | None:
+    """The loaded data's first and last day and its last moment."""
+    rows = con.execute("SELECT first_day, last_day, data_end FROM mart_span").fetchall()
+    if not rows or rows[0][0] is None:
+        return None
+    return Span(*rows[0])
+
+
+def day_tables(
+    con: duckdb.DuckDBPyConnection, scope: Scope, first: dt.date, last: dt.date
+) -> dict[str, pl.DataFrame]:
+    """The scope's records that the daily figures of the days `first`…`last` can depend on:
+    regions (the scope's villages and the streets and districts above them), messages
+    (from mart_feedback), non-withdrawn disclosures published before the last cut-off, the
+    catalogue, and the residents of households with a registration in those windows."""
+    start, _ = daily_window(first)
+    _, end = daily_window(last)
+    villages, params = scope.villages()
+    above, above_params = scope.regions()
+    regions = con.sql(
+        "SELECT region_code, name, level, kind, street_code, district_code FROM regions "
+        f"WHERE (level = 'village' AND {villages}) OR (level != 'village' AND {above}) "
+        "ORDER BY region_code",
+        params=[*params, *above_params],
+    ).pl()
+    # A message matters while it could be due a reply (submitted the calendar day before a
+    # window) or be overdue in one (not closed before the first window).
+    messages = con.sql(
+        "SELECT feedback_id, region_code, submitted_at, first_reply_at, closed_at "
+        f"FROM mart_feedback WHERE {villages} AND submitted_at < ? "
+        "AND (closed_at IS NULL OR closed_at >= ? OR submitted_at >= ?)",
+        params=[*params, end, start, start - dt.timedelta(days=1)],
+    ).pl()
+    disclosures = con.sql(
+        "SELECT region_code, category, item_code, period_start, period_end, published_at "
+        f"FROM disclosures WHERE {villages} AND status != 'withdrawn' AND published_at < ?",
+        params=[*params, end],
+    ).pl()
+    catalogue = con.sql("SELECT item_code, frequency, due_days FROM catalogue").pl()
+    user_villages, user_params = scope.villages("u.region_code")
+    residents = con.sql(
+        "SELECT u.user_id, u.region_code, u.household_id, u.registered_at, u.role, u.status, "
+        f"u.cancelled_at, u.updated_at FROM users u WHERE {user_villages} "
+        "AND u.role = 'resident' AND ((u.registered_at >= ? AND u.registered_at < ?) "
+        "OR EXISTS (SELECT 1 FROM users n WHERE n.region_code = u.region_code "
+        "AND n.household_id = u.household_id AND n.role = 'resident' "
+        "AND n.registered_at >= ? AND n.registered_at < ?))",
+        params=[*user_params, start, end, start, end],
+    ).pl()
+    return {
+        "regions": regions,
+        "messages": messages,
+        "disclosures": disclosures,
+        "catalogue": catalogue,
+        "residents": residents,
+    }
+
+
+LEAD_COLUMNS = {
+    "lead_id": pl.String,
+    "region_code": pl.String,
+    "name": pl.String,
+    "street_code": pl.String,
+    "lead_type": pl.String,
+    "score": pl.Float64,
+    "window_start": pl.Date,
+    "window_end": pl.Date,
+}
+
+
+def new_leads(
+    con: duckdb.DuckDBPyConnection, scope: Scope, since: dt.date, until: dt.date
+) -> pl.DataFrame:
+    """The scope's leads as of `until` first raised after `since`: a village and type that
+    was not a lead as of `since`. Columns LEAD_COLUMNS, by score.
+
+    Today a lead is scored afresh as of each day (models.service.current_leads), so "first
+    raised" compares two days' leads; once leads are kept as episodes with the day each was
+    first raised, this reads that day instead, with the same signature and columns."""
+    now = current_leads(con, scope, until)
+    before = current_leads(con, scope, since).select("region_code", "lead_type")
+    fresh = now.join(before, on=["region_code", "lead_type"], how="anti")
+    return (
+        fresh.select(list(LEAD_COLUMNS))
+        .cast(LEAD_COLUMNS)
+        .sort(["score", "region_code"], descending=[True, False])
+    )
+
+
+RECTIFICATION_COLUMNS = {
+    "rectification_id": pl.String,
+    "lead_id": pl.String,
+    "region_code": pl.String,
+    "name": pl.String,
+    "problem": pl.String,
+    "responsible": pl.String,
+    "deadline": pl.Date,
+    "days_overdue": pl.Int64,
+}
+
+
+def rectifications_available() -> bool:
+    """Whether rectification items (整改) are recorded at all. They are not yet: the
+    casework ledger will add them, and this says True from then on."""
+    return False
+
+
+def overdue_rectifications(
+    con: duckdb.DuckDBPyConnection, scope: Scope, as_of: dt.date
+) -> pl.DataFrame:
+    """The scope's rectification items past their deadline and not closed as of `as_of`,
+    most overdue first: RECTIFICATION_COLUMNS. Empty while `rectifications_available()` is
+    False, since none can exist."""
+    return pl.DataFrame(schema=RECTIFICATION_COLUMNS)
