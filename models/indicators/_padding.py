@@ -10,6 +10,7 @@ import polars as pl
 
 from datastore.activity import BurstRule
 from models.data import ScoringData
+from models.indicators.base import share_flagged
 from schema.timing import next_month
 
 # A clock hour in which at least ten of a village's residents (and more than its own pace
@@ -118,3 +119,22 @@ def ranking_ends(registered_at: pl.Expr) -> pl.Expr:
     """The first instant after the monthly ranking that first counted an account: the end
     of the month it was registered in."""
     return registered_at.dt.month_end().dt.date().dt.offset_by("1d").cast(pl.Datetime("us"))
+
+
+def new_account_share(
+    data: ScoringData, flagged: pl.Expr, why: pl.Expr | None = None
+) -> pl.DataFrame:
+    """Per village: the share of the window's new resident accounts (datastore
+    registrations) that are `flagged`, with them as evidence, "user_id YYYY-MM-DD HH:MM"
+    and `why` when given."""
+    if data.activity is None:
+        return no_measure()
+    accounts = data.activity.registrations(data.window_start_ts, data.as_of, REGISTRATION_BURST)
+    accounts = accounts.join(data.villages.select("region_code"), on="region_code", how="semi")
+    if accounts.is_empty():
+        return no_measure()
+    parts = ["user_id", pl.col("registered_at").dt.strftime("%Y-%m-%d %H:%M")]
+    evidence = pl.concat_str([*parts, *([why] if why is not None else [])], separator=" ")
+    return share_flagged(accounts, flagged, evidence).with_columns(
+        pl.col("value").cast(pl.Float64), pl.col("sample").cast(pl.Int64)
+    )

@@ -29,9 +29,8 @@ import datetime as dt
 import polars as pl
 
 from models.data import ScoringData
-from models.indicators._padding import PEERS, no_measure, ranking_ends
-from models.indicators.base import Indicator, share_flagged
-from models.indicators.registration_bursts import new_accounts
+from models.indicators._padding import PEERS, new_account_share, ranking_ends
+from models.indicators.base import Indicator
 
 FLOOR = 0.25
 MAX_HOUSEHOLD_ACCOUNTS = 6
@@ -39,32 +38,19 @@ CANCEL_DAYS = 15
 
 
 def measure(data: ScoringData) -> pl.DataFrame:
-    if data.activity is None:
-        return no_measure()
-    accounts = new_accounts(data)
-    if accounts.is_empty():
-        return no_measure()
     gone_by = ranking_ends(pl.col("registered_at")) + dt.timedelta(days=CANCEL_DAYS)
-    reasons = accounts.with_columns(
-        pl.concat_str(
-            pl.when(pl.col("household_id").is_null()).then(pl.lit("无户号")),
-            pl.when(pl.col("household_accounts") > MAX_HOUSEHOLD_ACCOUNTS).then(
-                pl.format("同户 {} 个账号", "household_accounts")
-            ),
-            pl.when(pl.col("cancelled_at") < gone_by).then(
-                pl.format("{} 注销", pl.col("cancelled_at").dt.strftime("%Y-%m-%d"))
-            ),
-            separator="，",
-            ignore_nulls=True,
-        ).alias("why")
+    why = pl.concat_str(
+        pl.when(pl.col("household_id").is_null()).then(pl.lit("无户号")),
+        pl.when(pl.col("household_accounts") > MAX_HOUSEHOLD_ACCOUNTS).then(
+            pl.format("同户 {} 个账号", "household_accounts")
+        ),
+        pl.when(pl.col("cancelled_at") < gone_by).then(
+            pl.format("{} 注销", pl.col("cancelled_at").dt.strftime("%Y-%m-%d"))
+        ),
+        separator="，",
+        ignore_nulls=True,
     )
-    evidence = pl.format(
-        "{} {} {}", "user_id", pl.col("registered_at").dt.strftime("%Y-%m-%d %H:%M"), "why"
-    )
-    hollow = pl.col("why").fill_null("") != ""
-    return share_flagged(reasons, hollow, evidence).with_columns(
-        pl.col("value").cast(pl.Float64), pl.col("sample").cast(pl.Int64)
-    )
+    return new_account_share(data, why.fill_null("") != "", why)
 
 
 INDICATOR = Indicator(

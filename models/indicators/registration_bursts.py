@@ -28,28 +28,14 @@ from __future__ import annotations
 import polars as pl
 
 from models.data import ScoringData
-from models.indicators._padding import PEERS, REGISTRATION_BURST, no_measure
-from models.indicators.base import Indicator, share_flagged
+from models.indicators._padding import PEERS, new_account_share
+from models.indicators.base import Indicator
 
 FLOOR = 0.30
 
 
-def new_accounts(data: ScoringData) -> pl.DataFrame:
-    """The window's new resident accounts (datastore registrations) of the scored villages."""
-    accounts = data.activity.registrations(data.window_start_ts, data.as_of, REGISTRATION_BURST)
-    return accounts.join(data.villages.select("region_code"), on="region_code", how="semi")
-
-
 def measure(data: ScoringData) -> pl.DataFrame:
-    if data.activity is None:
-        return no_measure()
-    accounts = new_accounts(data)
-    if accounts.is_empty():
-        return no_measure()
-    evidence = pl.format("{} {}", "user_id", pl.col("registered_at").dt.strftime("%Y-%m-%d %H:%M"))
-    return share_flagged(accounts, pl.col("in_burst"), evidence).with_columns(
-        pl.col("value").cast(pl.Float64), pl.col("sample").cast(pl.Int64)
-    )
+    return new_account_share(data, pl.col("in_burst"))
 
 
 INDICATOR = Indicator(

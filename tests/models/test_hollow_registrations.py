@@ -64,7 +64,10 @@ def test_more_than_six_accounts_on_one_household_are_hollow(padding_data):
     for other in padding_data.villages.get_column("region_code"):
         if other != village:
             rows += [_account(i, other, f"{other}-{i}", 1) for i in range(3)]
-    data = dataclasses.replace(padding_data, activity=Accounts(pl.DataFrame(rows)))
+    data = dataclasses.replace(
+        padding_data,
+        activity=Accounts(pl.DataFrame(rows, schema_overrides={"cancelled_at": pl.Datetime("us")})),
+    )
     hit = HOLLOW.evaluate(data).row(0, named=True)
     assert hit["region_code"] == village and hit["value"] == 0.6
     assert hit["evidence"][0].endswith("同户 8 个账号")
