@@ -3,8 +3,9 @@ rankings note (数据异常，待核实) instead of silently rewarding, and what
 page shows with its evidence.
 
 A village's figures look padded in a month when it has a lead on one of the padding
-indicators (models/indicators: PADDING) scored as of the month's end; the note stays while
-inspectors have not found the lead unfounded (不属实)."""
+indicators (models/indicators: PADDING) scored as of the month's end (`scoring_day`); the
+note stays while inspectors have not found the lead unfounded (不属实). Pure: leads and the
+casework file in, frames out."""
 
 from __future__ import annotations
 
@@ -12,14 +13,10 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
-from datastore.reads import scoped
-from datastore.scope import Scope
 from models import casework
 from models.indicators import PADDING
-from models.service import current_leads
 from schema.timing import month_end
 
 FLAGGED_SCHEMA = {
@@ -43,22 +40,16 @@ NOTE_KEYS = sorted(set(NOTED.values()))
 
 def scoring_day(month: dt.date, as_of: dt.date | None, last_day: dt.date) -> dt.date | None:
     """The day a month's figures are judged on: its last day, or the as-of day or the data's
-    last day when earlier; None for the data's last day (as the leads are read by default)."""
+    last day when earlier; None for the data's last day, as the pages read the leads by
+    default (so that the month shown by default reuses the leads already read)."""
     day = min(month_end(month), as_of or last_day, last_day)
     return None if day == last_day else day
 
 
-@scoped
-def padded_villages(
-    con: duckdb.DuckDBPyConnection, scope: Scope, month: dt.date, as_of: dt.date | None = None
-) -> pl.DataFrame:
-    """The scope's villages with a lead on a padding indicator scored as of the month's end
-    (`scoring_day`), one row each (FLAGGED_SCHEMA): the lead, and only the padding
-    indicators that fired with their figures and the records behind them."""
-    last_day = con.execute("SELECT last_day FROM mart_span").fetchall()[0][0]
-    if last_day is None:
-        return pl.DataFrame(schema=FLAGGED_SCHEMA)
-    leads = current_leads(con, scope, scoring_day(month, as_of, last_day))
+def padding_leads(leads: pl.DataFrame) -> pl.DataFrame:
+    """The leads (`models.service.current_leads`, scored as of a month's `scoring_day`) with
+    a padding indicator fired, one row per village (FLAGGED_SCHEMA): the lead, and only the
+    padding indicators with their figures and the records behind them."""
     rows = []
     for lead in leads.iter_rows(named=True):
         fired = [i for i in json.loads(lead["indicators"]) if i["indicator"] in PADDING]

@@ -14,7 +14,13 @@ from metrics.query import span as data_span
 from metrics.ranking import rank
 from models import casework
 from models.indicators import LEAD_TYPES
-from models.padding import NOTE_KEYS, padded_villages, ranking_notes, with_dispositions
+from models.padding import (
+    NOTE_KEYS,
+    padding_leads,
+    ranking_notes,
+    scoring_day,
+    with_dispositions,
+)
 from models.service import current_leads
 from ui.database import db_path, query
 from ui.filters import (
@@ -88,7 +94,13 @@ else:
     # Units whose registration or activity figures look padded this month are noted
     # (views/registration.py has the villages and the evidence).
     padded = with_dispositions(
-        query(padded_villages, filters.scope, filters.month, filters.as_of),
+        padding_leads(
+            query(
+                current_leads,
+                filters.scope,
+                scoring_day(filters.month, filters.as_of, query(data_span).last_day),
+            )
+        ),
         casework.casework_path(db_path()),
     )
     notes = ranking_notes(padded, unit_level)

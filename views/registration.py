@@ -13,7 +13,14 @@ from metrics.query import region_metrics
 from models import casework
 from models.indicators import REGISTRY
 from models.indicators._padding import HOUR_BURST
-from models.padding import NOTE_KEYS, padded_villages, ranking_notes, with_dispositions
+from models.padding import (
+    NOTE_KEYS,
+    padding_leads,
+    ranking_notes,
+    scoring_day,
+    with_dispositions,
+)
+from models.service import current_leads
 from schema.timing import day_after, month_bounds
 from ui.database import db_path, query
 from ui.filters import drill_down, drill_key, page_context, selected_code
@@ -59,7 +66,8 @@ st.caption(t("click_to_drill"))
 drill_down(selected_code(clicked), unit_level)
 
 # Villages whose figures look padded this month: noted in the tables, shown below.
-flagged = query(padded_villages, filters.scope, filters.month, filters.as_of)
+scored_on = scoring_day(filters.month, filters.as_of, context.span.last_day)
+flagged = padding_leads(query(current_leads, filters.scope, scored_on))
 noted = with_dispositions(flagged, casework.casework_path(db_path()))
 
 

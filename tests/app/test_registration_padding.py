@@ -13,7 +13,8 @@ from datastore import ReadOnlyDatabase
 from datastore.scope import Scope
 from etl.load import load_exports
 from models import casework
-from models.padding import padded_villages
+from models.padding import padding_leads
+from models.service import current_leads
 from tests.app.session import DASHBOARD, add_account, sign_in
 from tests.models import padding_world as world
 
@@ -79,7 +80,7 @@ def test_padded_villages_are_listed_with_their_evidence_and_hours(padded_db):
 
 def test_a_lead_found_unfounded_is_no_longer_noted(padded_db):
     con = ReadOnlyDatabase(padded_db).cursor()
-    flagged = padded_villages(con, Scope(world.DISTRICT), world.AS_OF.replace(day=1))
+    flagged = padding_leads(current_leads(con, Scope(world.DISTRICT)))
     crowd = flagged.filter(flagged["region_code"] == world.CROWD).row(0, named=True)
     lead = {**crowd, "indicators": "[]"}
     with casework.connect(casework.casework_path(padded_db)) as side:

@@ -16,7 +16,8 @@ from models.data import load
 from models.figures import FEATURES, ranked_figures
 from models.indicators import PADDING, REGISTRY
 from models.leads import features, score_leads
-from models.padding import padded_villages, ranking_notes, scoring_day
+from models.padding import padding_leads, ranking_notes, scoring_day
+from models.service import current_leads
 from tests.models import padding_world as world
 
 PADDED = {world.SURGE, world.BURSTS, world.BURSTS_NEAR, world.CROWD, world.REGISTRATION_BURST,
@@ -70,7 +71,7 @@ def test_without_the_activity_reader_the_padding_indicators_measure_nothing(padd
 
 def test_the_ranking_notes_a_street_by_its_padded_villages(padding_db):
     con = ReadOnlyDatabase(padding_db).cursor()
-    flagged = padded_villages(con, Scope(world.DISTRICT), world.AS_OF.replace(day=1))
+    flagged = padding_leads(current_leads(con, Scope(world.DISTRICT)))
     assert set(flagged.get_column("region_code")) == PADDED
     crowd = flagged.filter(pl.col("region_code") == world.CROWD).row(0, named=True)
     assert {i["indicator"] for i in crowd["indicators"]} <= set(PADDING)
@@ -82,12 +83,11 @@ def test_the_ranking_notes_a_street_by_its_padded_villages(padding_db):
         {"region_code": "210111003000", "note": "padding_note_open", "villages": 2},
     ]
     # A street inspector's scope: the villages of their street only.
-    street = padded_villages(con, Scope("210111003000"), world.AS_OF.replace(day=1))
+    street = padding_leads(current_leads(con, Scope("210111003000")))
     assert set(street.get_column("region_code")) == {world.HOLLOW, world.CANCELLED}
     # March was before any padding.
-    assert padded_villages(
-        con, Scope(world.DISTRICT), world.AS_OF.replace(month=3, day=1)
-    ).is_empty()
+    march = current_leads(con, Scope(world.DISTRICT), world.AS_OF.replace(month=3, day=31))
+    assert padding_leads(march).is_empty()
 
 
 def test_a_month_is_judged_as_of_its_end_or_the_data_end():
