@@ -117,9 +117,11 @@ def month_bursts(
     burst_evidence, crowded_evidence: those residents as "user_id YYYY-MM-DD HH:MM" (their
     first event), earliest first, at most EVIDENCE_LIMIT.
 
-    Bursts are rare, so the period's events are counted once per village and hour (each
-    event once: a bound on the residents), and residents are counted exactly only in the
-    hours where that bound reaches a bar, and for the residents seen in a burst.
+    The period's events are read once (joined to their residents' villages): the table
+    need not be stored in time order, though a time-ordered table lets the read skip the
+    other months. Bursts are rare, so events are counted per village and hour (each event
+    once: a bound on the residents), and residents are counted exactly only in the hours
+    where that bound reaches a bar, and for the residents seen in a burst.
     """
     condition, params = scope.villages()
     hour, minute = "epoch(a.ts)::BIGINT // 3600", "epoch(a.ts)::BIGINT // 60"
@@ -129,11 +131,12 @@ def month_bursts(
     query = f"""
         WITH residents AS (
             SELECT user_id, region_code FROM users WHERE role = 'resident' AND {condition}
-        ), hour_events AS MATERIALIZED (
-            SELECT r.region_code, {hour} AS hour, count(*) AS events
+        ), month_events AS MATERIALIZED (
+            SELECT r.region_code, a.user_id, a.ts, {hour} AS hour, {minute} AS minute
             FROM activity a JOIN residents r ON r.user_id = a.user_id
             WHERE a.ts >= ? AND a.ts < ?
-            GROUP BY ALL
+        ), hour_events AS MATERIALIZED (
+            SELECT region_code, hour, count(*) AS events FROM month_events GROUP BY ALL
         ), bars AS (
             SELECT region_code, sum(events)::BIGINT AS events,
                 {hours.bar("sum(events)", hours.units(start, cut))} AS hour_bar,
@@ -142,15 +145,8 @@ def month_bursts(
         ), candidate_hours AS (
             SELECT region_code, hour FROM hour_events JOIN bars USING (region_code)
             WHERE hour_events.events >= least(hour_bar, minute_bar)
-        ), candidate_residents AS (
-            SELECT * FROM residents
-            SEMI JOIN (SELECT DISTINCT region_code FROM candidate_hours) USING (region_code)
         ), candidate_events AS MATERIALIZED (
-            SELECT * FROM (
-                SELECT r.region_code, a.user_id, a.ts, {hour} AS hour, {minute} AS minute
-                FROM activity a JOIN candidate_residents r ON r.user_id = a.user_id
-                WHERE a.ts >= ? AND a.ts < ?
-            ) SEMI JOIN candidate_hours USING (region_code, hour)
+            SELECT * FROM month_events SEMI JOIN candidate_hours USING (region_code, hour)
         ), burst_hours AS (
             SELECT region_code, hour FROM candidate_events JOIN bars USING (region_code)
             GROUP BY region_code, hour, hour_bar HAVING count(DISTINCT user_id) >= hour_bar
@@ -166,11 +162,7 @@ def month_bursts(
         ), per_user AS (
             SELECT e.region_code, e.user_id, min(e.ts) AS first_at, count(*) AS events,
                 count(b.hour) AS in_bursts, count(c.minute) AS in_crowds
-            FROM (
-                SELECT r.region_code, a.user_id, a.ts, {hour} AS hour, {minute} AS minute
-                FROM activity a JOIN candidate_residents r ON r.user_id = a.user_id
-                WHERE a.ts >= ? AND a.ts < ? AND a.user_id IN (SELECT user_id FROM seen)
-            ) e
+            FROM (SELECT * FROM month_events SEMI JOIN seen USING (user_id)) e
             LEFT JOIN burst_hours b USING (region_code, hour)
             LEFT JOIN crowded_minutes c USING (region_code, minute)
             GROUP BY ALL
@@ -203,7 +195,7 @@ def month_bursts(
         LEFT JOIN flagged f USING (region_code)
         ORDER BY b.region_code
     """
-    values = [*params, start, cut, start, cut, start, cut]
+    values = [*params, start, cut]
     return con.sql(query, params=values).pl()
 
 
