@@ -8,16 +8,26 @@ any update or delete, so no role can change it from the app.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
+import json
+import secrets
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import polars as pl
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from datastore.access import ROLES, User
-from datastore.sidecar import append_only, connect_sidecar, sidecar_path
+from datastore.privacy import mask_columns
+from datastore.reads import scoped
+from datastore.records import Listed
+from datastore.scope import Scope
+from datastore.sidecar import append_only, connect_sidecar, database_file, sidecar_path
 from schema.timing import local_now
 
 MAX_FAILURES = 5
@@ -52,7 +62,21 @@ CREATE TABLE IF NOT EXISTS audit (
     action TEXT NOT NULL,
     target TEXT NOT NULL,
     detail TEXT NOT NULL,
-    origin TEXT NOT NULL
+    origin TEXT NOT NULL,
+    -- The jurisdiction the entry belongs to: the actor's, or for a failed sign-in or an
+    -- account change the account's. NULL: everything (or written before this column).
+    region_code TEXT
+);
+-- Signed-in browsers of built-in accounts (ui/sessions.py): a one-time ticket from the
+-- sign-in becomes a session whose token the browser keeps in an HttpOnly cookie. Only
+-- hashes of tickets and tokens are stored.
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    kind TEXT NOT NULL,  -- ticket (not yet exchanged) or session
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    ended_at TEXT  -- exchanged, signed out or revoked
 );
 -- Real exports ever loaded beside this store: once one has been, demo mode is over for
 -- good, even if the database is later replaced by a demo.
@@ -98,7 +122,22 @@ def access_path(db_path: Path) -> Path:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    return connect_sidecar(path, SCHEMA)
+    """The access store; the caller closes it (or use `opened`)."""
+    con = connect_sidecar(path, SCHEMA)
+    columns = {row[1] for row in con.execute("PRAGMA table_info(audit)").fetchall()}
+    if "region_code" not in columns:  # a store written before entries had a jurisdiction
+        con.execute("ALTER TABLE audit ADD COLUMN region_code TEXT")
+    return con
+
+
+@contextlib.contextmanager
+def opened(path: Path) -> Iterator[sqlite3.Connection]:
+    """The access store, closed when the block ends."""
+    con = connect(path)
+    try:
+        yield con
+    finally:
+        con.close()
 
 
 def _now() -> str:
@@ -155,6 +194,8 @@ def _update(con: sqlite3.Connection, username: str, sql: str, params: list) -> N
 
 def set_active(con: sqlite3.Connection, username: str, active: bool) -> None:
     _update(con, username, "active = ?", [int(active)])
+    if not active:
+        end_sessions_of(con, username)
 
 
 def set_password(con: sqlite3.Connection, username: str, password: str) -> None:
@@ -165,6 +206,7 @@ def set_password(con: sqlite3.Connection, username: str, password: str) -> None:
         "password_hash = ?, failed_attempts = 0, locked_until = NULL",
         [_hasher.hash(password)],
     )
+    end_sessions_of(con, username)
 
 
 def unlock(con: sqlite3.Connection, username: str) -> None:
@@ -190,6 +232,13 @@ def accounts(con: sqlite3.Connection) -> pl.DataFrame:
             "updated_at": pl.String,
         },
     )
+
+
+def account_region(con: sqlite3.Connection, username: str) -> str | None:
+    """The jurisdiction of an account (None: everything, or no such account)."""
+    rows = con.execute("SELECT region_code FROM accounts WHERE username = ?", [username])
+    found = rows.fetchall()
+    return found[0][0] if found else None
 
 
 def has_accounts(con: sqlite3.Connection) -> bool:
@@ -258,6 +307,86 @@ def _verify(stored: str, password: str) -> bool:
         return False
 
 
+TICKET_SECONDS = 60
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_ticket(con: sqlite3.Connection, username: str) -> str:
+    """A one-time ticket for a browser that has just signed in, exchanged within a minute
+    for a session (`start_session`)."""
+    ticket = secrets.token_urlsafe(32)
+    now = local_now()
+    with con:
+        con.execute(
+            "INSERT INTO sessions (token_hash, username, kind, created_at, expires_at) "
+            "VALUES (?, ?, 'ticket', ?, ?)",
+            [_hash(ticket), username, _iso(now), _iso(now + dt.timedelta(seconds=TICKET_SECONDS))],
+        )
+    return ticket
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.isoformat(sep=" ", timespec="seconds")
+
+
+def start_session(con: sqlite3.Connection, ticket: str, hours: float) -> str | None:
+    """The token of a new session for the ticket's account, or None for a ticket unknown,
+    used or too old."""
+    now = _iso(local_now())
+    with con:
+        rows = con.execute(
+            "UPDATE sessions SET ended_at = ? WHERE token_hash = ? AND kind = 'ticket' "
+            "AND ended_at IS NULL AND expires_at > ? RETURNING username",
+            [now, _hash(ticket), now],
+        ).fetchall()
+        if not rows:
+            return None
+        token = secrets.token_urlsafe(32)
+        expires = _iso(local_now() + dt.timedelta(hours=hours))
+        con.execute(
+            "INSERT INTO sessions (token_hash, username, kind, created_at, expires_at) "
+            "VALUES (?, ?, 'session', ?, ?)",
+            [_hash(token), rows[0][0], now, expires],
+        )
+    return token
+
+
+def session_user(con: sqlite3.Connection, token: str) -> User | None:
+    """The user of a live session: not ended, not expired, its account still active."""
+    rows = con.execute(
+        "SELECT a.username, a.name, a.role, a.region_code FROM sessions s "
+        "JOIN accounts a USING (username) WHERE s.token_hash = ? AND s.kind = 'session' "
+        "AND s.ended_at IS NULL AND s.expires_at > ? AND a.active = 1",
+        [_hash(token), _iso(local_now())],
+    ).fetchall()
+    return _user(rows[0], "password") if rows else None
+
+
+def account_active(con: sqlite3.Connection, username: str) -> bool:
+    rows = con.execute("SELECT active FROM accounts WHERE username = ?", [username]).fetchall()
+    return bool(rows and rows[0][0])
+
+
+def end_session(con: sqlite3.Connection, token: str) -> None:
+    with con:
+        con.execute(
+            "UPDATE sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL",
+            [_iso(local_now()), _hash(token)],
+        )
+
+
+def end_sessions_of(con: sqlite3.Connection, username: str) -> None:
+    """Revoke every session of an account (when it is disabled or its password changes)."""
+    with con:
+        con.execute(
+            "UPDATE sessions SET ended_at = ? WHERE username = ? AND ended_at IS NULL",
+            [_iso(local_now()), username],
+        )
+
+
 def oidc_user(con: sqlite3.Connection, email: str | None) -> User | None:
     """The active account the administrator mapped to an identity-provider e-mail."""
     if not email:
@@ -278,15 +407,17 @@ def audit(
     target: str = "",
     detail: str = "",
     origin: str = "",
+    region_code: str | None = None,
 ) -> None:
-    """Append one entry: who, in what role, did what to what, from where."""
+    """Append one entry: who, in what role, did what to what, from where, and the
+    jurisdiction it belongs to (None: everything)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     with con:
         con.execute(
-            "INSERT INTO audit (at, actor, role, action, target, detail, origin) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [_now(), actor, role, action, target, detail, origin],
+            "INSERT INTO audit (at, actor, role, action, target, detail, origin, region_code) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [_now(), actor, role, action, target, detail, origin, region_code],
         )
 
 
@@ -297,8 +428,33 @@ def audit_entries(
     actions: list[str] | None = None,
     actor: str | None = None,
     limit: int = 5000,
+    regions: list[str] | None = None,
 ) -> pl.DataFrame:
-    """Entries newest first, filtered by day range, actions and actor."""
+    """Entries newest first, filtered by day range, actions, actor and, when `regions` is
+    given, the jurisdictions they belong to."""
+    where, params = _audit_filter(since, until, actions, actor, regions)
+    return pl.read_database(
+        f"SELECT * FROM audit WHERE {where} ORDER BY entry_id DESC LIMIT ?",
+        con,
+        execute_options={"parameters": [*params, limit]},
+        schema_overrides=_AUDIT_SCHEMA,
+    )
+
+
+_AUDIT_SCHEMA = {
+    "entry_id": pl.Int64, "at": pl.String, "actor": pl.String, "role": pl.String,
+    "action": pl.String, "target": pl.String, "detail": pl.String, "origin": pl.String,
+    "region_code": pl.String,
+}  # fmt: skip
+
+
+def _audit_filter(
+    since: dt.date | None,
+    until: dt.date | None,
+    actions: list[str] | None,
+    actor: str | None,
+    regions: list[str] | None,
+) -> tuple[str, list]:
     conditions, params = ["TRUE"], []
     if since:
         conditions.append("at >= ?")
@@ -312,13 +468,53 @@ def audit_entries(
     if actor:
         conditions.append("actor = ?")
         params.append(actor)
-    return pl.read_database(
-        f"SELECT * FROM audit WHERE {' AND '.join(conditions)} "
-        "ORDER BY entry_id DESC LIMIT ?",
-        con,
-        execute_options={"parameters": [*params, limit]},
-        schema_overrides={
-            "entry_id": pl.Int64, "at": pl.String, "actor": pl.String, "role": pl.String,
-            "action": pl.String, "target": pl.String, "detail": pl.String, "origin": pl.String,
-        },
-    )  # fmt: skip
+    if regions is not None:
+        conditions.append("region_code IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(regions))
+    return " AND ".join(conditions), params
+
+
+def _regions_in(con: duckdb.DuckDBPyConnection, scope: Scope) -> list[str] | None:
+    """The codes of the scope and every region inside it; None for everything."""
+    if scope.region_code is None:
+        return None
+    condition, params = scope.below()
+    rows = con.execute(f"SELECT region_code FROM regions WHERE {condition}", params).fetchall()
+    return [code for (code,) in rows]
+
+
+def _access_store(con: duckdb.DuckDBPyConnection):
+    return opened(access_path(database_file(con)))
+
+
+@scoped(cache=False)
+def audit_trail(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    actions: list[str] | None = None,
+    actor: str | None = None,
+    limit: int = 5000,
+) -> Listed:
+    """The audit entries belonging to the scope, newest first (`audit_entries`), with how
+    many match in all. Entries of everything (the command line, accounts of `all`) belong
+    to no district and are read with the scope of everything only."""
+    regions = _regions_in(con, scope)
+    with _access_store(con) as store:
+        entries = audit_entries(store, since, until, actions, actor, limit, regions)
+        where, params = _audit_filter(since, until, actions, actor, regions)
+        total = store.execute(f"SELECT count(*) FROM audit WHERE {where}", params).fetchall()
+    # What was typed (a disposition's note, a file name) may hold personal data.
+    return Listed(mask_columns(entries, ["target", "detail"], unmask=False), total[0][0])
+
+
+@scoped(cache=False)
+def account_list(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
+    """The accounts whose jurisdiction lies within the scope (`accounts`)."""
+    regions = _regions_in(con, scope)
+    with _access_store(con) as store:
+        people = accounts(store)
+    if regions is None:
+        return people
+    return people.filter(pl.col("region_code").is_in(regions))

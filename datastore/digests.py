@@ -21,8 +21,9 @@ from pathlib import Path
 import polars as pl
 
 from datastore import accounts
+from datastore.reads import scoped
 from datastore.scope import Scope
-from datastore.sidecar import append_only, connect_sidecar, sidecar_path
+from datastore.sidecar import append_only, connect_sidecar, database_file, sidecar_path
 from schema.timing import local_now
 
 SCHEMA = """
@@ -215,3 +216,9 @@ def recent_problems(db_path: Path, scope: Scope, days: int = 7) -> pl.DataFrame 
         return delivery_problems(con, scope, local_now().date() - dt.timedelta(days=days))
     finally:
         con.close()
+
+
+@scoped(cache=False)
+def problems_in(con, scope: Scope, days: int = 7) -> pl.DataFrame | None:
+    """`recent_problems` beside the database a reader's connection reads, for the pages."""
+    return recent_problems(database_file(con), scope, days)

@@ -33,6 +33,17 @@ class Scope:
             params,
         )
 
+    def below(self, column: str = "region_code") -> tuple[str, list]:
+        """SQL condition on `column` holding codes of any level: the scope itself and the
+        regions inside it, never those above it (what a row about a region belongs to)."""
+        if self.region_code is None:
+            return "TRUE", []
+        return (
+            f"{column} IN (SELECT region_code FROM regions "
+            "WHERE ? IN (region_code, street_code, district_code))",
+            [self.region_code],
+        )
+
     def regions(self, column: str = "region_code") -> tuple[str, list]:
         """SQL condition on `column` holding codes of any level: the scope, its parts and
         the regions above it. Counts kept per region rather than per village (petitions)

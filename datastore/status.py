@@ -6,72 +6,185 @@ import duckdb
 import polars as pl
 
 from datastore.privacy import mask_columns
+from datastore.reads import before_sign_in, scoped
+from datastore.records import Listed, listed
 from datastore.scope import Scope
 
 DATA_TABLES = ("regions", "admins", "users", "activity", "disclosures", "feedback", "petitions")
 
+# What a quarantined row is about: the first region its raw record names that is loaded
+# (its own, a region's parent, a petition's district), else the region of the user it
+# names (an activity row). A row naming no loaded region belongs to no district.
+_QUARANTINED_REGION = """coalesce(
+    (SELECT region_code FROM regions
+     WHERE region_code = trim(json_extract_string(q.record, '$.region_code'))),
+    (SELECT region_code FROM regions
+     WHERE region_code = trim(json_extract_string(q.record, '$.parent_code'))),
+    (SELECT region_code FROM regions
+     WHERE region_code = trim(json_extract_string(q.record, '$.district_code'))),
+    (SELECT u.region_code FROM users u
+     WHERE u.user_id = trim(json_extract_string(q.record, '$.user_id'))))"""
 
+
+def _tables_in_scope(scope: Scope) -> list[tuple[str, str, list]]:
+    """Per data table, `FROM … WHERE …` selecting its rows about the scope, with parameters."""
+    villages, params = scope.villages()
+    below, below_params = scope.below()
+    activity = "activity a"
+    activity_where, activity_params = "TRUE", []
+    if scope.region_code is not None:
+        activity = "activity a JOIN users u USING (user_id)"
+        activity_where, activity_params = scope.villages("u.region_code")
+    petitions, petition_params = scope.below("coalesce(region_code, district_code)")
+    return [
+        ("regions", f"regions WHERE {below}", below_params),
+        ("admins", f"admins WHERE {below}", below_params),
+        ("users", f"users WHERE {villages}", params),
+        ("activity", f"{activity} WHERE {activity_where}", activity_params),
+        ("disclosures", f"disclosures WHERE {villages}", params),
+        ("feedback", f"feedback WHERE {villages}", params),
+        ("petitions", f"petitions WHERE {petitions}", petition_params),
+    ]
+
+
+@scoped
 def table_counts(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
     """Rows per table within the scope: table_name, rows."""
-    villages, params = scope.villages()
-    regions, region_params = scope.regions()
-    user_villages, user_params = scope.villages("u.region_code")
-    petition_scope, petition_params = scope.regions("coalesce(region_code, district_code)")
-    query = f"""
-        SELECT 'regions' AS table_name, count(*) AS rows FROM regions WHERE {regions}
-        UNION ALL SELECT 'admins', count(*) FROM admins WHERE {regions}
-        UNION ALL SELECT 'users', count(*) FROM users WHERE {villages}
-        UNION ALL SELECT 'activity', count(*) FROM activity a
-            {"" if scope.region_code is None else "JOIN users u USING (user_id)"}
-            WHERE {user_villages if scope.region_code else "TRUE"}
-        UNION ALL SELECT 'disclosures', count(*) FROM disclosures WHERE {villages}
-        UNION ALL SELECT 'feedback', count(*) FROM feedback WHERE {villages}
-        UNION ALL SELECT 'petitions', count(*) FROM petitions WHERE {petition_scope}
-    """
-    all_params = region_params * 2 + params + (user_params if scope.region_code else [])
-    all_params += params * 2 + petition_params
-    frame = con.sql(query, params=all_params).pl()
+    parts = _tables_in_scope(scope)
+    query = " UNION ALL ".join(
+        f"SELECT '{name}' AS table_name, count(*) AS rows FROM {source}"
+        for name, source, _ in parts
+    )
+    frame = con.sql(query, params=[p for *_, params in parts for p in params]).pl()
     return frame.with_columns(pl.col("rows").cast(pl.Int64))
 
 
-def load_history(con: duckdb.DuckDBPyConnection, limit: int = 100) -> pl.DataFrame:
-    return con.sql("SELECT * FROM loads ORDER BY load_id DESC LIMIT ?", params=[limit]).pl()
+@scoped
+def covers_everything(con: duckdb.DuckDBPyConnection, scope: Scope) -> bool:
+    """Whether everything loaded lies within the scope (a district install read by its
+    district): then the loads' own bookkeeping is all about the scope."""
+    if scope.region_code is None:
+        return True
+    outside = con.execute(
+        "SELECT count(*) FROM regions WHERE NOT (? IN (region_code, street_code, district_code))",
+        [scope.region_code],
+    ).fetchall()[0][0]
+    return outside == 0
 
 
-def load_files(con: duckdb.DuckDBPyConnection, load_id: int) -> pl.DataFrame:
+def _part(con: duckdb.DuckDBPyConnection, scope: Scope) -> Scope:
+    """The scope the bookkeeping is cut to: everything when the scope holds all of it."""
+    return Scope() if covers_everything(con, scope) else Scope(scope.region_code)
+
+
+def _quarantine_in_scope(scope: Scope) -> tuple[str, list]:
+    """The quarantine's rows about the scope, with `region_code` (what the row is about,
+    None when it names no loaded region): all of them for everything."""
+    below, params = scope.below("region_code")
+    return (
+        f"SELECT * FROM (SELECT q.*, {_QUARANTINED_REGION} AS region_code FROM quarantine q) "
+        f"WHERE {below}",
+        params,
+    )
+
+
+@scoped
+def load_history(con: duckdb.DuckDBPyConnection, scope: Scope, limit: int = 100) -> Listed:
+    """The loads, newest first. For everything, each load's own totals; for a part, only
+    what is about that part: rows kept aside that concern it, and `rows_current`, its rows
+    whose present version this load wrote. A load's totals cover the whole export, so for
+    a part they are null."""
+    scope = _part(con, scope)
+    if scope.region_code is None:
+        return listed(con, "SELECT *, NULL::BIGINT AS rows_current FROM loads", [],
+                      "load_id DESC", limit)  # fmt: skip
+    parts = _tables_in_scope(scope)
+    written = " UNION ALL ".join(
+        f"SELECT {'a.' if name == 'activity' else ''}load_id FROM {source}"
+        for name, source, _ in parts
+    )
+    written_params = [p for *_, params in parts for p in params]
+    kept, kept_params = _quarantine_in_scope(scope)
+    query = f"""
+        SELECT l.load_id, l.started_at, l.finished_at, l.source, l.files,
+               NULL::BIGINT AS rows_read, NULL::BIGINT AS rows_inserted,
+               NULL::BIGINT AS rows_updated, NULL::BIGINT AS rows_unchanged,
+               NULL::BIGINT AS rows_superseded,
+               coalesce(k.rows, 0)::BIGINT AS rows_quarantined, l.demo,
+               coalesce(w.rows, 0)::BIGINT AS rows_current
+        FROM loads l
+        LEFT JOIN (SELECT load_id, count(*) AS rows FROM ({written}) GROUP BY load_id) w
+            USING (load_id)
+        LEFT JOIN (SELECT load_id, count(DISTINCT (file, row_number)) AS rows FROM ({kept})
+                   GROUP BY load_id) k USING (load_id)
+    """
+    return listed(con, query, [*written_params, *kept_params], "load_id DESC", limit)
+
+
+@scoped
+def load_files(con: duckdb.DuckDBPyConnection, scope: Scope, load_id: int) -> pl.DataFrame:
+    """The files a load read. For a part of what is loaded, the rows a file held about
+    other parts are not told: `rows_read` is null and `rows_quarantined` counts the part's."""
+    scope = _part(con, scope)
+    if scope.region_code is None:
+        return con.sql(
+            "SELECT file, table_name, format, rows_read, rows_quarantined, bytes, sha256, "
+            "warnings FROM load_files WHERE load_id = ? ORDER BY file",
+            params=[load_id],
+        ).pl()
+    kept, params = _quarantine_in_scope(scope)
     return con.sql(
-        "SELECT file, table_name, format, rows_read, rows_quarantined, bytes, sha256, warnings "
-        "FROM load_files WHERE load_id = ? ORDER BY file",
-        params=[load_id],
+        "SELECT f.file, f.table_name, f.format, NULL::BIGINT AS rows_read, "
+        "coalesce(k.rows, 0)::BIGINT AS rows_quarantined, f.bytes, f.sha256, "
+        "NULL::VARCHAR[] AS warnings FROM load_files f "
+        "LEFT JOIN (SELECT file, count(DISTINCT row_number) AS rows "
+        f"FROM ({kept}) WHERE load_id = ? GROUP BY file) k USING (file) "
+        "WHERE f.load_id = ? ORDER BY f.file",
+        params=[*params, load_id, load_id],
     ).pl()
 
 
-def quarantine_by_reason(con: duckdb.DuckDBPyConnection, load_id: int) -> pl.DataFrame:
-    """Rows kept aside by one load: table_name, reason, rows (a row counts once per reason)."""
+@scoped
+def quarantine_by_reason(
+    con: duckdb.DuckDBPyConnection, scope: Scope, load_id: int
+) -> pl.DataFrame:
+    """Rows kept aside by one load that concern the scope: table_name, reason, rows (a row
+    counts once per reason)."""
+    kept, params = _quarantine_in_scope(_part(con, scope))
     return (
         con.sql(
             "SELECT table_name, reason, count(DISTINCT (file, row_number)) AS rows "
-            "FROM quarantine WHERE load_id = ? GROUP BY ALL ORDER BY table_name, reason",
-            params=[load_id],
+            f"FROM ({kept}) WHERE load_id = ? GROUP BY ALL ORDER BY table_name, reason",
+            params=[*params, load_id],
         )
         .pl()
         .with_columns(pl.col("rows").cast(pl.Int64))
     )
 
 
+@scoped
 def quarantined_rows(
-    con: duckdb.DuckDBPyConnection, load_id: int, limit: int = 1000, unmask: bool = False
-) -> pl.DataFrame:
-    """Rows kept aside by a load; the raw record and value masked unless `unmask`, since
-    a message's text travels with its row."""
-    frame = con.sql(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    load_id: int,
+    limit: int = 1000,
+    unmask: bool = False,
+) -> Listed:
+    """Rows kept aside by a load that concern the scope; the raw record and value masked
+    unless `unmask`, since a message's text travels with its row."""
+    kept, params = _quarantine_in_scope(_part(con, scope))
+    rows = listed(
+        con,
         "SELECT table_name, file, row_number, column_name, value, reason, record "
-        "FROM quarantine WHERE load_id = ? ORDER BY file, row_number LIMIT ?",
-        params=[load_id, limit],
-    ).pl()
-    return mask_columns(frame, ["value", "record"], unmask)
+        f"FROM ({kept}) WHERE load_id = ?",
+        [*params, load_id],
+        "file, row_number, column_name",
+        limit,
+    )
+    return Listed(mask_columns(rows.rows, ["value", "record"], unmask), rows.total)
 
 
+@scoped
 def months_and_streets(
     con: duckdb.DuckDBPyConnection, scope: Scope
 ) -> tuple[list, dict[str, str], str | None, str]:
@@ -104,9 +217,20 @@ def months_and_streets(
     return months, streets, None, "province"
 
 
+@before_sign_in
 def demo_only(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether everything loaded was made by the built-in demo generator (`etl demo`
     marks its loads; where the files came from does not matter)."""
     query = "SELECT count(*), count(*) FILTER (NOT demo) FROM loads"
     loads, real = con.execute(query).fetchall()[0]
     return loads > 0 and real == 0
+
+
+@before_sign_in
+def demo_choices(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, str], str | None]:
+    """The demo's streets by code and its district, for the demo's role picker; nothing
+    while anything loaded is real."""
+    if not demo_only(con):
+        return {}, None
+    _, streets, top_code, _ = months_and_streets(con, Scope())
+    return streets, top_code

@@ -8,16 +8,20 @@ finance 13,714 a year, messages mostly answered the same day and cleared within 
 Message volume is about three times the seed district's 336 a year, so that monthly
 street rankings have samples to rank.
 
-A known set of villages misbehaves in the ways inspectors look for (inaction, slow
-action, wrong action). Their labels are written beside the export, never into it:
-`<export>.labels.csv`. `<export>.manifest.json` says what the generator put in,
-including every bad row it planted, so tests can check the loader's accounting.
+Villages misbehave in the ways inspectors look for (inaction, slow action, wrong action):
+all round up to the data's end (`misconduct`), or in one scenario each, for a few months
+anywhere in the span (`scenarios`, `padding`, `misconduct`); a near miss grows for real.
+Their labels are written beside the export, never into it: `<export>.labels.csv`.
+`<export>.manifest.json` says what the generator put in: the local practice, each
+scenario's magnitudes, the rows generated and every bad row planted, so tests can check
+the loader's accounting.
 
-Modules, in the order an export is made: `regions` (divisions, sizes, habits),
-`misconduct` (who misbehaves, how, when), `people` (administrators, accounts, visits),
-`disclosures`, `messages` (messages and petitions), then `writers` and `formats` (the
-files, as the platform writes them); `export` ties them together and `build` loads the
-result as the demo database.
+Modules, in the order an export is made: `practice` (a district's local constants),
+`regions` (divisions, sizes, habits), `misconduct` and `scenarios` (who misbehaves, how,
+when), `people` (administrators, accounts, visits), `padding` (the ranked figures padded,
+and the near miss), `disclosures`, `messages` (messages and petitions), then `writers`
+and `formats` (the files, as the platform writes them); `export` ties them together and
+`build` loads the result as the demo database.
 """
 
 from demo.build import build_demo, non_demo_loads

@@ -30,6 +30,7 @@ def build_demo(
     progress: Progress | None = None,
     force: bool = False,
     only_if_missing: bool = False,
+    practice: str = "standard",
 ) -> LoadResult | None:
     """Generate the demo export beside the database and load it through `load` into a new
     database, which then replaces the one at `db_path` whole.
@@ -37,10 +38,10 @@ def build_demo(
     The replacement happens under the loads' lock, after checking again that no real load
     has arrived while the export was generated (RealDataPresent unless `force`). With
     `only_if_missing` (the dashboard's first run) nothing is replaced if a database appeared
-    meanwhile, and None is returned."""
+    meanwhile, and None is returned. `practice`: see demo.practice."""
     progress = progress or (lambda *_: None)
     out = out or db_path.parent / f"demo-export-{preset}"
-    generate_export(out, preset, seed, months, end, anomalies, progress)
+    generate_export(out, preset, seed, months, end, anomalies, progress, practice=practice)
     fresh = db_path.with_name(db_path.name + ".demo")
     with store.exclusive(db_path):
         if only_if_missing and db_path.exists():

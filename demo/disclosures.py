@@ -10,6 +10,7 @@ import polars as pl
 
 from demo.misconduct import in_lead, split_payments
 from demo.people import payees
+from demo.practice import Practice
 from demo.window import DAY, HOUR, Window, to_minute
 
 # How many events of each kind a village publishes in a year.
@@ -77,8 +78,10 @@ def generate(
     catalogue: pl.DataFrame,
     window: Window,
     rng,
+    practice: Practice,
 ) -> pl.DataFrame:
-    """Every disclosure with its publication, review, corrections and withdrawals."""
+    """Every disclosure with its publication, review, corrections and withdrawals; `due_s`
+    is when a periodic item fell due (null for events)."""
     v = villages.select("region_code", "street_code").join(
         behaviour.select("region_code", "on_time_p", "lead_type", "lead_start", "lead_end"),
         on="region_code",
@@ -166,23 +169,24 @@ def generate(
         pl.from_epoch("event_s", time_unit="s").dt.strftime("%Y-%m-%d").alias("period"),
         pl.lit(0).alias("line"),
     )
+    events = events.with_columns(pl.lit(None, pl.Int64).alias("due_s"))
     columns = ["region_code", "street_code", "item_code", "period", "published_s", "line"]
-    columns += ["lead_type", "lead_start", "lead_end"]
+    columns += ["due_s", "lead_type", "lead_start", "lead_end"]
     both = pl.concat([periodic.select(columns), events.select(columns)], how="vertical_relaxed")
     both = both.filter(
         (pl.col("published_s") >= window.start_s) & (pl.col("published_s") < window.end_s)
     )
     both = both.with_columns(pl.col("published_s") - pl.col("published_s") % 60)
     both = both.join(catalogue.select("item_code", "category", "name_zh"), on="item_code")
-    return with_details(both.sort("published_s", "region_code"), window, rng)
+    return with_details(both.sort("published_s", "region_code"), window, rng, practice)
 
 
-def with_details(d: pl.DataFrame, window: Window, rng) -> pl.DataFrame:
+def with_details(d: pl.DataFrame, window: Window, rng, practice: Practice) -> pl.DataFrame:
     n = len(d)
     finance = (d.get_column("category") == "finance").to_numpy()
     item = d.get_column("item_code").to_numpy()
     # Payments spread over orders of magnitude, as real ledgers do (Benford-like digits).
-    scale = np.where(np.isin(item, ["FW05", "FW06"]), 60_000.0, 2_500.0)
+    scale = np.where(np.isin(item, ["FW05", "FW06"]), 60_000.0, 2_500.0) * practice.payment_scale
     amount = np.where(finance, np.round(rng.lognormal(np.log(scale), 1.0, n), 2), np.nan)
     wrong = d.select(in_lead(d, "wrong", "published_s")).to_series().to_numpy()
     inflated = wrong & np.isin(item, ["FW05", "FW06"]) & (rng.random(n) < 0.8)
@@ -208,7 +212,9 @@ def with_details(d: pl.DataFrame, window: Window, rng) -> pl.DataFrame:
         ).alias("reviewer_id"),
         pl.col("name_zh").alias("title"),
     )
-    d = pl.concat([d, split_payments(d, rng)], how="diagonal").sort("published_s")
+    d = pl.concat([d, split_payments(d, rng, practice.approval_threshold)], how="diagonal").sort(
+        "published_s"
+    )
     d = d.with_columns(pl.col("published_s") - pl.col("published_s") % 60)
     d = d.with_columns(
         pl.col("reviewed_s").clip(upper_bound=window.end_s - 60),

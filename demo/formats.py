@@ -99,11 +99,16 @@ def write_csv(
     path.write_bytes(data)
 
 
-def write_xlsx(frame: pl.DataFrame, path: Path, table: str, title: str) -> None:
-    """An Excel export: a title row above Chinese headers, date-times as native date cells."""
+def write_xlsx(
+    frame: pl.DataFrame, path: Path, table: str, title: str, created: dt.datetime
+) -> None:
+    """An Excel export: a title row above Chinese headers, date-times as native date cells.
+    `created` is stamped as the file's creation time (xlsxwriter would stamp the clock's,
+    and the same export would differ from one run to the next)."""
     spec = TABLES[table]
     frame = zh_values(frame, table)
     workbook = xlsxwriter.Workbook(str(path))
+    workbook.set_properties({"created": created})
     sheet = workbook.add_worksheet("导出")
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     sheet.write(0, 0, title)
@@ -120,9 +125,9 @@ def write_xlsx(frame: pl.DataFrame, path: Path, table: str, title: str) -> None:
     workbook.close()
 
 
-def amount_text(amounts: pl.Series, rng) -> pl.Series:
-    """Amounts as the platform writes them: plain, with thousands separators, 元 or ¥."""
-    style = rng.integers(0, 4, len(amounts))
+def amount_text(amounts: pl.Series, style: np.ndarray) -> pl.Series:
+    """Amounts as the platform writes them, in `style` 0 to 3: plain, with thousands
+    separators, 元 or ¥."""
     out = []
     for value, s in zip(amounts.to_list(), style, strict=True):
         if value is None:

@@ -9,6 +9,7 @@ import polars as pl
 
 from demo.misconduct import in_lead, repeat_messages
 from demo.people import GIVEN_NAMES, SURNAMES, id_number
+from demo.practice import Practice
 from demo.window import DAY, HOUR, Window, month_starts, time_of_day, to_minute
 
 TOPICS = ["环境卫生", "涉农补贴", "三资管理", "征收拆迁", "基础设施", "低保救助", "党务", "其他"]
@@ -29,7 +30,12 @@ def with_personal_details(content: np.ndarray, rng) -> np.ndarray:
 
 
 def feedback(
-    villages: pl.DataFrame, behaviour: pl.DataFrame, users: pl.DataFrame, window: Window, rng
+    villages: pl.DataFrame,
+    behaviour: pl.DataFrame,
+    users: pl.DataFrame,
+    window: Window,
+    rng,
+    practice: Practice,
 ) -> pl.DataFrame:
     """Residents' messages with their reply, closure and rating, as they happened."""
     months = len(month_starts(window.start, window.end))
@@ -81,7 +87,7 @@ def feedback(
         + (rng.uniform(0.05, 0.95, n) * np.minimum(seconds_left_today - 60, 10 * HOUR)).astype(int),
         s + seconds_left_today + rng.integers(HOUR, 30 * HOUR, n),
     )
-    close = reply + (rng.lognormal(np.log(1.6 * DAY), 0.7, n)).astype(int)
+    close = reply + (rng.lognormal(np.log(practice.closure_days * DAY), 0.7, n)).astype(int)
     slow = f.select(in_lead(f, "slow", "submitted_s")).to_series().to_numpy()
     idle = f.select(in_lead(f, "inaction", "submitted_s")).to_series().to_numpy()
     wrong = f.select(in_lead(f, "wrong", "submitted_s")).to_series().to_numpy()

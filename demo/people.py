@@ -150,7 +150,7 @@ def month_activity(
     actions = rng.choice(["view", "login", "rate"], size=n, p=[0.61, 0.2, 0.19])
     return pl.DataFrame(
         {
-            "user_id": active.get_column("user_id").to_numpy()[user_index],
+            "user_id": active.get_column("user_id").gather(user_index),
             "ts_s": ts,
             "action": actions,
         }

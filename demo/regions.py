@@ -9,12 +9,14 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from demo.practice import Practice
+
 DIVISIONS = Path(__file__).parent / "reference" / "liaoning_divisions.csv.gz"
 
 PRESETS = {
     # root region code prefix, village-level units to keep (None: all), household scale,
     # default months
-    "district": ("210111", None, 1.0, 12),
+    "district": ("210111", None, 1.0, 13),  # a year and the month a year before: 同比
     "city": ("2101", None, 1.0, 6),
     "province": ("21", 8_500, 0.5, 3),
 }
@@ -46,7 +48,7 @@ def divisions(preset: str, rng: np.random.Generator) -> pl.DataFrame:
     return pl.concat([districts, streets, villages], how="diagonal").rename({"code": "region_code"})
 
 
-def habits(villages: pl.DataFrame, rng) -> pl.DataFrame:
+def habits(villages: pl.DataFrame, rng, practice: Practice) -> pl.DataFrame:
     """Per village, how it usually works: the share of its residents active in a month, of its
     households registered, messages per household a month, the share of messages answered the
     same day and of disclosures published on time."""
@@ -55,6 +57,6 @@ def habits(villages: pl.DataFrame, rng) -> pl.DataFrame:
         pl.Series("activity_p", np.clip(0.30 * rng.lognormal(0, 0.22, n), 0.08, 0.7)),
         pl.Series("registration_p", np.where(rng.random(n) < 0.02, 0.99, 0.9997)),
         pl.Series("message_rate", 0.00045 * rng.lognormal(0, 0.35, n)),
-        pl.Series("same_day_p", np.clip(rng.normal(0.93, 0.04, n), 0.75, 0.995)),
+        pl.Series("same_day_p", np.clip(rng.normal(practice.same_day_reply, 0.04, n), 0.75, 0.995)),
         pl.Series("on_time_p", np.clip(rng.normal(0.95, 0.03, n), 0.8, 0.995)),
     )

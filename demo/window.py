@@ -46,6 +46,11 @@ class Window:
     def end_s(self) -> int:  # the end of the last day
         return seconds(self.end) + DAY
 
+    @property
+    def taken_at(self) -> dt.datetime:
+        """When the export was taken: the morning after the last day of data."""
+        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(6, 0))
+
 
 def to_minute(seconds: np.ndarray) -> np.ndarray:
     """The platform records times to the minute; negative values (no time) stay as they are."""

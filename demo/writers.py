@@ -3,8 +3,11 @@ rows planted for the loader to quarantine."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from demo.formats import (
@@ -18,11 +21,11 @@ from demo.formats import (
     write_xlsx,
 )
 from demo.people import month_activity
-from demo.window import DAY, HOUR, seconds
+from demo.window import DAY, HOUR, Window, seconds
 from schema.timing import next_month
 
 
-def write_regions(regions: pl.DataFrame, out: Path) -> None:
+def write_regions(regions: pl.DataFrame, window: Window, out: Path) -> None:
     title = "、".join(regions.filter(pl.col("level") == "district").get_column("name").head(3))
     write_xlsx(
         regions.select(
@@ -31,6 +34,7 @@ def write_regions(regions: pl.DataFrame, out: Path) -> None:
         out / "regions.xlsx",
         "regions",
         f"{title}阳光三务数据导出",
+        window.taken_at,
     )
 
 
@@ -143,49 +147,79 @@ def write_users(users, window, month_starts, out, rng, planted) -> None:
         )
 
 
-def write_disclosures(d, window, month_starts, out, rng, planted) -> None:
+def _disclosures_of_month(d: pl.DataFrame, first: int, cutoff: int) -> pl.DataFrame:
+    """Disclosures published by `cutoff` that were published, reviewed or changed in the
+    month: what the month's file holds."""
+    return d.filter(
+        (pl.col("published_s") < cutoff)
+        & changed_in(["published_s", "reviewed_s", "changed_s"], first, cutoff)
+    )
+
+
+def _styles_of(rows: pl.DataFrame, drawn: dict[str, int], own_rng) -> np.ndarray:
+    """How each row's amount is spelt: as drawn for the rows the generator made, from
+    `own_rng` for rows the scenarios added or moved into the month."""
+    style = np.array([drawn.get(i, -1) for i in rows["disclosure_id"]], dtype=np.int64)
+    missing = style < 0
+    if missing.any():
+        style[missing] = own_rng.integers(0, 4, int(missing.sum()))
+    return style
+
+
+def _month_text(rows: pl.DataFrame, cutoff: int, style: str, amount_styles) -> pl.DataFrame:
+    """The month's disclosures as its file writes them: each as it stood at `cutoff`."""
+    changed = (pl.col("changed_s") >= 0) & (pl.col("changed_s") < cutoff)
+    frame = rows.with_columns(
+        as_of("reviewed_s", cutoff).alias("reviewed_s"),
+        pl.when(changed).then("final_status").otherwise(pl.lit("published")).alias("status"),
+        pl.when(changed).then("final_amount").otherwise("amount").alias("amount"),
+    ).with_columns(
+        pl.max_horizontal("published_s", "reviewed_s", pl.when(changed).then("changed_s")).alias(
+            "updated_s"
+        ),
+        pl.when(pl.col("reviewed_s") >= 0).then("reviewer_id").alias("reviewer_id"),
+    )
+    # Community disclosures say 居务 where villages say 村务: the same category.
+    category = pl.when(
+        (pl.col("category") == "village") & pl.col("region_code").str.slice(9, 1).eq("0")
+    )
+    return frame.select(
+        "disclosure_id",
+        "region_code",
+        category.then(pl.lit("居务")).otherwise("category").alias("category"),
+        "item_code",
+        "title",
+        "period",
+        time_text("published_s", style),
+        "publisher_id",
+        time_text("reviewed_s", style),
+        "reviewer_id",
+        "status",
+        "amount",
+        "payee",
+        time_text("updated_s", style),
+    ).with_columns(amount_text(frame.get_column("amount"), amount_styles).alias("amount"))
+
+
+def write_disclosures(
+    d, window, month_starts, out, rng, planted, generated: pl.DataFrame, own_rng
+) -> None:
+    """`d`: the disclosures as exported; `generated`: as the generator made them, before
+    the scenarios changed them. The main generator draws one amount style for each row the
+    generator made, as many draws as ever whatever the scenarios did, and the bad rows are
+    copied from generated rows, so that the scenarios change no other village's rows."""
     styles = ["iso", "minute", "slash", "chinese"]
     encodings = ["gb18030", "utf-8-sig", "utf-8"]
     for i, month in enumerate(month_starts):
         first, cutoff = seconds(month), min(seconds(next_month(month)), window.end_s)
-        rows = d.filter(
-            (pl.col("published_s") < cutoff)
-            & changed_in(["published_s", "reviewed_s", "changed_s"], first, cutoff)
-        )
-        changed = (pl.col("changed_s") >= 0) & (pl.col("changed_s") < cutoff)
+        made = _disclosures_of_month(generated, first, cutoff)
+        drawn = dict(zip(made["disclosure_id"], rng.integers(0, 4, len(made)), strict=True))
+        rows = _disclosures_of_month(d, first, cutoff)
         style = styles[i % len(styles)]
-        frame = rows.with_columns(
-            as_of("reviewed_s", cutoff).alias("reviewed_s"),
-            pl.when(changed).then("final_status").otherwise(pl.lit("published")).alias("status"),
-            pl.when(changed).then("final_amount").otherwise("amount").alias("amount"),
-        ).with_columns(
-            pl.max_horizontal(
-                "published_s", "reviewed_s", pl.when(changed).then("changed_s")
-            ).alias("updated_s"),
-            pl.when(pl.col("reviewed_s") >= 0).then("reviewer_id").alias("reviewer_id"),
-        )
-        # Community disclosures say 居务 where villages say 村务: the same category.
-        category = pl.when(
-            (pl.col("category") == "village") & pl.col("region_code").str.slice(9, 1).eq("0")
-        )
-        text = frame.select(
-            "disclosure_id",
-            "region_code",
-            category.then(pl.lit("居务")).otherwise("category").alias("category"),
-            "item_code",
-            "title",
-            "period",
-            time_text("published_s", style),
-            "publisher_id",
-            time_text("reviewed_s", style),
-            "reviewer_id",
-            "status",
-            "amount",
-            "payee",
-            time_text("updated_s", style),
-        ).with_columns(amount_text(frame.get_column("amount"), rng).alias("amount"))
+        text = _month_text(rows, cutoff, style, _styles_of(rows, drawn, own_rng))
         if i == len(month_starts) - 1:
-            text = pl.concat([text, bad_disclosures(text, planted)])
+            made_text = _month_text(made, cutoff, style, _styles_of(made, drawn, own_rng))
+            text = pl.concat([text, bad_disclosures(made_text, planted)])
         write_csv(
             text,
             out / f"disclosures_{month:%Y%m}.csv",
@@ -261,7 +295,13 @@ def write_feedback(f, window, month_starts, out, rng, planted) -> None:
                 "handler_id",
                 datetime_value("updated_s"),
             )
-            write_xlsx(excel, out / f"feedback_{month:%Y%m}.xlsx", "feedback", "群众留言导出")
+            write_xlsx(
+                excel,
+                out / f"feedback_{month:%Y%m}.xlsx",
+                "feedback",
+                "群众留言导出",
+                window.taken_at,
+            )
             continue
         text = state.select(
             "feedback_id",
@@ -305,9 +345,21 @@ def write_feedback(f, window, month_starts, out, rng, planted) -> None:
 
 
 def write_activity(
-    users, behaviour, feedback, window, month_starts, out, rng, planted, light, progress
+    users,
+    behaviour,
+    feedback,
+    window,
+    month_starts,
+    out,
+    rng,
+    planted,
+    light,
+    progress,
+    added: Callable[[dt.date, pl.DataFrame], pl.DataFrame] | None = None,
 ) -> int:
-    """Monthly activity files, each repeating the previous month's last day (exports overlap)."""
+    """Monthly activity files, each repeating the previous month's last day (exports overlap).
+    `added(month, events)` gives the events the scenarios add to the month's generated ones.
+    Returns the number of distinct events written."""
     posts = feedback.select(
         "user_id",
         pl.col("submitted_s").alias("ts_s"),
@@ -339,15 +391,17 @@ def write_activity(
                 interactions.filter(pl.col("ts_s").is_between(first, cutoff, closed="left")),
             ]
         ).filter(pl.col("ts_s") < window.end_s)
+        generated = events
+        if added is not None:
+            events = pl.concat([events, added(month, events)]).filter(pl.col("ts_s") < window.end_s)
         distinct += events.unique().height
         written = events if previous_tail is None else pl.concat([previous_tail, events])
         previous_tail = events.filter(pl.col("ts_s") >= cutoff - DAY)
         encoding, english, style = ("utf-8", True, "iso") if light else styles[i % 3]
-        text = written.sort("ts_s").select(
-            "user_id", time_text("ts_s", style).alias("ts"), "action", "object_id"
-        )
-        if i == 0:
-            sample = text.head(3)
+        columns = ("user_id", time_text("ts_s", style).alias("ts"), "action", "object_id")
+        text = written.sort("ts_s").select(*columns)
+        if i == 0:  # bad rows copied from generated events, whatever the scenarios added
+            sample = generated.sort("ts_s").select(*columns).head(3)
             text = pl.concat(
                 [
                     text,
@@ -366,5 +420,11 @@ def write_activity(
             .with_columns(pl.from_epoch("ts_s", time_unit="s").alias("ts"))
             .select("user_id", "ts", "action", "object_id")
         )
-        write_xlsx(last_day, out / f"Activity-{window.end:%Y%m%d}.xlsx", "activity", "访问日志导出")
+        write_xlsx(
+            last_day,
+            out / f"Activity-{window.end:%Y%m%d}.xlsx",
+            "activity",
+            "访问日志导出",
+            window.taken_at,
+        )
     return distinct

@@ -65,6 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--out", type=Path, help="folder for the export (default beside the db)")
     demo.add_argument("--no-anomalies", action="store_true", help="inject no misbehaviour")
     demo.add_argument(
+        "--practice",
+        choices=("standard", "drawn"),
+        default="standard",
+        help="the seed district's local practice, or another district's drawn from the seed",
+    )
+    demo.add_argument(
         "--force", action="store_true", help="replace a database that holds non-demo loads"
     )
 
@@ -102,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             anomalies=not args.no_anomalies,
             progress=_progress,
             force=args.force,
+            practice=args.practice,
         )
         print_summary(result)
         _audit_load(db_path, f"demo {args.preset} seed {args.seed}", result)

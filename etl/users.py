@@ -19,21 +19,19 @@ def command_line_actor() -> tuple[str, str]:
     return f"cli:{getpass.getuser()}", f"command line on {socket.gethostname()}"
 
 
-def audit_command(db_path: Path, action: str, target: str, detail: str) -> None:
+def audit_command(
+    db_path: Path, action: str, target: str, detail: str, region_code: str | None = None
+) -> None:
+    """An entry by whoever runs the command; `region_code` the jurisdiction it concerns
+    (an account's), None for everything."""
     actor, origin = command_line_actor()
-    con = accounts.connect(accounts.access_path(db_path))
-    try:
-        accounts.audit(con, actor, "admin", action, target, detail, origin)
-    finally:
-        con.close()
+    with accounts.opened(accounts.access_path(db_path)) as con:
+        accounts.audit(con, actor, "admin", action, target, detail, origin, region_code)
 
 
 def note_real_load(db_path: Path, source: str) -> None:
-    con = accounts.connect(accounts.access_path(db_path))
-    try:
+    with accounts.opened(accounts.access_path(db_path)) as con:
         accounts.note_real_load(con, source)
-    finally:
-        con.close()
 
 
 def add_parser(commands) -> None:
@@ -91,6 +89,7 @@ def _check_region(db_path: Path, role: str, region: str | None) -> None:
 
 def run(args: argparse.Namespace, db_path: Path) -> int:
     con = accounts.connect(accounts.access_path(db_path))
+    region = None
     try:
         if args.action == "list":
             listing = accounts.accounts(con)
@@ -120,11 +119,12 @@ def run(args: argparse.Namespace, db_path: Path) -> int:
         else:
             accounts.unlock(con, args.username)
             detail = "unlocked"
+        region = accounts.account_region(con, args.username)
     except accounts.AccountError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
         con.close()
-    audit_command(db_path, "account", args.username, detail)
+    audit_command(db_path, "account", args.username, detail, region)
     print(f"{args.username}: {detail}")
     return 0

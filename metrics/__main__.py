@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from datastore.cli import open_database, write_frame
+from datastore.figures import OUTPUT_COLUMNS, region_metrics
 from datastore.scope import EVERYTHING
-from metrics.query import OUTPUT_COLUMNS, region_metrics
 from metrics.rollup import LEVELS
 
 

@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
 import polars as pl
 
-from datastore import records
-from datastore.scope import Scope
 from metrics.marts import Span, due_items, due_time
-from metrics.query import span as data_span
 from schema.timing import days_late, month_bounds
 
 
@@ -74,39 +70,3 @@ def calendar(
         .sort("due", descending=True)
         .collect()
     )
-
-
-# What the disclosures page reads: each computed where the data is read, so that the
-# dashboard caches the small result rather than copying the scope's disclosures per rerun.
-
-
-def completeness_in_scope(
-    con: duckdb.DuckDBPyConnection, scope: Scope, month: dt.date, unit: str
-) -> pl.DataFrame:
-    """`completeness_by_item` of the scope's disclosures for the month."""
-    span = data_span(con)
-    if span is None:
-        return pl.DataFrame()
-    return completeness_by_item(
-        records.disclosure_timing(con, scope),
-        records.catalogue(con),
-        records.villages(con, scope),
-        span,
-        month,
-        unit,
-    )
-
-
-def lateness_in_scope(con: duckdb.DuckDBPyConnection, scope: Scope, month: dt.date) -> pl.DataFrame:
-    """`lateness` of the scope's disclosures published in the month."""
-    return lateness(records.disclosure_timing(con, scope), records.catalogue(con), month)
-
-
-def village_calendar(con: duckdb.DuckDBPyConnection, scope: Scope, code: str) -> pl.DataFrame:
-    """`calendar` of one village of the scope (empty when the village is outside it)."""
-    span = data_span(con)
-    village = records.villages(con, scope).filter(pl.col("region_code") == code)
-    if span is None or village.is_empty():
-        return pl.DataFrame()
-    timing = records.disclosure_timing(con, Scope(code))
-    return calendar(timing, records.catalogue(con), village, span)

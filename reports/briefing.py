@@ -25,9 +25,8 @@ from pptx import Presentation
 from pptx.util import Inches, Pt
 
 from charts import rate_trends
+from datastore.figures import data_span, region_metrics
 from metrics.glossary import METRICS, TARGETS, format_change, format_value
-from metrics.query import region_metrics
-from metrics.query import span as data_span
 from metrics.ranking import rank
 from models.indicators import LEAD_TYPES
 from models.service import current_leads

@@ -24,6 +24,7 @@ from datastore import PROJECT_ROOT, ReadOnlyDatabase, accounts, digests, status
 from datastore import daily as source
 from datastore.access import ANALYSIS_PAGES, ROLES, region_level
 from datastore.digests import Recipient
+from datastore.scope import EVERYTHING
 from metrics import daily
 from metrics.glossary import METRICS
 from models.indicators import LEAD_TYPES
@@ -535,7 +536,7 @@ def staleness(con, access, day: dt.date) -> str | None:
         return f"数据只到 {span.data_end:%Y-%m-%d %H:%M}，不含 {day:%Y-%m-%d} 当天"
     last = digests.last_load(access)
     if last and last["failed"] and span.data_end < daily_window(day)[1]:
-        loads = status.load_history(con, 1)
+        loads = status.load_history(con, EVERYTHING, 1).rows
         finished = loads.get_column("finished_at")[0] if loads.height else None
         failed_at = dt.datetime.fromisoformat(last["at"])
         if finished is None or finished < failed_at:

@@ -10,14 +10,15 @@ switches it off altogether.
 
 from __future__ import annotations
 
-import contextlib
+import ipaddress
+import json
 import os
 
 import streamlit as st
 
 from datastore import accounts, status
 from datastore.access import ROLES, User
-from datastore.scope import EVERYTHING
+from ui import sessions
 from ui.database import db_path, unguarded
 from ui.i18n import language, t
 
@@ -29,13 +30,9 @@ def _secrets() -> dict:
         return {}
 
 
-@contextlib.contextmanager
 def access_store():
-    con = accounts.connect(accounts.access_path(db_path()))
-    try:
-        yield con
-    finally:
-        con.close()
+    """The access store beside the database, closed when the `with` block ends."""
+    return accounts.opened(accounts.access_path(db_path()))
 
 
 def _demo_allowed(access: dict) -> bool:
@@ -62,6 +59,43 @@ def sign_in_mode() -> str:
     return "accounts"
 
 
+def trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """The reverse proxies whose X-Forwarded-For is believed: `[access] trusted_proxies` (a
+    list of addresses or networks) or $SUNSHINE_TRUSTED_PROXIES (comma-separated)."""
+    configured = os.environ.get("SUNSHINE_TRUSTED_PROXIES")
+    entries = (
+        configured.split(",")
+        if configured is not None
+        else _secrets().get("access", {}).get("trusted_proxies", [])
+    )
+    return [ipaddress.ip_network(e.strip(), strict=False) for e in entries if e.strip()]
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def client_address(peer: str | None, forwarded_for: str, proxies: list) -> str:
+    """Who is on the other end, for the audit trail. The peer is the address the connection
+    came from (None: this machine). Only when the peer is a configured proxy is
+    X-Forwarded-For read, from the right, past the configured proxies: what a client writes
+    there itself is never taken for its address."""
+    peer = peer or "127.0.0.1"
+    address = _address(peer)
+    if address is None or not any(address in network for network in proxies):
+        return peer
+    for hop in reversed([h for h in forwarded_for.split(",") if h.strip()]):
+        client = _address(hop)
+        if client is None:
+            break
+        if not any(client in network for network in proxies):
+            return f"{client} via {peer}"
+    return peer
+
+
 def origin() -> str:
     """Where a request came from: the client's address and browser, as the server saw them."""
 
@@ -69,7 +103,8 @@ def origin() -> str:
         return value if isinstance(value, str) else ""  # absent outside a real server
 
     headers = st.context.headers or {}
-    address = text(headers.get("X-Forwarded-For")) or text(st.context.ip_address)
+    peer = text(st.context.ip_address) or None
+    address = client_address(peer, text(headers.get("X-Forwarded-For")), trusted_proxies())
     agent = text(headers.get("User-Agent"))[:120]
     return " ".join(part for part in (address, agent) if part)
 
@@ -85,6 +120,7 @@ def audit(action: str, target: str = "", detail: str = "", user: User | None = N
             target,
             detail,
             origin(),
+            user.region_code if user else None,
         )
 
 
@@ -94,7 +130,7 @@ def role_name(role: str) -> str:
 
 def _demo_user() -> User:
     """The demo's role picker: each role in turn, over the demo district or one street."""
-    _, streets, top_code, _ = unguarded(status.months_and_streets, EVERYTHING)
+    streets, top_code = unguarded(status.demo_choices)
     # The choice is kept under keys of its own: a widget's state does not survive the
     # switch to another page that a change of role may need.
     chosen = st.session_state.setdefault("demo_role", "district_inspector")
@@ -125,10 +161,51 @@ def _demo_user() -> User:
     return user
 
 
+# The page and query a browser first asked for, kept through the sign-in form (whose runs
+# and reruns may change the address) in the tab's own storage.
+_REMEMBER_PAGE = """<script>
+if (!sessionStorage.getItem("sunshine_next"))
+    sessionStorage.setItem("sunshine_next", location.pathname + location.search);
+</script>"""
+
+
+def _browser_to(route: str, ticket: str | None = None) -> None:
+    """Send the browser through one of the session routes and back to the page it asked
+    for (ui/sessions.py)."""
+    query = f'"?ticket=" + {json.dumps(ticket)} + "&next="' if ticket else '"?next="'
+    st.html(
+        "<script>const next = sessionStorage.getItem('sunshine_next') || location.pathname"
+        " + location.search; sessionStorage.removeItem('sunshine_next');"
+        f" location.replace({json.dumps(route)} + {query} + encodeURIComponent(next));</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def _still_signed_in(user: User) -> bool:
+    """A session is ended by signing out, disabling the account or a new password."""
+    token = st.session_state.get("session_token")
+    with access_store() as con:
+        if token:
+            return accounts.session_user(con, token) is not None
+        return accounts.account_active(con, user.username)
+
+
 def _password_user() -> User:
     user = st.session_state.get("user")
     if user is not None:
-        return user
+        if _still_signed_in(user):
+            return user
+        st.session_state.pop("user")
+        st.session_state.pop("session_token", None)
+        st.warning(t("session_expired"))
+    else:
+        found = sessions.cookie_user(st.context.cookies.get(sessions.COOKIE), db_path())
+        if found:
+            st.session_state["user"], st.session_state["session_token"] = found
+            return found[0]
+    if st.session_state.pop("clear_session_cookie", False):
+        _browser_to(sessions.END)
+    st.html(_REMEMBER_PAGE, unsafe_allow_javascript=True)
     st.title(t("app_title"))
     st.subheader(t("sign_in"))
     with st.form("sign_in"):
@@ -141,12 +218,14 @@ def _password_user() -> User:
                 user = accounts.sign_in(con, username.strip(), password)
             except accounts.SignInRefused as refused:
                 action = "locked" if refused.reason == "locked" else "sign_in_failed"
-                accounts.audit(con, username.strip() or "—", "", action, "", refused.reason,
-                               origin())  # fmt: skip
+                named = username.strip()
+                accounts.audit(con, named or "—", "", action, "", refused.reason, origin(),
+                               accounts.account_region(con, named))  # fmt: skip
                 st.error(t(f"sign_in_{refused.reason}", minutes=accounts.LOCK_MINUTES))
             else:
                 st.session_state["user"] = user
                 st.session_state["just_signed_in"] = True
+                st.session_state["session_ticket"] = accounts.issue_ticket(con, user.username)
                 audit("sign_in", detail="password", user=user)
                 st.rerun()
     st.stop()
@@ -184,6 +263,9 @@ def current_user() -> User:
         user = _oidc_user()
     else:
         user = _password_user()
+        ticket = st.session_state.pop("session_ticket", None)
+        if ticket:  # just signed in: the browser fetches its session cookie once
+            _browser_to(sessions.START, ticket)
     with st.sidebar:
         st.caption(
             t("signed_in_as", name=user.name, role=role_name(user.role))
@@ -192,8 +274,13 @@ def current_user() -> User:
         if mode != "demo" and st.button(t("sign_out"), icon=":material/logout:"):
             audit("sign_out")
             del st.session_state["user"]
+            token = st.session_state.pop("session_token", None)
+            if token:
+                with access_store() as con:
+                    accounts.end_session(con, token)
             if mode == "oidc":
                 st.logout()
+            st.session_state["clear_session_cookie"] = True
             st.rerun()
     if mode == "demo":
         st.warning(t("demo_banner"), icon=":material/science:")

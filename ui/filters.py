@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import streamlit as st
 
 from datastore import status
+from datastore.figures import region_metrics
+from datastore.figures import span as data_span
 from datastore.scope import Scope
 from metrics.marts import Span
-from metrics.query import region_metrics
-from metrics.query import span as data_span
 from schema.timing import month_end
 from ui.auth import refuse
 from ui.database import query
@@ -84,7 +84,7 @@ def sidebar() -> Filters | None:
     when nothing is loaded."""
     user = st.session_state["user"]
     months, streets, top_code, top_level = query(status.months_and_streets, user.jurisdiction)
-    span = query(data_span)
+    span = query(data_span, user.jurisdiction)
     street_only = user.region_code in streets  # a street inspector: no "all streets"
     if user.region_code is not None and not street_only:
         top_code, top_level = user.region_code, "district"
@@ -93,17 +93,17 @@ def sidebar() -> Filters | None:
     as_of = _as_of(span)
     labels = [m.strftime("%Y-%m") for m in months_up_to(months, as_of, span.last_day)]
     wanted = _param("month")
+    codes = list(streets) if street_only else [None, *streets]
+    street = _param("street")
+    if street and street not in codes:
+        refuse(f"street:{street}")  # in the page itself, not at the foot of the sidebar
     with st.sidebar:
         month_label = st.selectbox(
             t("filter_month"),
             labels[::-1],
             index=labels[::-1].index(wanted) if wanted in labels else 0,
         )
-        codes = list(streets) if street_only else [None, *streets]
         names = {None: t("filter_all_streets"), **streets}
-        street = _param("street")
-        if street and street not in codes:
-            refuse(f"street:{street}")
         street = st.selectbox(
             t("filter_street"),
             codes,
@@ -182,7 +182,7 @@ def page_context() -> PageContext:
         row,
         scope_label(row.get("name") or "—", filters.kind),
         f"{month:%Y-%m}",
-        query(data_span),
+        query(data_span, filters.scope),
     )
 
 

@@ -423,6 +423,38 @@ TEXT: dict[str, tuple[str, str]] = {
         "pace explains at most (and 10 or more).",
     ),
     "padding_open_lead": ("打开 {name} 的问题线索", "Open the lead of {name}"),
+    # Access and privacy (access engineer's block).
+    "list_cut_newest": (
+        "共 {total} 条，此处显示最新的 {shown} 条；全部记录请下载或缩小筛选范围。",
+        "{total} in all; the newest {shown} are shown here. Download or narrow the filters "
+        "for the rest.",
+    ),
+    "list_cut_oldest": (
+        "共 {total} 条，此处显示最早的 {shown} 条；全部记录请缩小筛选范围。",
+        "{total} in all; the oldest {shown} are shown here. Narrow the filters for the rest.",
+    ),
+    "part_of_load_caption": (
+        "以下仅为您辖区（{region}）内的数据：一次装载的总数涵盖整个导出，只向管辖全部数据的管理员显示；"
+        "未能归属到任何已装载区划的隔离行也只向其显示。",
+        "Only what concerns your jurisdiction ({region}) is shown: a load's totals cover the "
+        "whole export and are shown to administrators of everything, as are rows kept aside "
+        "that name no loaded region.",
+    ),
+    "rows_current": ("本次装载写入、现仍有效的行", "Rows written by this load, still current"),
+    "rows_current_help": (
+        "您辖区内现存记录中，当前版本由这次装载写入（新增或更新）的行数。",
+        "Rows of your jurisdiction whose present version this load wrote (inserted or updated).",
+    ),
+    "upload_whole_only": (
+        "装载会改变所有已装载辖区的数据，只有管辖全部已装载数据的管理员可以上传。",
+        "A load changes the data of every jurisdiction loaded: only an administrator of "
+        "everything loaded can upload.",
+    ),
+    "session_continue": ("继续", "Continue"),
+    "session_expired": (
+        "登录已过期或已被撤销，请重新登录。",
+        "Your session has expired or was revoked. Please sign in again.",
+    ),
     # The daily ranking, its page and the digest's deliveries (issue 14).
     "ranking": ("排名", "Ranking"),
     "ranking_title": ("{scope} · 排名", "{scope} · ranking"),

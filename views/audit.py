@@ -10,7 +10,8 @@ import streamlit as st
 
 from datastore import accounts
 from datastore.access import ROLES
-from ui.auth import access_store, audit_once, role_name
+from ui.auth import audit_once, role_name
+from ui.database import query
 from ui.i18n import language, t
 from ui.widgets import data_table
 
@@ -29,11 +30,14 @@ actions = middle.multiselect(
     format_func=lambda a: accounts.ACTIONS[a][1 if english else 0],
 )
 actor = right.text_input(t("audit_actor")).strip() or None
-with access_store() as con:
-    entries = accounts.audit_entries(con, since, until, actions, actor)
-    people = accounts.accounts(con)
+scope = st.session_state["user"].jurisdiction
+trail = query(accounts.audit_trail, scope, since, until, actions, actor)
+entries = trail.rows
+people = query(accounts.account_list, scope)
 
-st.caption(t("audit_count", n=entries.height))
+st.caption(t("audit_count", n=f"{trail.total:,}"))
+if trail.cut:
+    st.caption(t("list_cut_newest", shown=f"{entries.height:,}", total=f"{trail.total:,}"))
 data_table(
     entries.select(
         pl.col("entry_id").alias(t("audit_entry")),

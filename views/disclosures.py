@@ -7,7 +7,7 @@ import streamlit as st
 
 from charts import bars, heatmap, histogram
 from datastore import records, status
-from metrics.disclosures import completeness_in_scope, lateness_in_scope, village_calendar
+from datastore.figures import disclosure_calendar, disclosure_completeness, disclosure_lateness
 from ui.database import query
 from ui.filters import page_context
 from ui.i18n import language, t
@@ -27,10 +27,10 @@ shown = (
 )
 metric_cards(row, shown)
 
-catalogue = query(records.catalogue)
+catalogue = query(records.catalogue, filters.scope)
 villages = query(records.villages, filters.scope)
 unit = "region_code" if filters.street else "street_code"
-by_item = query(completeness_in_scope, filters.scope, filters.month, unit)
+by_item = query(disclosure_completeness, filters.scope, filters.month, unit)
 if by_item.is_empty():
     st.info(t("no_due_items"))
 else:
@@ -48,7 +48,7 @@ else:
     )
 
 left, right = st.columns(2)
-late = query(lateness_in_scope, filters.scope, filters.month)
+late = query(disclosure_lateness, filters.scope, filters.month)
 left.plotly_chart(
     histogram(late.get_column("days_late").to_list(), t("lateness_heading"), stamp, 0),
     key="lateness",
@@ -65,7 +65,7 @@ chosen = st.selectbox(
     codes,
     format_func=dict(villages.select("region_code", "name").iter_rows()).get,
 )
-entries = query(village_calendar, filters.scope, chosen)
+entries = query(disclosure_calendar, filters.scope, chosen)
 item_names = dict(catalogue.select("item_code", "name_en" if english else "name_zh").iter_rows())
 st.dataframe(
     entries.select(

@@ -6,27 +6,33 @@ import polars as pl
 import streamlit as st
 
 from datastore import digests, status
-from metrics.query import span as data_span
+from datastore.figures import span as data_span
 from ui.auth import audit
-from ui.database import db_path, query
+from ui.database import query
 from ui.i18n import reason_text, t
 from ui.widgets import data_table
 
 st.title(t("home"))
+user = st.session_state["user"]
+scope = user.jurisdiction
+whole = query(status.covers_everything, scope)  # else only what concerns the part
 
-history = query(status.load_history)
+loads = query(status.load_history, scope)
+history = loads.rows
 if history.is_empty():
     st.info(t("no_database"))
     st.stop()
 latest = history.row(0, named=True)
 if latest["demo"]:
     st.caption(":material/science: " + t("demo_badge"))
+if not whole:
+    st.info(t("part_of_load_caption", region=user.region_code))
 
-span = query(data_span)
+span = query(data_span, scope)
 last = span.data_end if span else None
 st.subheader(t("tables_heading"))
 st.caption(t("tables_caption", data_end=f"{last:%Y-%m-%d %H:%M}" if last else "—"))
-counts = dict(query(status.table_counts, st.session_state["user"].jurisdiction).iter_rows())
+counts = dict(query(status.table_counts, scope).iter_rows())
 columns = st.columns(len(counts))
 for column, (name, rows) in zip(columns, counts.items(), strict=True):
     column.metric(t(f"table_{name}"), f"{rows:,}")
@@ -42,19 +48,18 @@ st.caption(
         source=latest["source"],
     )
 )
-figures = st.columns(5)
-for column, key, help_key in (
-    (figures[0], "rows_read", "metric_rows_read_help"),
-    (figures[1], "rows_inserted", None),
-    (figures[2], "rows_updated", None),
-    (figures[3], "rows_unchanged", None),
-    (figures[4], "rows_quarantined", "metric_quarantined_help"),
-):
+shown = (
+    (("rows_read", "metric_rows_read_help"), ("rows_inserted", None), ("rows_updated", None),
+     ("rows_unchanged", None), ("rows_quarantined", "metric_quarantined_help"))
+    if whole
+    else (("rows_current", "rows_current_help"), ("rows_quarantined", "metric_quarantined_help"))
+)  # fmt: skip
+for column, (key, help_key) in zip(st.columns(5), shown, strict=False):
     column.metric(t(key), f"{latest[key]:,}", help=t(help_key) if help_key else None)
 
 st.markdown(f"**{t('quarantined_heading')}**")
 st.caption(t("quarantined_caption"))
-reasons = query(status.quarantine_by_reason, latest["load_id"])
+reasons = query(status.quarantine_by_reason, scope, latest["load_id"])
 if reasons.is_empty():
     st.success(t("no_quarantine"))
 else:
@@ -71,9 +76,13 @@ else:
         placeholder="—",
         width="stretch",
     )
-    kept_aside = query(status.quarantined_rows, latest["load_id"])
+    kept_aside = query(status.quarantined_rows, scope, latest["load_id"])
+    if kept_aside.cut:
+        st.caption(
+            t("list_cut_oldest", shown=f"{kept_aside.rows.height:,}", total=f"{kept_aside.total:,}")
+        )
     data_table(
-        kept_aside.select(
+        kept_aside.rows.select(
             pl.col("table_name")
             .map_elements(lambda n: t(f"table_{n}"), return_dtype=pl.String)
             .alias(t("table_name")),
@@ -90,13 +99,13 @@ else:
     )
 
 st.markdown(f"**{t('files_heading')}**")
-files = query(status.load_files, latest["load_id"])
+files = query(status.load_files, scope, latest["load_id"])
 st.dataframe(
     files.select(
         pl.col("file").alias(t("file")),
         pl.col("table_name").alias(t("table_name")),
         pl.col("format").alias(t("format")),
-        pl.col("rows_read").alias(t("rows_read")),
+        *([pl.col("rows_read").alias(t("rows_read"))] if whole else []),
         pl.col("rows_quarantined").alias(t("rows_quarantined")),
         pl.col("sha256").str.slice(0, 12).alias("SHA-256"),
     ),
@@ -107,30 +116,28 @@ st.dataframe(
 
 st.subheader(t("history_heading"))
 st.caption(t("history_caption"))
+if loads.cut:
+    st.caption(t("list_cut_newest", shown=f"{history.height:,}", total=f"{loads.total:,}"))
+counted = (
+    ("rows_read", "rows_inserted", "rows_updated", "rows_unchanged", "rows_superseded",
+     "rows_quarantined")
+    if whole
+    else ("rows_current", "rows_quarantined")
+)  # fmt: skip
 st.dataframe(
     history.select(
         pl.col("load_id").alias(t("load_id")),
         pl.col("finished_at").alias(t("finished_at")),
         pl.col("source").alias(t("source")),
         pl.col("files").alias(t("files")),
-        *[
-            pl.col(c).alias(t(c))
-            for c in (
-                "rows_read",
-                "rows_inserted",
-                "rows_updated",
-                "rows_unchanged",
-                "rows_superseded",
-                "rows_quarantined",
-            )
-        ],
+        *[pl.col(c).alias(t(c)) for c in counted],
     ),
     hide_index=True,
     placeholder="—",
     width="stretch",
 )
 
-problems = digests.recent_problems(db_path(), st.session_state["user"].jurisdiction, days=7)
+problems = query(digests.problems_in, scope, 7)
 if problems is not None:  # the daily digest is in use here
     st.subheader(t("digest_heading"))
     if problems.is_empty():
@@ -149,25 +156,26 @@ if problems is not None:  # the daily digest is in use here
         )
 
 st.subheader(t("upload_heading"))
-if not st.session_state["user"].can("load"):
+if not user.can("load"):
+    st.stop()
+if not whole:
+    st.info(t("upload_whole_only"))
     st.stop()
 upload = st.file_uploader(t("upload_heading"), type=["zip"], help=t("upload_help"))
 if upload is not None and st.button(t("upload_button")):
-    from etl.readers import ExportError
-    from ui.database import load_upload
+    from ui.database import UploadFailed, load_upload
 
     try:
         with st.spinner(upload.name):
             result = load_upload(upload.name, upload.getvalue())
-    except ExportError as exc:
+    except UploadFailed as exc:
         audit("load", upload.name, f"failed: {exc}")
         st.error(t("upload_failed", error=exc))
     else:
-        total = result.total
-        audit("load", upload.name, f"load {result.load_id}: {total.read:,} rows read, "
-              f"{total.quarantined:,} kept aside")  # fmt: skip
+        audit("load", upload.name, f"load {result.load_id}: {result.read:,} rows read, "
+              f"{result.quarantined:,} kept aside")  # fmt: skip
         st.success(
-            t("upload_done", load_id=result.load_id, read=f"{total.read:,}",
-              inserted=f"{total.inserted:,}", updated=f"{total.updated:,}",
-              quarantined=f"{total.quarantined:,}")
+            t("upload_done", load_id=result.load_id, read=f"{result.read:,}",
+              inserted=f"{result.inserted:,}", updated=f"{result.updated:,}",
+              quarantined=f"{result.quarantined:,}")
         )  # fmt: skip

@@ -7,11 +7,12 @@ import json
 import polars as pl
 import streamlit as st
 
+from datastore import dispositions
 from models import casework
 from models.indicators import LEAD_TYPES, REGISTRY
 from models.service import current_leads
 from ui.auth import audit, audit_once, refuse
-from ui.database import db_path, query
+from ui.database import query
 from ui.filters import filters_or_stop, selected_rows
 from ui.i18n import language, t
 from ui.widgets import download, excel_bytes
@@ -29,9 +30,8 @@ if leads.is_empty():
 as_of = f"{leads.get_column('window_end')[0]:%Y-%m-%d}"
 st.caption(t("leads_caption", as_of=as_of))
 
-with casework.connect(casework.casework_path(db_path())) as con:
-    dispositions = casework.current_dispositions(con, leads)
-leads = leads.join(dispositions, on="lead_id", how="left")
+recorded = query(dispositions.current, filters.scope, leads)
+leads = leads.join(recorded, on="lead_id", how="left")
 
 left, middle, right = st.columns(3)
 chosen_types = left.multiselect(t("filter_type"), list(LEAD_TYPES), format_func=type_names.get)
@@ -141,8 +141,7 @@ if lead is not None:
             if st.form_submit_button(t("save")):
                 actor = f"{user.name} ({user.username})"
                 try:
-                    with casework.connect(casework.casework_path(db_path())) as con:
-                        casework.record_disposition(con, lead, status_choice, note, actor)
+                    query(dispositions.record, filters.scope, lead, status_choice, note, actor)
                 except ValueError as exc:
                     st.error(str(exc))
                 else:

@@ -25,8 +25,7 @@ shown = ("feedback", "same_day_reply_rate", "closed_7d_rate", "median_reply_hour
          "satisfaction_rate", "backlog", "overdue")  # fmt: skip
 metric_cards(row, shown)
 
-all_messages = query(records.messages, filters.scope)
-in_month = messages.submitted_in(all_messages, filters.month)
+in_month = query(records.month_messages, filters.scope, filters.month)
 left, right = st.columns(2)
 left.plotly_chart(
     histogram(
@@ -76,10 +75,12 @@ if filters.as_of:
     as_of = dt.datetime.combine(filters.as_of + dt.timedelta(days=1), dt.time())
 else:
     as_of = context.span.as_of_cap if context.span else dt.datetime.now()
-late = messages.overdue(all_messages, as_of)
+late = query(records.overdue_messages, filters.scope, as_of)
 names = dict(query(records.villages, filters.scope).select("region_code", "name").iter_rows())
+if late.cut:
+    st.caption(t("list_cut_oldest", shown=f"{late.rows.height:,}", total=f"{late.total:,}"))
 data_table(
-    late.select(
+    late.rows.select(
         pl.col("region_code").replace_strict(names, default=None).alias(t("village")),
         pl.col("feedback_id").alias(t("feedback_id")),
         pl.col("submitted_at").alias(t("submitted_at")),

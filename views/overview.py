@@ -7,10 +7,10 @@ import streamlit as st
 
 from charts import rate_trends
 from datastore import status
+from datastore.figures import region_metrics
+from datastore.figures import span as data_span
 from metrics import daily
 from metrics.glossary import TARGETS, format_change
-from metrics.query import region_metrics
-from metrics.query import span as data_span
 from metrics.ranking import rank
 from models import casework
 from models.indicators import LEAD_TYPES
@@ -47,7 +47,7 @@ def _pct(value: float | None) -> str:
 
 
 filters = filters_or_stop()
-data_end = data_end_label(query(data_span), filters.as_of)
+data_end = data_end_label(query(data_span, filters.scope), filters.as_of)
 months = query(region_metrics, filters.scope, filters.level, "month", None, filters.month)
 scope_name = scope_label(months.get_column("name")[0] if months.height else "—", filters.kind)
 month_label = f"{filters.month:%Y-%m}"
@@ -80,7 +80,7 @@ daily_grain = (
 heading = ("village_" if filters.street else "") + ("daily_" if daily_grain else "")
 st.subheader(t(heading + "ranking_heading"))
 if daily_grain:
-    day = filters.as_of or query(data_span).last_day
+    day = filters.as_of or query(data_span, filters.scope).last_day
     st.caption(t("overview_ranking_daily", day=f"{day:%Y-%m-%d}"))
     ranked = query(daily.day_report, filters.scope, unit_level, day)["units"]
     table = daily_table(ranked)
@@ -152,7 +152,7 @@ else:
         width="stretch",
     )
 
-history = query(status.load_history)
+history = query(status.load_history, filters.area, 1).rows
 if history.height:
     latest = history.row(0, named=True)
     st.caption(

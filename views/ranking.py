@@ -9,9 +9,9 @@ import polars as pl
 import streamlit as st
 
 from charts import bars
+from datastore.figures import region_metrics
 from metrics import daily
 from metrics.glossary import format_change, format_value
-from metrics.query import region_metrics
 from metrics.ranking import rank
 from schema.timing import daily_window
 from ui.database import query

@@ -8,8 +8,8 @@ import streamlit as st
 
 from charts import bars, hourly_activity
 from datastore.activity import village_hours
+from datastore.figures import region_metrics
 from metrics.attention import needing_attention, with_change
-from metrics.query import region_metrics
 from models import casework
 from models.indicators import REGISTRY
 from models.indicators._padding import HOUR_BURST

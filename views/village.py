@@ -7,16 +7,16 @@ import polars as pl
 import streamlit as st
 
 from charts import rate_trends
-from datastore import records
+from datastore import dispositions, records
+from datastore.figures import region_metrics
+from datastore.figures import span as data_span
 from datastore.scope import Scope
 from metrics.glossary import METRICS, TARGETS, format_value
-from metrics.query import region_metrics
-from metrics.query import span as data_span
 from models import casework
 from models.indicators import LEAD_TYPES
 from models.service import current_leads
 from ui.auth import audit_once, refuse, unmask_toggle
-from ui.database import db_path, query
+from ui.database import query
 from ui.filters import data_end_label, filters_or_stop
 from ui.i18n import language, t
 from ui.widgets import data_table, record_table
@@ -86,7 +86,7 @@ comparison = pl.DataFrame(
 st.dataframe(comparison, hide_index=True, placeholder="—", width="stretch")
 
 history = query(region_metrics, Scope(code), "village", "month", None, None)
-data_end = data_end_label(query(data_span), filters.as_of)
+data_end = data_end_label(query(data_span, filters.area), filters.as_of)
 rates = {m: METRICS[m].en if english else METRICS[m].zh for m in TARGETS}
 first, last = history.get_column("period").min(), history.get_column("period").max()
 stamp = t("stamp", scope=place["name"], first=first, last=last, data_end=data_end)
@@ -107,8 +107,7 @@ for lead in leads.iter_rows(named=True):
         icon=":material/flag:",
         query_params={"lead": lead["lead_id"]},
     )
-with casework.connect(casework.casework_path(db_path())) as con:
-    history = casework.village_history(con, code)
+history = query(dispositions.village_history, filters.area, code)
 if history.height:
     st.markdown(f"**{t('lead_history')}**")
     status_names = {k: v[1 if english else 0] for k, v in casework.STATUSES.items()}
@@ -127,16 +126,20 @@ if history.height:
         width="stretch",
     )
 
-item_names = query(records.catalogue).select("item_code", "name_en" if english else "name_zh")
+item_names = query(records.catalogue, filters.area).select(
+    "item_code", "name_en" if english else "name_zh"
+)
 items = dict(item_names.iter_rows())
 unmask = unmask_toggle(f"village:{code}")
-message_rows = query(records.message_texts, filters.area, code, unmask).with_columns(
-    pl.col("reply_hours", "close_hours").round(1)
-)
-disclosure_rows = query(records.disclosures, filters.area, code).with_columns(
+messages = query(records.message_texts, filters.area, code, unmask)
+message_rows = messages.rows.with_columns(pl.col("reply_hours", "close_hours").round(1))
+disclosures = query(records.disclosures, filters.area, code)
+disclosure_rows = disclosures.rows.with_columns(
     pl.col("item_code").replace_strict(items, default=pl.col("item_code"))
 )
 st.subheader(t("messages_heading"))
+if messages.cut:
+    st.caption(t("list_cut_newest", shown=f"{messages.rows.height:,}", total=f"{messages.total:,}"))
 data_table(
     record_table(
         message_rows, "feedback", {"reply_hours": t("reply_hours"), "close_hours": t("close_hours")}
@@ -146,6 +149,10 @@ data_table(
     height=300,
 )
 st.subheader(t("disclosures_heading"))
+if disclosures.cut:
+    st.caption(
+        t("list_cut_newest", shown=f"{disclosures.rows.height:,}", total=f"{disclosures.total:,}")
+    )
 data_table(
     record_table(disclosure_rows, "disclosures").rename(
         {("Item code" if english else "事项编码"): t("item_name")}

@@ -65,3 +65,18 @@ def audit_rows(db: Path, action: str | None = None) -> list[dict]:
     finally:
         con.close()
     return entries.to_dicts()
+
+
+def page_text(app: AppTest) -> str:
+    """Everything a page shows as text: headings, text, tables, metrics, options, charts."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "error", "warning",
+                 "info", "success"):  # fmt: skip
+        parts += [e.value for e in getattr(app, kind)]
+    parts += [f"{m.label} {m.value}" for m in app.metric]
+    parts += [frame.value.to_csv() for frame in app.dataframe]
+    for box in (*app.selectbox, *app.multiselect):
+        if box.label != "所在街道":  # the demo's own role picker lists every street
+            parts += [str(option) for option in box.options]
+    parts += [chart.proto.spec for chart in app.get("plotly_chart")]
+    return "\n".join(parts)

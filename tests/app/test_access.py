@@ -13,10 +13,10 @@ from streamlit.testing.v1 import AppTest
 from datastore import ReadOnlyDatabase
 from datastore.scope import Scope
 from models.service import current_leads
-from tests.app.session import DASHBOARD, add_account, audit_rows, open_page, sign_in
+from tests.app.session import DASHBOARD, add_account, audit_rows, open_page, page_text, sign_in
 
 DISTRICT = "210111000000"
-OWN_STREET = "210111001000"  # 解放街道
+OWN_STREET = "210111009000"  # 林盛街道: it has leads (labelled villages) to show
 OTHER_STREET = "210111010000"  # 沙河街道
 OTHER_VILLAGE = "210111010203"  # 鲍家洼子社区村民委员会, in 沙河街道
 ANALYSIS_PAGES = ("overview", "registration", "disclosures", "messages", "leads", "village",
@@ -42,21 +42,6 @@ def places(demo_db):
         .to_list(),
         "other_lead": leads.filter(pl.col("street_code") == OTHER_STREET).row(0, named=True),
     }
-
-
-def page_text(app: AppTest) -> str:
-    """Everything a page shows as text: headings, text, tables, metrics, options, charts."""
-    parts = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "error", "warning",
-                 "info", "success"):  # fmt: skip
-        parts += [e.value for e in getattr(app, kind)]
-    parts += [f"{m.label} {m.value}" for m in app.metric]
-    parts += [frame.value.to_csv() for frame in app.dataframe]
-    for box in (*app.selectbox, *app.multiselect):
-        if box.label != "所在街道":  # the demo's own role picker lists every street
-            parts += [str(option) for option in box.options]
-    parts += [chart.proto.spec for chart in app.get("plotly_chart")]
-    return "\n".join(parts)
 
 
 def open_as(role: str, page: str | None = None, of: str | None = None, **params) -> AppTest:
@@ -109,7 +94,7 @@ def test_street_inspector_sees_only_their_street(db, places, page):
     text = page_text(app)
     assert not [name for name in places["other_names"] if name in text]
     street_box = next(s for s in app.sidebar.selectbox if s.label == "街道")
-    assert street_box.options == ["解放街道"]
+    assert street_box.options == ["林盛街道"]
 
 
 def test_street_inspector_leads_and_ledger_hold_only_their_street(db, places):
@@ -188,10 +173,8 @@ def test_signing_in_with_an_account_failures_lockout_and_sign_out(db):
     assert not app.dataframe  # nothing shown before sign-in
     sign_in(app, "jiefang")
     assert not app.exception and not app.error
-    assert "解放街道" in app.title[0].value
-    assert "当前用户：jiefang（测试）（街道纪检监察干部）" in page_text(app) or any(
-        "jiefang（测试）" in c.value for c in app.sidebar.caption
-    )
+    assert "林盛街道" in app.title[0].value
+    assert "当前用户：jiefang（测试）（街道纪检监察干部）" in [c.value for c in app.sidebar.caption]
     next(b for b in app.sidebar.button if b.label == "退出登录").click()
     app.run()
     assert [b.label for b in app.button] == ["登录"]

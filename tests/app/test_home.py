@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import zipfile
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl.load import load_exports
-from etl.readers import ExportError
 from tests.app.session import add_account, as_demo_role, sign_in
 from tests.conftest import ROOT
-from tests.exports import base_export, rows, write_csv
-from ui.database import load_upload
+from tests.exports import base_export, rows
 
 DASHBOARD = str(ROOT / "dashboard.py")
 
@@ -85,32 +81,3 @@ def test_shows_new_data_after_a_load_without_a_restart(monkeypatch, tmp_path, sa
     app.run()
     assert not app.exception
     assert {m.label: m.value for m in app.metric}["注册用户"] == f"{4 + 16_808:,}"
-
-
-def test_uploading_an_export_loads_it_and_a_bad_one_changes_nothing(
-    monkeypatch, tmp_path, sample_export
-):
-    db = tmp_path / "live.duckdb"
-    load_exports([base_export(tmp_path / "first")], db)
-    monkeypatch.setenv("SUNSHINE_DB", str(db))
-    good = tmp_path / "sample.zip"
-    with zipfile.ZipFile(good, "w") as archive:
-        for path in sample_export.iterdir():
-            archive.write(path, f"sample/{path.name}")
-    app = _data_page_signed_in(AppTest.from_file(DASHBOARD, default_timeout=120), db)
-    assert not app.exception
-    assert app.get("file_uploader")
-    # AppTest cannot drive a file upload: call what the page's button calls.
-    result = load_upload(good.name, good.read_bytes())
-    assert result.tables["users"].inserted == 16_808
-    assert rows(db, "SELECT count(*) FROM users") == [(4 + 16_808,)]
-
-    bad = tmp_path / "bad"
-    write_csv(bad / "users.csv", ["村社区代码"], [["210111001201"]])
-    bad_zip = tmp_path / "bad.zip"
-    with zipfile.ZipFile(bad_zip, "w") as archive:
-        archive.write(bad / "users.csv", "users.csv")
-    before = db.read_bytes()
-    with pytest.raises(ExportError, match="required header missing"):
-        load_upload(bad_zip.name, bad_zip.read_bytes())
-    assert db.read_bytes() == before

@@ -9,8 +9,8 @@ import polars as pl
 from streamlit.testing.v1 import AppTest
 
 from datastore import ReadOnlyDatabase
+from datastore.figures import region_metrics
 from datastore.scope import Scope
-from metrics.query import region_metrics
 from models import casework
 from models.service import current_leads
 from tests.app.session import audit_rows, open_page

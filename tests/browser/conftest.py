@@ -58,13 +58,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(demo_db, tmp_path_factory):
-    """The dashboard served on a copy of the demo database: (base URL, database path)."""
-    source, _ = demo_db
-    folder = tmp_path_factory.mktemp("served")
-    db = folder / "sunshine.duckdb"
-    shutil.copyfile(source, db)
+def serve(db: Path, folder: Path, **env: str):
+    """Start the dashboard on `db` with extra environment; (base URL, process, log)."""
     port = _free_port()
     log = (folder / "streamlit.log").open("w")
     process = subprocess.Popen(
@@ -72,7 +67,7 @@ def server(demo_db, tmp_path_factory):
          "--server.port", str(port), "--server.headless", "true",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT,
-        env={**os.environ, "SUNSHINE_DB": str(db)},
+        env={**os.environ, "SUNSHINE_DB": str(db), **env},
         stdout=log,
         stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -89,10 +84,25 @@ def server(demo_db, tmp_path_factory):
             process.kill()
             pytest.fail(f"the dashboard did not start:\n{(folder / 'streamlit.log').read_text()}")
         time.sleep(0.3)
-    yield base, db
+    return base, process, log
+
+
+def stop(process, log) -> None:
     process.terminate()
     process.wait(timeout=20)
     log.close()
+
+
+@pytest.fixture(scope="session")
+def server(demo_db, tmp_path_factory):
+    """The dashboard served on a copy of the demo database: (base URL, database path)."""
+    source, _ = demo_db
+    folder = tmp_path_factory.mktemp("served")
+    db = folder / "sunshine.duckdb"
+    shutil.copyfile(source, db)
+    base, process, log = serve(db, folder)
+    yield base, db
+    stop(process, log)
 
 
 @pytest.fixture

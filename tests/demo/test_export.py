@@ -46,6 +46,14 @@ def test_labels_sit_beside_the_export_never_in_it(demo_db):
     )
     assert set(labels.get_column("lead_type")) == {"inaction", "slow", "wrong"}
     assert len(labels) == _manifest(export)["misbehaving_villages"] >= 6
+    all_round = labels.filter(pl.col("scenario").str.ends_with("_all_round"))
+    assert set(all_round.get_column("scenario")) == {
+        "inaction_all_round",
+        "slow_all_round",
+        "wrong_all_round",
+    }
+    ends = all_round.get_column("lead_end").cast(pl.String)
+    assert (ends == _manifest(export)["end"]).all()  # they misbehave up to the data's end
     assert not any("label" in p.name for p in export.iterdir())
     for table in TABLES.values():
         assert not {"lead_type", "label"} & {c.name for c in table.columns}
@@ -100,16 +108,33 @@ def test_is_calibrated_to_the_seed_figures(demo_db):
     assert same_day > 0.8 and cleared > 0.85
 
 
+def test_the_default_demo_reaches_the_same_month_a_year_before(demo_db):
+    db, export = demo_db
+    assert _manifest(export)["months"] == 13
+    for table, at in (
+        ("activity", "ts"),
+        ("disclosures", "published_at"),
+        ("feedback", "submitted_at"),
+    ):
+        months = rows(db, f"SELECT DISTINCT strftime({at}, '%Y-%m') FROM {table} ORDER BY 1")
+        assert [m for (m,) in months] == [f"2025-{m:02d}" for m in (10, 11, 12)] + [
+            f"2026-{m:02d}" for m in range(1, 11)
+        ], table
+
+
 def test_is_reproducible_for_a_seed(tmp_path):
     from demo import generate_export
 
-    first = generate_export(tmp_path / "a", months=1, end="2026-01-31", seed=3)
-    second = generate_export(tmp_path / "b", months=1, end="2026-01-31", seed=3)
-    assert first["expected_rows"] == second["expected_rows"]
-    assert (tmp_path / "a" / "disclosures_202601.csv").read_bytes() == (
-        tmp_path / "b" / "disclosures_202601.csv"
-    ).read_bytes()
-    other = generate_export(tmp_path / "c", months=1, end="2026-01-31", seed=4)
+    first = generate_export(tmp_path / "a", months=2, end="2026-01-31", seed=3)
+    second = generate_export(tmp_path / "b", months=2, end="2026-01-31", seed=3)
+    assert first == second
+    files = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert files == sorted(p.name for p in (tmp_path / "b").iterdir())
+    for name in files:  # every file, the Excel ones too, byte for byte
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    for beside in ("labels.csv", "manifest.json"):
+        assert (tmp_path / f"a.{beside}").read_bytes() == (tmp_path / f"b.{beside}").read_bytes()
+    other = generate_export(tmp_path / "c", months=2, end="2026-01-31", seed=4)
     assert other["expected_rows"] != first["expected_rows"]
 
 
@@ -118,7 +143,8 @@ def test_without_anomalies_no_village_is_labelled(tmp_path):
 
     manifest = generate_export(tmp_path / "clean", months=1, end="2026-01-31", anomalies=False)
     assert manifest["misbehaving_villages"] == 0
-    assert pl.read_csv(tmp_path / "clean.labels.csv").is_empty()
+    labels = pl.read_csv(tmp_path / "clean.labels.csv")
+    assert labels.is_empty() and "scenario" in labels.columns
 
 
 def test_reloading_the_demo_export_changes_nothing(demo_db, tmp_path):

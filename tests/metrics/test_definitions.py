@@ -7,9 +7,9 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from datastore.figures import OUTPUT_COLUMNS
 from metrics.glossary import METRICS
 from metrics.marts import Span, village_marts
-from metrics.query import OUTPUT_COLUMNS
 from metrics.rollup import rollup
 
 V1, V2, STREET, DISTRICT = "210111001201", "210111001202", "210111001000", "210111000000"

@@ -1,5 +1,6 @@
-"""Read the marts for a scope and a span of periods, rolled up to a level: the figures the
-command line writes and the pages show."""
+"""The figures the pages show and the command line writes: the marts of a scope rolled up
+to a level over a span of periods, and the disclosure views of the disclosures page, each
+computed where the data is read so that the dashboard caches the small result."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ import datetime as dt
 import duckdb
 import polars as pl
 
+from datastore import records
+from datastore.reads import scoped
 from datastore.scope import Scope
+from metrics.disclosures import calendar, completeness_by_item, lateness
 from metrics.marts import Span
 from metrics.rollup import rollup
 
@@ -23,17 +27,26 @@ OUTPUT_COLUMNS = (
 )  # fmt: skip
 
 
-def span(con: duckdb.DuckDBPyConnection) -> Span | None:
+def data_span(con: duckdb.DuckDBPyConnection) -> Span | None:
+    """The days the loaded data covers and the instant it ends; None before any load."""
     row = con.execute("SELECT first_day, last_day, data_end FROM mart_span").fetchall()
     if not row or row[0][0] is None:
         return None
     return Span(*row[0])
 
 
+@scoped
+def span(con: duckdb.DuckDBPyConnection, scope: Scope) -> Span | None:
+    """`data_span` for a reader of the scope: the marts run over the whole load, so every
+    scope's data ends where the load's does."""
+    return data_span(con)
+
+
 def _period_label(grain: str) -> pl.Expr:
     return pl.col("period_start").dt.strftime("%Y-%m-%d" if grain == "day" else "%Y-%m")
 
 
+@scoped
 def region_metrics(
     con: duckdb.DuckDBPyConnection,
     scope: Scope,
@@ -74,3 +87,40 @@ def region_metrics(
     )
     counts = [c for c in frame.columns if c not in OUTPUT_COLUMNS and c != "period_start"]
     return frame.select(*OUTPUT_COLUMNS, "period_start", *counts)
+
+
+@scoped
+def disclosure_completeness(
+    con: duckdb.DuckDBPyConnection, scope: Scope, month: dt.date, unit: str
+) -> pl.DataFrame:
+    """`completeness_by_item` of the scope's disclosures for the month."""
+    loaded = data_span(con)
+    if loaded is None:
+        return pl.DataFrame()
+    return completeness_by_item(
+        records.disclosure_timing(con, scope),
+        records.catalogue(con, scope),
+        records.villages(con, scope),
+        loaded,
+        month,
+        unit,
+    )
+
+
+@scoped
+def disclosure_lateness(
+    con: duckdb.DuckDBPyConnection, scope: Scope, month: dt.date
+) -> pl.DataFrame:
+    """`lateness` of the scope's disclosures published in the month."""
+    return lateness(records.disclosure_timing(con, scope), records.catalogue(con, scope), month)
+
+
+@scoped
+def disclosure_calendar(con: duckdb.DuckDBPyConnection, scope: Scope, code: str) -> pl.DataFrame:
+    """`calendar` of one village of the scope (empty when the village is outside it)."""
+    loaded = data_span(con)
+    village = records.villages(con, scope).filter(pl.col("region_code") == code)
+    if loaded is None or village.is_empty():
+        return pl.DataFrame()
+    timing = records.disclosure_timing(con, Scope(code))
+    return calendar(timing, records.catalogue(con, scope), village, loaded)
