@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import sys
 import tempfile
@@ -33,8 +32,10 @@ from models.data import load
 from models.indicators import LEAD_TYPES, PADDING
 from models.leads import score_leads
 
-# Labelled scenarios of padded registration or activity figures (the labels' `scenario`).
-PADDING_SCENARIO = re.compile(r"pad|burst|regist|activ|刷|注册|活跃", re.IGNORECASE)
+# The demo's scenarios of padded figures (labels' `scenario`), and its near miss: a
+# village that genuinely grows, which no lead should flag.
+PADDING_SCENARIOS = ("padded_activity", "burst_registrations")
+GROWTH_SCENARIO = "registration_campaign"
 
 
 def _scored(
@@ -75,9 +76,20 @@ def _evaluate(leads: pl.DataFrame, labels: pl.DataFrame) -> dict:
     return result
 
 
-def padding_report(leads: pl.DataFrame, labels: pl.DataFrame) -> str:
-    """The padded-figure indicators on one data set: labelled padding cases they flag (a
-    lead with one of them fired), and villages they flag that the generator left alone."""
+def growing_villages(work: Path, seed: int) -> set[str]:
+    """The demo's near misses of padding: villages whose register genuinely grows in a
+    campaign (its manifest's `near_misses`; the labels list only villages to flag)."""
+    manifest = work / f"export{seed}.manifest.json"
+    if not manifest.exists():
+        return set()
+    near = json.loads(manifest.read_text()).get("near_misses", [])
+    return {n["region_code"] for n in near if n["scenario"] == GROWTH_SCENARIO}
+
+
+def padding_report(leads: pl.DataFrame, labels: pl.DataFrame, growing: set[str]) -> str:
+    """The padded-figure indicators (models/indicators PADDING) on one data set: the
+    padding scenarios they flag (a lead with one of them fired), the `growing` villages any
+    lead flags, and the villages they flag that the generator left alone."""
     fired = {
         row["region_code"]
         for row in leads.iter_rows(named=True)
@@ -85,15 +97,13 @@ def padding_report(leads: pl.DataFrame, labels: pl.DataFrame) -> str:
     }
     cases = set()
     if "scenario" in labels.columns:
-        cases = {
-            r["region_code"]
-            for r in labels.iter_rows(named=True)
-            if PADDING_SCENARIO.search(r["scenario"] or "")
-        }
+        padded = labels.filter(pl.col("scenario").is_in(PADDING_SCENARIOS))
+        cases = set(padded.get_column("region_code"))
     untouched = fired - set(labels.get_column("region_code"))
     return (
         f"padding: {len(cases & fired)} of {len(cases)} padded villages flagged, "
-        f"{len(untouched)} villages flagged that nothing was done to"
+        f"{len(growing & set(leads.get_column('region_code')))} of {len(growing)} genuinely "
+        f"growing villages flagged, {len(untouched)} villages flagged that nothing was done to"
     )
 
 
@@ -127,7 +137,8 @@ def main() -> None:
                     f"{group} seed {seed}: " + ", ".join(f"{c} {rows[-1][c]:.2f}" for c in columns),
                     flush=True,
                 )
-                print(f"  {padding_report(leads, labels)}", flush=True)
+                growing = growing_villages(work, seed)
+                print(f"  {padding_report(leads, labels, growing)}", flush=True)
             means = {c: statistics.mean(r[c] for r in rows) for c in columns}
             print(f"{group} mean: " + ", ".join(f"{c} {means[c]:.3f}" for c in columns), flush=True)
         shares = [float("nan")] if not args.clean else []
@@ -139,7 +150,7 @@ def main() -> None:
                 f"clean seed {seed}: {flagged} of {villages} villages flagged ({shares[-1]:.1%})",
                 flush=True,
             )
-            print(f"  {padding_report(leads, labels)}", flush=True)
+            print(f"  {padding_report(leads, labels, set())}", flush=True)
         print(f"clean mean: {statistics.mean(shares):.2%} of villages flagged")
 
 
