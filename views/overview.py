@@ -98,7 +98,7 @@ else:
             query(
                 current_leads,
                 filters.scope,
-                scoring_day(filters.month, filters.as_of, query(data_span).last_day),
+                scoring_day(filters.month, filters.as_of, query(data_span, filters.scope).last_day),
             )
         ),
         casework.casework_path(db_path()),
