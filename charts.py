@@ -141,3 +141,23 @@ def episode_timeline(
         barmode="overlay",
         showlegend=False,
     )
+
+
+def hourly_activity(
+    frame: pl.DataFrame, title: str, stamp: str, bar_label: str, residents_label: str
+) -> go.Figure:
+    """Residents active per hour (`hour`, `residents`), hours at or past the village's burst
+    level (`bar`) in red, with that level as a dashed line."""
+    hours = frame.get_column("hour").to_list()
+    residents = frame.get_column("residents").to_list()
+    bars = frame.get_column("bar").to_list()
+    colours = [PALETTE[0] if r >= b else PALETTE[6] for r, b in zip(residents, bars, strict=True)]
+    figure = go.Figure(
+        go.Bar(x=hours, y=residents, marker_color=colours, name=residents_label,
+               hovertemplate="%{x|%Y-%m-%d %H}:00: %{y}<extra></extra>")
+    )  # fmt: skip
+    if bars:
+        figure.add_hline(
+            y=bars[0], line_dash="dash", line_color=PALETTE[0], annotation_text=bar_label
+        )
+    return _finish(figure, title, stamp, 320, bargap=0)

@@ -415,6 +415,53 @@ TEXT: dict[str, tuple[str, str]] = {
     "unit_yuan": ("元", "yuan"),
     "unit_hours": ("小时", "hours"),
     "unit_days": ("天", "days"),
+    # Padded registration and activity figures (views/registration.py, models/padding.py).
+    "padding_note_open": ("数据异常，待核实", "Figures look padded, to be checked"),
+    "padding_note_confirmed": ("数据异常，经核查属实", "Figures found padded on checking"),
+    "padding_note_villages": ("（{n} 个村社区）", " ({n} villages)"),
+    "padding_ranking_caption": (
+        "备注“数据异常，待核实”：该单位（或其下村社区）本月的注册或活跃数据有疑似虚增的线索，"
+        "名次仅供参考；核查结论为不属实后不再标注。",
+        "Noted “figures look padded”: the unit (or a village in it) has a lead of padded "
+        "registration or activity figures this month; read its place with care. The note "
+        "goes once inspectors find the lead unfounded.",
+    ),
+    "padding_heading": (
+        "数据异常，待核实：注册或活跃疑似虚增的村社区",
+        "Figures to check: villages whose registration or activity look padded",
+    ),
+    "padding_none": (
+        "{month} 没有注册或活跃数据疑似虚增的村社区（数据截至 {data_end}）。",
+        "No village's registration or activity figures look padded in {month} (data up "
+        "to {data_end}).",
+    ),
+    "padding_caption": (
+        "按 {first} 至 {last} 的记录判断：集中时段代登录、同一分钟大批活跃、活跃度异常跃升、"
+        "突击注册、无户籍或随即注销的账号。此为核查提示，不是结论。",
+        "Judged on the records of {first} to {last}: residents logged in in bursts, many in "
+        "the same minute, activity leaping, accounts registered in bursts, without a "
+        "household or cancelled right after the ranking. A prompt to check, not a finding.",
+    ),
+    "padding_evidence_heading": ("触发的指标与相关记录", "Indicators fired and their records"),
+    "padding_records": (
+        "{indicator}：相关记录 {n} 条（{table}）",
+        "{indicator}: {n} records ({table})",
+    ),
+    "padding_records_more": (
+        "仅列出前 {shown} 条，共 {n} 条；完整清单见问题线索台账。",
+        "The first {shown} of {n} are listed; the lead ledger has them all.",
+    ),
+    "padding_hours_title": (
+        "{name} · {month} 每小时活跃群众数",
+        "{name} · {month} residents active per hour",
+    ),
+    "padding_burst_level": ("集中活跃线", "Burst level"),
+    "padding_hours_caption": (
+        "红色为集中活跃时段：该小时活跃群众数达到本村按自身节奏推算的上限（且至少 10 人）。",
+        "Red: burst hours, with at least as many active residents as the village's own "
+        "pace explains at most (and 10 or more).",
+    ),
+    "padding_open_lead": ("打开 {name} 的问题线索", "Open the lead of {name}"),
     # Access and privacy (access engineer's block).
     "list_cut_newest": (
         "共 {total} 条，此处显示最新的 {shown} 条；全部记录请下载或缩小筛选范围。",

@@ -9,11 +9,12 @@ from charts import rate_trends
 from datastore import status
 from datastore.figures import region_metrics
 from datastore.figures import span as data_span
-from datastore.scoring import lead_episodes
+from datastore.scoring import lead_episodes, padded_villages
 from metrics import daily
 from metrics.glossary import TARGETS, format_change
 from metrics.ranking import rank
 from models.indicators import LEAD_TYPES
+from models.padding import NOTE_KEYS, ranking_notes, scoring_day
 from ui.database import query
 from ui.filters import (
     data_end_label,
@@ -83,7 +84,32 @@ else:
         region_metrics, filters.scope, unit_level, "month", filters.previous_month, filters.month
     )
     ranked = rank(units, min_sample=min_sample).filter(pl.col("period") == month_label)
-    table = monthly_table(ranked)
+    # Units whose registration or activity figures look padded this month are noted
+    # (views/registration.py has the villages and the evidence).
+    padded = query(
+        padded_villages,
+        filters.scope,
+        scoring_day(filters.month, filters.as_of, query(data_span, filters.scope).last_day),
+        filters.as_of,
+    )
+    notes = ranking_notes(padded, unit_level)
+    noted = ranked.select("region_code").join(
+        notes, on="region_code", how="left", maintain_order="left"
+    )
+    padding = pl.col("padded").replace_strict({k: t(k) for k in NOTE_KEYS}, default=None)
+    note = pl.col(t("note"))
+    table = (
+        monthly_table(ranked)
+        .with_columns(noted.get_column("note").alias("padded"))
+        .with_columns(
+            pl.when(note == "")
+            .then(padding)
+            .otherwise(pl.concat_str(note, pl.lit("；"), padding))
+            .fill_null(note)
+            .alias(t("note"))
+        )
+        .drop("padded")
+    )
 picked = data_table(
     table,
     t("ranking_heading"),
