@@ -4,6 +4,7 @@ for its axis labels, so that an exported image is not cut at the edges."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import plotly.graph_objects as go
@@ -11,6 +12,7 @@ import polars as pl
 
 from metrics.glossary import METRICS
 from metrics.rollup import RATES
+from schema.timing import next_month
 
 PALETTE = ["#c0392b", "#2e86c1", "#27ae60", "#8e44ad", "#d68910", "#17a589", "#5d6d7e"]
 # Twelve distinguishable lines for the rank history (a district has about a dozen streets).
@@ -355,3 +357,67 @@ def heatmap(
         )
     )
     return _finish(figure, title, stamp, max(320, 28 * len(row_codes) + 170))
+
+
+def episode_timeline(
+    episodes: pl.DataFrame,
+    type_names: dict[str, str],
+    first_month: dt.date,
+    last_month: dt.date,
+    title: str,
+    stamp: str,
+) -> go.Figure:
+    """One bar per lead episode (`lead_type`, `months` as YYYY-MM, `score`) from the start
+    of its first month to the end of its last, a row per lead type, over the months
+    `first_month` … `last_month`."""
+    figure = go.Figure()
+    for colour, (lead_type, label) in zip(PALETTE, type_names.items(), strict=False):
+        rows = episodes.filter(pl.col("lead_type") == lead_type)
+        if rows.is_empty():
+            continue
+        starts = [dt.date.fromisoformat(f"{m[0]}-01") for m in rows.get_column("months")]
+        ends = [next_month(dt.date.fromisoformat(f"{m[-1]}-01")) for m in rows.get_column("months")]
+        figure.add_trace(
+            go.Bar(
+                base=[f"{s:%Y-%m-%d}" for s in starts],
+                x=[(e - s).days * 86_400_000 for s, e in zip(starts, ends, strict=True)],
+                y=[label] * rows.height,
+                orientation="h",
+                name=label,
+                marker_color=colour,
+                customdata=rows.select("score", pl.col("months").list.join(" ")).rows(),
+                hovertemplate="%{customdata[1]} · %{customdata[0]:.3f}<extra>" + label + "</extra>",
+            )
+        )
+    return _finish(
+        figure,
+        title,
+        stamp,
+        220,
+        xaxis={
+            "type": "date",
+            "range": [f"{first_month:%Y-%m-%d}", f"{next_month(last_month):%Y-%m-%d}"],
+        },
+        barmode="overlay",
+        showlegend=False,
+    )
+
+
+def hourly_activity(
+    frame: pl.DataFrame, title: str, stamp: str, bar_label: str, residents_label: str
+) -> go.Figure:
+    """Residents active per hour (`hour`, `residents`), hours at or past the village's burst
+    level (`bar`) in red, with that level as a dashed line."""
+    hours = frame.get_column("hour").to_list()
+    residents = frame.get_column("residents").to_list()
+    bars = frame.get_column("bar").to_list()
+    colours = [PALETTE[0] if r >= b else PALETTE[6] for r, b in zip(residents, bars, strict=True)]
+    figure = go.Figure(
+        go.Bar(x=hours, y=residents, marker_color=colours, name=residents_label,
+               hovertemplate="%{x|%Y-%m-%d %H}:00: %{y}<extra></extra>")
+    )  # fmt: skip
+    if bars:
+        figure.add_hline(
+            y=bars[0], line_dash="dash", line_color=PALETTE[0], annotation_text=bar_label
+        )
+    return _finish(figure, title, stamp, 320, bargap=0)

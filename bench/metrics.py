@@ -22,9 +22,10 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from datastore import PROJECT_ROOT
+from datastore import PROJECT_ROOT, ReadOnlyDatabase
 from demo import build_demo
-from metrics.refresh import SOURCE_TABLES, refresh_marts
+from etl import store
+from etl.refresh import SOURCE_TABLES, refresh_marts
 
 
 def _database(preset: str) -> Path:
@@ -36,12 +37,14 @@ def _database(preset: str) -> Path:
 
 
 def _scan(db: Path) -> float:
-    con = duckdb.connect(str(db), read_only=True)
+    database = ReadOnlyDatabase(db)
+    con = database.cursor()
     clock = time.perf_counter()
     for table in SOURCE_TABLES:
-        con.sql(f"SELECT * FROM {table}").to_arrow_table()
+        for _ in con.sql(f"SELECT * FROM {table}").arrow():  # streamed, never held whole
+            pass
     seconds = time.perf_counter() - clock
-    con.close()
+    database.close()
     return seconds
 
 
@@ -52,21 +55,20 @@ def main() -> None:
     args = parser.parse_args()
 
     source = _database(args.preset)
-    with duckdb.connect(str(source), read_only=True) as con:
-        sizes = {
-            t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in SOURCE_TABLES
-        }
+    database = ReadOnlyDatabase(source)
+    con = database.cursor()
+    sizes = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in SOURCE_TABLES}
+    database.close()
     work = Path(tempfile.mkdtemp(prefix="bench-metrics-"))
     refreshes, scans = [], []
     try:
         copy = work / "copy.duckdb"
-        shutil.copyfile(source, copy)
+        store.copy_database(source, copy)
         for _ in range(args.repeat):
-            con = duckdb.connect(str(copy))
-            clock = time.perf_counter()
-            refresh_marts(con)
-            refreshes.append(time.perf_counter() - clock)
-            con.close()
+            with store.building(copy) as build:
+                clock = time.perf_counter()
+                refresh_marts(build.con)
+                refreshes.append(time.perf_counter() - clock)
             scans.append(_scan(copy))
         with duckdb.connect(str(copy), read_only=True) as con:
             marts = {

@@ -9,8 +9,8 @@ import duckdb
 import polars as pl
 
 from datastore.scope import Scope
+from datastore.scoring import lead_episodes
 from metrics.marts import Span
-from models.service import current_leads
 from schema.timing import daily_window
 
 
@@ -87,15 +87,14 @@ LEAD_COLUMNS = {
 def new_leads(
     con: duckdb.DuckDBPyConnection, scope: Scope, since: dt.date, until: dt.date
 ) -> pl.DataFrame:
-    """The scope's leads as of `until` first raised after `since`: a village and type that
-    was not a lead as of `since`. Columns LEAD_COLUMNS, by score.
-
-    Today a lead is scored afresh as of each day (models.service.current_leads), so "first
-    raised" compares two days' leads; once leads are kept as episodes with the day each was
-    first raised, this reads that day instead, with the same signature and columns."""
-    now = current_leads(con, scope, until)
-    before = current_leads(con, scope, since).select("region_code", "lead_type")
-    fresh = now.join(before, on=["region_code", "lead_type"], how="anti")
+    """The scope's leads raised as of `until` that were not as of `since`: lead episodes
+    (datastore.scoring) going on at `until` whose village and type had none going on at
+    `since`. Columns LEAD_COLUMNS (window_start … window_end: the episode's span), by
+    score; each episode's id is the one the leads page opens."""
+    now = lead_episodes(con, scope, until).filter(pl.col("ongoing"))
+    before = lead_episodes(con, scope, since).filter(pl.col("ongoing"))
+    fresh = now.join(before.select("region_code", "lead_type"), on=["region_code", "lead_type"],
+                     how="anti")  # fmt: skip
     return (
         fresh.select(list(LEAD_COLUMNS))
         .cast(LEAD_COLUMNS)

@@ -1,5 +1,5 @@
 """What the pages read and write of the inspectors' casework (the SQLite store beside the
-database, models/casework.py), held to the reader's scope like every other read: a lead or
+database, datastore/casework.py), held to the reader's scope like every other read: a lead or
 village outside it is neither shown nor recorded on."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from collections.abc import Iterator
 import duckdb
 import polars as pl
 
+from datastore import casework
 from datastore.access import OutsideJurisdiction, within
 from datastore.privacy import mask_columns
 from datastore.reads import scoped
 from datastore.scope import Scope
 from datastore.sidecar import database_file
-from models import casework
 
 
 @contextlib.contextmanager

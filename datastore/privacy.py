@@ -27,7 +27,8 @@ import polars as pl
 CHINESE_DIGITS = dict(zip("〇零一二三四五六七八九幺", "001234567891", strict=True))
 # Between two groups of digits: up to three of these, as people space out a number.
 SEPARATORS = " \t\u00a0-‐‑‒–—―.·()[]"
-_GROUP = re.compile(r"[0-9]+[Xx]?")
+# An ID number's final X may stand apart from its digits ("… 1234 X"): a lone X is a group.
+_GROUP = re.compile(r"[0-9]+[Xx]?|[Xx]")
 
 # fmt: off
 COMPOUND_SURNAMES = [

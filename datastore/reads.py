@@ -49,7 +49,6 @@ _DECLARED: dict[str, Read] = {}
 # behind the data layer). A test
 # checks that each name still resolves to a function.
 DECLARED_ELSEWHERE = {
-    "models.service.current_leads": Read(SCOPED),
     "metrics.daily.day_report": Read(SCOPED),
     "reports.briefing.build": Read(SCOPED),
 }

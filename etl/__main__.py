@@ -11,6 +11,7 @@ from datastore import default_db_path
 from etl import users
 from etl.load import LoadResult, load_exports
 from etl.readers import ExportError
+from etl.settings import read_settings
 from etl.store import LoadBusyError, RealDataPresent
 from etl.validate import REASONS
 
@@ -54,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("exports", nargs="+", type=Path, metavar="EXPORT")
     load.add_argument("--db", type=Path, help="database file (default $SUNSHINE_DB or data/)")
     load.add_argument("--catalogue", type=Path, help="replace the disclosure catalogue (CSV)")
+    load.add_argument(
+        "--settings", type=Path, help="the district's local practice (CSV key,value; kept)"
+    )
     load.add_argument("--quiet", action="store_true", help="no progress lines")
 
     demo = commands.add_parser("demo", help="generate a demo export and load it")
@@ -82,10 +86,13 @@ def main(argv: list[str] | None = None) -> int:
         return users.run(args, db_path)
     try:
         if args.command == "load":
+            if args.settings is not None:
+                read_settings(args.settings)  # refuse a bad file before reading any export
             result = load_exports(
                 args.exports,
                 db_path,
                 catalogue=args.catalogue,
+                settings=args.settings,
                 progress=(lambda *_: None) if args.quiet else _progress,
             )
             print_summary(result)

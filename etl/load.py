@@ -1,4 +1,12 @@
-"""Load one or more platform exports into the database, all or nothing."""
+"""Load one or more platform exports into the database, all or nothing, streaming.
+
+Each file is read by DuckDB (etl/readers.py prepares it), typed and checked in SQL
+(etl/validate.py) into a temporary table, its bad rows kept aside; tables are merged in
+`LOAD_ORDER`, so that a table is checked against the ones merged before it. Keyed
+records keep their latest version (latest `updated_at`, else the file given last);
+events are appended month by month as new Parquet files, identical events once. Nothing
+here holds a table in Python memory: DuckDB spills to the load's scratch folder.
+"""
 
 from __future__ import annotations
 
@@ -13,24 +21,30 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from datastore import partition_view
 from etl import store
-from etl.readers import ROW, ExportError, ExportFile, RawTable, list_export, read_file
+from etl.readers import ExportError, ExportFile, PreparedFile, list_export, prepare
+from etl.refresh import Changes, refresh_marts
+from etl.settings import install_settings
 from etl.validate import (
     FILE,
     FILE_ORDER,
     RECORD,
-    References,
-    context_violations,
-    empty_violations,
-    parse_file,
-    without,
+    ROW,
+    VIOLATIONS_DDL,
+    check_rows,
+    keep_violations,
+    literal,
+    lookups_from,
+    read_reference_file,
+    record,
+    reference_checks,
+    stage,
 )
-from metrics.refresh import refresh_marts
-from schema.tables import LOAD_ORDER, TABLES, Table, stored_columns
+from schema.tables import CATALOGUE, DERIVED_COLUMNS, LOAD_ORDER, TABLES, Table, stored_columns
 from schema.timing import local_now
 
 BUILTIN_CATALOGUE = Path(__file__).parent / "reference" / "catalogue.csv"
-CATALOGUE_FREQUENCIES = {"monthly", "quarterly", "semiannual", "annual", "event"}
 
 Progress = Callable[[float, str], None]
 
@@ -67,162 +81,291 @@ class LoadResult:
         return total
 
 
-def _pause_for_tests(stage: str) -> None:
+def _pause_for_tests(stage_name: str) -> None:
     """Lets the kill tests stop a real load at a known stage (see tests/etl/test_kill.py)."""
-    if os.environ.get("SUNSHINE_ETL_PAUSE_AT") == stage:
-        print(f"paused at {stage}", file=sys.stderr, flush=True)
+    if os.environ.get("SUNSHINE_ETL_PAUSE_AT") == stage_name:
+        print(f"paused at {stage_name}", file=sys.stderr, flush=True)
         time.sleep(3600)
 
 
 def read_catalogue(path: Path) -> pl.DataFrame:
-    try:
-        frame = pl.read_csv(path, infer_schema=False)
-    except (OSError, pl.exceptions.PolarsError) as exc:
-        raise ExportError(f"{path}: catalogue not readable: {exc}") from None
-    needed = ["item_code", "category", "name_zh", "name_en", "frequency", "due_days"]
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise ExportError(f"{path}: catalogue lacks column(s) {', '.join(missing)}")
-    frame = frame.select(needed).with_columns(pl.col("due_days").cast(pl.Int32, strict=False))
-    for i, row in enumerate(frame.iter_rows(named=True), start=2):
-        if row["category"] not in ("party", "village", "finance"):
-            raise ExportError(f"{path}: row {i}, column category: unknown {row['category']!r}")
-        if row["frequency"] not in CATALOGUE_FREQUENCIES:
-            raise ExportError(f"{path}: row {i}, column frequency: unknown {row['frequency']!r}")
-        if row["due_days"] is None or row["due_days"] < 0:
-            raise ExportError(f"{path}: row {i}, column due_days: not a whole number ≥ 0")
-    if frame.get_column("item_code").is_duplicated().any():
-        raise ExportError(f"{path}: an item_code is listed twice")
-    return frame
+    """A disclosure catalogue (CSV or XLSX, Chinese or English headers), every row checked."""
+    return read_reference_file(path, CATALOGUE)
 
 
-def _winners(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
-    """One version per key: the latest update, else the file given last, else the last row."""
-    order = (["updated_at"] if table.has_updated_at else []) + [FILE_ORDER, ROW]
-    ranked = frame.sort(order, descending=True, nulls_last=True)
-    return ranked.unique(subset=list(table.key), keep="first", maintain_order=True)
+def _quiet(_: float, __: str) -> None:
+    pass
 
 
-def _merge_keyed(
-    con: duckdb.DuckDBPyConnection, table: Table, valid: pl.DataFrame, load_id: int
-) -> TableStats:
-    columns = stored_columns(table)
-    winners = _winners(valid, table)
-    incoming = winners.select(
-        *[pl.col(c) if c in winners.columns else pl.lit(None).alias(c) for c in columns]
+def _stage_columns(table: Table) -> list[str]:
+    """The typed columns a file's valid rows are staged with, as SQL over `valid`."""
+    derived = {"disclosures": ["period__start AS period_start", "period__end AS period_end"]}
+    columns = [c.name for c in table.columns]
+    extra = derived.get(
+        table.name, [f"NULL AS {n}" for n, _ in DERIVED_COLUMNS.get(table.name, ())]
     )
-    key = table.key[0]
-    newer = (
-        "i.updated_at IS NULL OR e.updated_at IS NULL OR i.updated_at >= e.updated_at"
-        if table.has_updated_at
-        else "TRUE"
-    )
-    differs = " OR ".join(f"i.{c.name} IS DISTINCT FROM e.{c.name}" for c in table.columns)
-    con.register("incoming_rows", incoming.to_arrow())
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE changes AS
-        SELECT i.*,
-               CASE WHEN e.{key} IS NULL THEN 'insert'
-                    WHEN ({newer}) AND ({differs}) THEN 'update'
-                    ELSE 'keep' END AS action
-        FROM incoming_rows i LEFT JOIN {table.name} e ON e.{key} = i.{key}
-        """
-    )
-    con.unregister("incoming_rows")
-    counts = dict(con.execute("SELECT action, count(*) FROM changes GROUP BY action").fetchall())
-    con.execute(
-        f"DELETE FROM {table.name} WHERE {key} IN "
-        f"(SELECT {key} FROM changes WHERE action = 'update')"
-    )
-    column_list = ", ".join(columns)
-    con.execute(
-        f"INSERT INTO {table.name} ({column_list}, load_id) "
-        f"SELECT {column_list}, ? FROM changes WHERE action <> 'keep'",
-        [load_id],
-    )
-    con.execute("DROP TABLE changes")
-    return TableStats(
-        inserted=counts.get("insert", 0),
-        updated=counts.get("update", 0),
-        unchanged=counts.get("keep", 0),
-        superseded=len(valid) - len(winners),
-    )
+    return columns + extra
 
 
-def _merge_events(
-    con: duckdb.DuckDBPyConnection, table: Table, valid: pl.DataFrame, load_id: int
-) -> TableStats:
-    columns = stored_columns(table)
-    events = valid.select(columns).unique()
-    if events.is_empty():
-        return TableStats(superseded=len(valid))
-    first, last = events.get_column("ts").min(), events.get_column("ts").max()
-    con.register("incoming_events", events.to_arrow())
-    match = " AND ".join(f"a.{c} IS NOT DISTINCT FROM i.{c}" for c in columns if c != "ts")
-    column_list = ", ".join(columns)
-    inserted = con.execute(
-        f"""
-        INSERT INTO {table.name} ({column_list}, load_id)
-        SELECT {", ".join("i." + c for c in columns)}, ? FROM incoming_events i
-        WHERE NOT EXISTS (
-            SELECT 1 FROM {table.name} a
-            WHERE a.ts BETWEEN ? AND ? AND a.ts = i.ts AND {match})
-        """,
-        [load_id, first, last],
-    ).fetchall()[0][0]
-    con.unregister("incoming_events")
-    return TableStats(
-        inserted=inserted,
-        unchanged=len(events) - inserted,
-        superseded=len(valid) - len(events),
-    )
+class _Loader:
+    def __init__(self, build: store.Build, load_id: int, progress: Progress):
+        self.build, self.con, self.load_id, self.progress = build, build.con, load_id, progress
+        self.changes = Changes()
+        self.con.execute(VIOLATIONS_DDL)
 
+    # Keyed tables: one version per key wins, merged into the core.
 
-_REFERENCE_QUERIES = {
-    "regions": ("regions", "SELECT region_code, level FROM regions"),
-    "admins": ("admin_ids", "SELECT admin_id FROM admins"),
-    "users": ("user_ids", "SELECT user_id FROM users"),
-}
+    def load_keyed(self, table: Table, files: list[tuple[int, PreparedFile]]) -> TableStats:
+        con, stats = self.con, TableStats()
+        deferred = any(c.references and c.references.table == table.name for c in table.columns)
+        con.execute("DROP TABLE IF EXISTS stage")
+        for order, prepared in files:
+            staged = stage(con, prepared, order, keep_raw=deferred)
+            stats.read += staged.rows_read
+            check_rows(con, staged, None if deferred else lookups_from())
+            extras = [f"raw_{c.name}" for c in table.columns] if deferred else []
+            if deferred:
+                extras += [
+                    f"{record(table, prepared.columns_present)} AS {RECORD}",
+                    f"{literal(prepared.file.name)} AS {FILE}",
+                ]
+            select = (
+                f"SELECT {order}::INTEGER AS {FILE_ORDER}, _line AS {ROW}, "
+                + ", ".join(_stage_columns(table) + extras)
+                + " FROM valid"
+            )
+            exists = con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'stage' AND temporary"
+            ).fetchall()[0][0]
+            con.execute(
+                f"INSERT INTO stage {select}" if exists else f"CREATE TEMP TABLE stage AS {select}"
+            )
+            _drop_file_tables(con)
+        if deferred:
+            self._check_regions(table)
+        self._merge_keyed(table, stats)
+        return stats
 
+    def _check_regions(self, table: Table) -> None:
+        """Parents may arrive in the same load: check against existing regions plus the
+        incoming ones, again until no region loses its parent."""
+        con = self.con
+        key = table.key[0]
+        while True:
+            lookups = dict(lookups_from())
+            lookups["regions"] = f"""
+                SELECT region_code, level FROM main.regions
+                WHERE region_code NOT IN (SELECT {key} FROM stage)
+                UNION ALL SELECT region_code, level FROM (
+                    SELECT *, row_number() OVER (PARTITION BY {key}
+                        ORDER BY {FILE_ORDER} DESC, {ROW} DESC) AS _rank FROM stage)
+                WHERE _rank = 1"""
+            joins, checks = reference_checks(table, lookups)
+            flags = ", ".join(f"coalesce({c.fails}, FALSE) AS k{i}" for i, c in enumerate(checks))
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE ctx AS SELECT * FROM (
+                    SELECT f.*, f.rowid AS _rid, {flags} FROM stage f {" ".join(joins)})
+                WHERE {" OR ".join(f"k{i}" for i in range(len(checks)))}"""
+            )
+            if not con.execute("SELECT count(*) FROM ctx").fetchall()[0][0]:
+                break
+            parts = [
+                f"SELECT {FILE}, {FILE_ORDER}, {ROW}, {literal(c.column)}, raw_{c.column}, "
+                f"{literal(c.reason)}, {RECORD} FROM ctx WHERE k{i}"
+                for i, c in enumerate(checks)
+            ]
+            keep_violations(con, table, " UNION ALL ".join(parts))
+            con.execute("DELETE FROM stage WHERE rowid IN (SELECT _rid FROM ctx)")
 
-def _references(con: duckdb.DuckDBPyConnection) -> References:
-    refs = References(
-        regions=pl.DataFrame(),
-        catalogue=con.sql("SELECT item_code, category, frequency FROM catalogue").pl(),
-        admin_ids=pl.Series(),
-        user_ids=pl.Series(),
-    )
-    for table in _REFERENCE_QUERIES:
-        _refresh_references(con, refs, table)
-    return refs
+    def _merge_keyed(self, table: Table, stats: TableStats) -> None:
+        con = self.con
+        if not con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'stage' AND temporary"
+        ).fetchall()[0][0]:
+            return
+        key = table.key[0]
+        order = (["updated_at DESC NULLS LAST"] if table.has_updated_at else []) + [
+            f"{FILE_ORDER} DESC",
+            f"{ROW} DESC",
+        ]
+        columns = stored_columns(table)
+        column_list = ", ".join(columns)
+        staged, keys = con.execute(f"SELECT count(*), count(DISTINCT {key}) FROM stage").fetchall()[
+            0
+        ]
+        if staged == keys:  # one version of each record: nothing to choose
+            con.execute(f"CREATE OR REPLACE TEMP VIEW incoming AS SELECT {column_list} FROM stage")
+        else:
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE incoming AS SELECT {column_list} FROM (
+                    SELECT *, row_number() OVER (
+                        PARTITION BY {key} ORDER BY {", ".join(order)}) AS _rank
+                    FROM stage) WHERE _rank = 1"""
+            )
+        if not con.execute(f"SELECT count(*) FROM main.{table.name}").fetchall()[0][0]:
+            # A first load of the table: every record is new, and every mart row too.
+            con.execute(
+                f"INSERT INTO main.{table.name} ({column_list}, load_id) "
+                f"SELECT {column_list}, ? FROM incoming",
+                [self.load_id],
+            )
+            self.changes.rebuild = True
+            counts = {"insert": keys}
+        else:
+            counts = self._merge_into(table, columns)
+        con.execute("DROP VIEW IF EXISTS incoming" if staged == keys else "DROP TABLE incoming")
+        con.execute("DROP TABLE stage")
+        stats.superseded += staged - keys
+        stats.inserted += counts.get("insert", 0)
+        stats.updated += counts.get("update", 0)
+        stats.unchanged += counts.get("keep", 0)
+        if table.name == "regions":
+            _refresh_region_hierarchy(con)
 
-
-def _refresh_references(con: duckdb.DuckDBPyConnection, refs: References, table: str) -> None:
-    """After `table` is merged, what later tables are checked against follows it."""
-    if table in _REFERENCE_QUERIES:
-        field_name, query = _REFERENCE_QUERIES[table]
-        frame = con.sql(query).pl()
-        setattr(refs, field_name, frame if field_name == "regions" else frame.to_series())
-
-
-def _validate_regions(
-    frame: pl.DataFrame, table: Table, refs: References
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Parents may arrive in the same load: check against existing regions plus the
-    incoming ones, again until no region loses its parent."""
-    candidates, found = frame, []
-    while True:
-        winners = _winners(candidates, table).select("region_code", "level")
-        merged = pl.concat([refs.regions.join(winners, on="region_code", how="anti"), winners])
-        violations = context_violations(
-            candidates, table, References(merged, refs.catalogue, refs.admin_ids, refs.user_ids)
+    def _merge_into(self, table: Table, columns: list[str]) -> dict[str, int]:
+        """Insert new records, replace those whose newer version differs; keep both
+        versions of each changed record for the marts (`changed_<table>`)."""
+        con, key, column_list = self.con, table.key[0], ", ".join(columns)
+        newer = (
+            "i.updated_at IS NULL OR e.updated_at IS NULL OR i.updated_at >= e.updated_at"
+            if table.has_updated_at
+            else "TRUE"
         )
-        if violations.is_empty():
-            break
-        found.append(violations)
-        candidates = without(candidates, violations)
-    return candidates, pl.concat(found) if found else empty_violations()
+        differs = " OR ".join(f"i.{c.name} IS DISTINCT FROM e.{c.name}" for c in table.columns)
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE changes AS
+            SELECT i.*, CASE WHEN e.{key} IS NULL THEN 'insert'
+                             WHEN ({newer}) AND ({differs}) THEN 'update'
+                             ELSE 'keep' END AS action
+            FROM incoming i LEFT JOIN main.{table.name} e ON e.{key} = i.{key}"""
+        )
+        counts = dict(
+            con.execute("SELECT action, count(*) FROM changes GROUP BY action").fetchall()
+        )
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE changed_{table.name} AS
+            SELECT 'old' AS version, {", ".join("e." + c for c in columns)}
+            FROM main.{table.name} e JOIN changes c ON c.{key} = e.{key} WHERE c.action = 'update'
+            UNION ALL SELECT 'new', {column_list} FROM changes WHERE action <> 'keep'"""
+        )
+        self.changes.tables.add(table.name)
+        con.execute(
+            f"DELETE FROM main.{table.name} WHERE {key} IN "
+            f"(SELECT {key} FROM changes WHERE action = 'update')"
+        )
+        con.execute(
+            f"INSERT INTO main.{table.name} ({column_list}, load_id) "
+            f"SELECT {column_list}, ? FROM changes WHERE action <> 'keep'",
+            [self.load_id],
+        )
+        con.execute("DROP TABLE changes")
+        return counts
+
+    # Events: appended month by month as new files, an event already stored not again.
+
+    def load_events(self, table: Table, files: list[tuple[int, PreparedFile]]) -> TableStats:
+        con, build, stats = self.con, self.build, TableStats()
+        at = table.partition_by
+        columns = stored_columns(table)
+        same = " AND ".join(f"c.{c} IS NOT DISTINCT FROM e.{c}" for c in columns)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE seen_unchanged AS SELECT {', '.join(columns)} "
+            f"FROM ({partition_view(table, [])})"
+        )
+        touched: set[dt.date] = set()
+        for order, prepared in files:
+            self.progress(0.1 + 0.6 * order / max(len(files), 1), f"写入 {prepared.file.name}")
+            staged = stage(con, prepared, order)
+            stats.read += staged.rows_read
+            check_rows(con, staged, lookups_from())
+            months = con.execute(
+                f"SELECT date_trunc('month', {at})::DATE AS m, count(*) FROM valid "
+                "GROUP BY m ORDER BY m"
+            ).fetchall()
+            for month, valid_rows in months:
+                existing = build.part_files(table, month)
+                in_month = f"date_trunc('month', {at})::DATE = ?"
+                if not existing:
+                    # Nothing stored for the month yet (a first load of it): every distinct
+                    # event is new, written straight from the file.
+                    path = build.new_part_path(table, month, self.load_id)
+                    con.execute(
+                        f"COPY (SELECT DISTINCT {', '.join(columns)}, "
+                        f"{self.load_id}::BIGINT AS load_id FROM valid WHERE {in_month} "
+                        f"ORDER BY {at}) TO {literal(str(path))} "
+                        "(FORMAT parquet, COMPRESSION zstd)",
+                        [month],
+                    )
+                    inserted = build.record_part(table, month, path, self.load_id)
+                    stats.inserted += inserted
+                    stats.superseded += valid_rows - inserted
+                    touched.add(month)
+                    continue
+                con.execute(
+                    f"""CREATE OR REPLACE TEMP TABLE chunk AS SELECT DISTINCT {", ".join(columns)}
+                    FROM valid WHERE {in_month}""",
+                    [month],
+                )
+                first, last, distinct = con.execute(
+                    f"SELECT min({at}), max({at}), count(*) FROM chunk"
+                ).fetchall()[0]
+                stored = partition_view(table, existing)
+                con.execute(
+                    f"""CREATE OR REPLACE TEMP TABLE classified AS
+                    SELECT c.*, CASE
+                        WHEN u.{at} IS NOT NULL OR e.load_id = {self.load_id} THEN 'again'
+                        WHEN e.load_id IS NOT NULL THEN 'unchanged' ELSE 'new' END AS kind
+                    FROM chunk c
+                    LEFT JOIN (SELECT * FROM ({stored}) WHERE {at} BETWEEN ? AND ?) e ON {same}
+                    LEFT JOIN seen_unchanged u ON {same.replace("e.", "u.")}""",
+                    [first, last],
+                )
+                kinds = dict(
+                    con.execute("SELECT kind, count(*) FROM classified GROUP BY kind").fetchall()
+                )
+                stats.superseded += valid_rows - distinct + kinds.get("again", 0)
+                stats.unchanged += kinds.get("unchanged", 0)
+                con.execute(
+                    f"INSERT INTO seen_unchanged SELECT {', '.join(columns)} FROM classified "
+                    "WHERE kind = 'unchanged'"
+                )
+                if kinds.get("new"):
+                    path = build.new_part_path(table, month, self.load_id)
+                    con.execute(
+                        f"COPY (SELECT {', '.join(columns)}, {self.load_id}::BIGINT AS load_id "
+                        f"FROM classified WHERE kind = 'new' ORDER BY {at}) "
+                        f"TO {literal(str(path))} (FORMAT parquet, COMPRESSION zstd)"
+                    )
+                    stats.inserted += build.record_part(table, month, path, self.load_id)
+                    touched.add(month)
+            con.execute("DROP TABLE IF EXISTS chunk")
+            con.execute("DROP TABLE IF EXISTS classified")
+            _drop_file_tables(con)
+        for month in sorted(touched):
+            self._compact(table, month)
+        build.refresh_views()
+        self.changes.event_months[table.name] = touched
+        return stats
+
+    def _compact(self, table: Table, month: dt.date) -> None:
+        files = self.build.part_files(table, month)
+        if len(files) <= store.MAX_PARTS_PER_MONTH:
+            return
+        path = self.build.new_part_path(table, month, self.load_id)
+        self.con.execute(
+            f"COPY (SELECT * FROM ({partition_view(table, files)}) "
+            f"ORDER BY {table.partition_by}) TO {literal(str(path))} "
+            "(FORMAT parquet, COMPRESSION zstd)"
+        )
+        self.build.retire_month(table, month)
+        self.build.record_part(table, month, path, self.load_id)
+
+
+def _drop_file_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """One file's temporary tables, once its rows are staged: memory for the next."""
+    con.execute("DROP VIEW IF EXISTS valid")
+    for name in ("f", "bad", "ctx", "dup", "dropped"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def _refresh_region_hierarchy(con: duckdb.DuckDBPyConnection) -> None:
@@ -240,18 +383,18 @@ def _refresh_region_hierarchy(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _install_catalogue(con: duckdb.DuckDBPyConnection, catalogue: Path | None) -> None:
-    if catalogue is None and con.execute("SELECT count(*) FROM catalogue").fetchall()[0][0]:
-        return
-    frame = read_catalogue(catalogue or BUILTIN_CATALOGUE)
+def _install_catalogue(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame | None) -> bool:
+    """The given catalogue, else the built-in one on a new database; True if it changed."""
+    if frame is None:
+        if con.execute("SELECT count(*) FROM catalogue").fetchall()[0][0]:
+            return False
+        frame = read_catalogue(BUILTIN_CATALOGUE)
+    before = con.sql("SELECT * FROM catalogue ORDER BY item_code").fetchall()
     con.execute("DELETE FROM catalogue")
     con.register("catalogue_rows", frame.to_arrow())
     con.execute("INSERT INTO catalogue SELECT * FROM catalogue_rows")
     con.unregister("catalogue_rows")
-
-
-def _quiet(_: float, __: str) -> None:
-    pass
+    return con.sql("SELECT * FROM catalogue ORDER BY item_code").fetchall() != before
 
 
 def load_exports(
@@ -260,6 +403,7 @@ def load_exports(
     catalogue: Path | None = None,
     progress: Progress = _quiet,
     demo: bool = False,
+    settings: Path | None = None,
 ) -> LoadResult:
     """Load the exports (later ones win ties) into `db_path`; raise ExportError, changing
     nothing, when a file cannot be read as its table. `demo` marks the load as the built-in
@@ -267,8 +411,7 @@ def load_exports(
     one, wherever the files came from."""
     started = time.perf_counter()
     started_at = local_now()
-    if catalogue is not None:
-        read_catalogue(catalogue)  # fail before anything changes
+    catalogue_frame = read_catalogue(catalogue) if catalogue is not None else None
     files: list[ExportFile] = []
     warnings: list[str] = []
     for export in exports:
@@ -276,58 +419,41 @@ def load_exports(
         files += export_files
         warnings += export_warnings
 
-    raws: list[RawTable] = []
-    parsed: dict[str, list[tuple[pl.DataFrame, pl.DataFrame]]] = {t: [] for t in TABLES}
-    read_seconds = dict.fromkeys(TABLES, 0.0)
-    for order, file in enumerate(files):
-        progress(0.4 * order / len(files), f"读取 {file.name}")
-        clock = time.perf_counter()
-        raws.append(read_file(file))
-        warnings += raws[-1].warnings
-        parsed[file.table.name].append(parse_file(raws[-1], order))
-        read_seconds[file.table.name] += time.perf_counter() - clock
-    _pause_for_tests("read")
-
-    with store.building(db_path) as con:
+    with store.building(db_path) as build:
+        con = build.con
         load_id = con.execute("SELECT nextval('load_id_seq')").fetchall()[0][0]
-        _install_catalogue(con, catalogue)
-        refs = _references(con)
-        tables: dict[str, TableStats] = {}
-        quarantined: list[pl.DataFrame] = []
-        for step, name in enumerate(LOAD_ORDER):
-            progress(0.4 + 0.5 * step / len(LOAD_ORDER), f"写入 {name}")
-            table = TABLES[name]
-            if not parsed[name]:
-                continue
-            clock = time.perf_counter()
-            frame = pl.concat([f for f, _ in parsed[name]], how="vertical_relaxed")
-            violations = pl.concat([v for _, v in parsed[name]])
-            valid = without(frame, violations)
-            if name == "regions":
-                valid, context = _validate_regions(valid, table, refs)
-            else:
-                context = context_violations(valid, table, refs)
-                valid = without(valid, context)
-            violations = pl.concat([violations, context])
-            merge = _merge_events if not table.key else _merge_keyed
-            stats = merge(con, table, valid, load_id)
-            stats.read = len(frame)
-            stats.quarantined = violations.select(FILE, ROW).n_unique()
-            stats.seconds = read_seconds[name] + time.perf_counter() - clock
-            tables[name] = stats
-            quarantined.append(violations.with_columns(pl.lit(name).alias("table_name")))
-            if name == "regions":
-                _refresh_region_hierarchy(con)
-            _refresh_references(con, refs, name)
-        _pause_for_tests("merged")
-        progress(0.85, "计算指标")
-        refresh_marts(con)
+        prepared: list[PreparedFile] = []
+        for order, file in enumerate(files):
+            progress(0.1 * order / len(files), f"读取 {file.name}")
+            prepared.append(prepare(file, build.work, order))
+            warnings += prepared[-1].warnings
+        _pause_for_tests("read")
 
-        progress(0.9, "记录装载信息")
-        all_violations = pl.concat(quarantined) if quarantined else empty_violations()
-        result = _record_load(
-            con, load_id, started_at, exports, raws, tables, all_violations, warnings, demo
-        )
+        loader = _Loader(build, load_id, progress)
+        loader.changes.catalogue = _install_catalogue(con, catalogue_frame)
+        install_settings(con, settings)  # the district's settings file, kept when not given
+        tables: dict[str, TableStats] = {}
+        for name in LOAD_ORDER:
+            table = TABLES[name]
+            table_files = [(i, p) for i, p in enumerate(prepared) if p.file.table.name == name]
+            if not table_files:
+                continue
+            progress(0.1 + 0.6 * LOAD_ORDER.index(name) / len(LOAD_ORDER), f"写入 {name}")
+            clock = time.perf_counter()
+            load = loader.load_events if table.partition_by else loader.load_keyed
+            stats = load(table, table_files)
+            stats.quarantined = con.execute(
+                f"SELECT count(DISTINCT ({FILE}, {ROW})) FROM violations WHERE table_name = ?",
+                [name],
+            ).fetchall()[0][0]
+            stats.seconds = time.perf_counter() - clock
+            tables[name] = stats
+        _pause_for_tests("merged")
+        progress(0.8, "计算指标")
+        refresh_marts(con, loader.changes)
+
+        progress(0.95, "记录装载信息")
+        result = _record_load(con, load_id, started_at, exports, prepared, tables, warnings, demo)
         _pause_for_tests("recorded")
     result.seconds = time.perf_counter() - started
     progress(1.0, "完成")
@@ -339,41 +465,32 @@ def _record_load(
     load_id: int,
     started_at: dt.datetime,
     exports: list[Path],
-    raws: list[RawTable],
+    prepared: list[PreparedFile],
     tables: dict[str, TableStats],
-    violations: pl.DataFrame,
     warnings: list[str],
     demo: bool,
 ) -> LoadResult:
-    if "table_name" not in violations.columns:
-        violations = violations.with_columns(pl.lit(None, pl.String).alias("table_name"))
-    quarantine = violations.sort(FILE, ROW).select(
-        pl.lit(load_id, pl.Int64).alias("load_id"),
-        "table_name",
-        pl.col(FILE).alias("file"),
-        pl.col(ROW).alias("row_number"),
-        "column_name",
-        "value",
-        "reason",
-        pl.col(RECORD).alias("record"),
+    con.execute(
+        f"""INSERT INTO quarantine SELECT {load_id}, table_name, {FILE}, {ROW}, column_name,
+        value, reason, {RECORD} FROM violations ORDER BY {FILE}, {ROW}, reason, column_name"""
     )
-    con.register("quarantine_rows", quarantine.to_arrow())
-    con.execute("INSERT INTO quarantine SELECT * FROM quarantine_rows")
-    con.unregister("quarantine_rows")
-
-    bad_rows_by_file = dict(violations.group_by(FILE).agg(pl.col(ROW).n_unique()).iter_rows())
+    bad_rows_by_file = dict(
+        con.execute(
+            f"SELECT {FILE}, count(DISTINCT {ROW}) FROM violations GROUP BY {FILE}"
+        ).fetchall()
+    )
     file_rows = []
-    for raw in raws:
+    for p in prepared:
         file_rows.append(
             {
-                "file": raw.file.name,
-                "table": raw.file.table.name,
-                "sha256": raw.file.sha256,
-                "bytes": len(raw.file.data),
-                "format": raw.format,
-                "rows_read": len(raw.frame),
-                "rows_quarantined": bad_rows_by_file.get(raw.file.name, 0),
-                "warnings": raw.warnings,
+                "file": p.file.name,
+                "table": p.file.table.name,
+                "sha256": p.sha256,
+                "bytes": p.bytes,
+                "format": p.format,
+                "rows_read": p.rows_read,
+                "rows_quarantined": bad_rows_by_file.get(p.file.name, 0),
+                "warnings": p.warnings,
             }
         )
         con.execute(
@@ -405,7 +522,7 @@ def _record_load(
             started_at,
             local_now(),
             "; ".join(str(e) for e in exports),
-            len(raws),
+            len(prepared),
             total.read,
             total.inserted,
             total.updated,
@@ -417,9 +534,12 @@ def _record_load(
     )
     result.reasons = {
         (t, r): n
-        for t, r, n in violations.group_by("table_name", "reason")
-        .agg(pl.struct(FILE, ROW).n_unique())
-        .sort("table_name", "reason")
-        .iter_rows()
+        for t, r, n in con.execute(
+            f"SELECT table_name, reason, count(DISTINCT ({FILE}, {ROW})) FROM violations "
+            "GROUP BY ALL ORDER BY table_name, reason"
+        ).fetchall()
     }
     return result
+
+
+__all__ = ["ExportError", "LoadResult", "TableStats", "load_exports", "read_catalogue"]

@@ -1,30 +1,47 @@
-"""Find an export's files and read each one into a frame of text columns named as the spec.
+"""Find an export's files and prepare each one for DuckDB to read, streaming.
 
 An export is a folder or a .zip. Every file that holds data is matched to a table by the
-start of its name; CSV (UTF-8, UTF-8 with BOM or GB18030) and Excel workbooks are read
-without guessing types, so that the validator sees exactly what the file says.
+start of its name. Nothing here holds a file whole in memory: a CSV is read once, in
+chunks, to hash it, to tell UTF-8 from GB18030 and to find its header; a GB18030 file
+or a zip member is written out as UTF-8 for DuckDB's `read_csv`; an Excel workbook is
+read row by row. A zip's members are checked against caps on their size and on their
+compression ratio before and while they are inflated, so that no archive can fill the
+memory or the disk.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
 import io
 import re
+import shutil
+import subprocess
 import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
-import polars as pl
 import python_calamine
 
 from schema.tables import TABLES, Table
 
-ROW = "_row"  # the row's number in its file, as a spreadsheet would show it
 HEADER_SEARCH_ROWS = 20
+HEAD_BYTES = 256 * 1024  # where the header is looked for
+CHUNK = 4 * 1024 * 1024
 DATA_SUFFIXES = {".csv", ".xlsx", ".xls", ".xlsm"}
 IGNORED_NAMES = re.compile(r"^(\.|~\$|__MACOSX$|thumbs\.db$|desktop\.ini$)", re.IGNORECASE)
+
+# Caps on what a zip may inflate to. A province's year is about 3 GB of CSV, a month of
+# it 200 MB, and CSV compresses about tenfold; a ratio far above that is a zip bomb.
+MAX_MEMBER_BYTES = 8 << 30
+MAX_ARCHIVE_BYTES = 32 << 30
+MAX_RATIO = 200
+RATIO_FLOOR = 1 << 20  # small members may compress as well as they like
 
 
 class ExportError(Exception):
@@ -34,21 +51,36 @@ class ExportError(Exception):
 @dataclass
 class ExportFile:
     name: str  # shown in messages and stored with every row: export folder / path inside it
-    data: bytes
     table: Table | None
+    size: int  # bytes, as the folder or the zip's directory says
+    path: Path | None = None  # the file itself when it sits in a folder
+    _open: Callable[[], BinaryIO] | None = None  # a zip member's inflated bytes
 
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+    def open(self) -> BinaryIO:
+        return self.path.open("rb") if self.path is not None else self._open()
 
 
 @dataclass
-class RawTable:
+class PreparedFile:
+    """A file ready to be staged: where DuckDB reads it from and which column is which."""
+
     file: ExportFile
     format: str  # csv-utf8, csv-utf8-bom, csv-gb18030, xlsx
-    frame: pl.DataFrame  # one String column per spec column present, plus ROW
-    columns_present: list[str]
+    mapping: dict[int, str]  # position in the row -> spec column
+    width: int  # positions read
+    header_line: int  # 0-based index of the header among the file's first rows
+    sha256: str
+    bytes: int
     warnings: list[str] = field(default_factory=list)
+    csv_path: Path | None = None  # a UTF-8 CSV for DuckDB
+    exact_rows: bool = False  # blank lines: read row by row so that row numbers stay right
+    workbook: Path | None = None
+    rows_read: int = 0  # rows holding anything, once staged
+    control_bytes: bool = True  # holds control characters other than line breaks
+
+    @property
+    def columns_present(self) -> list[str]:
+        return list(self.mapping.values())
 
 
 def table_for(filename: str) -> Table | None:
@@ -70,42 +102,130 @@ def _zip_member_name(info: zipfile.ZipInfo) -> str:
         return info.filename
 
 
+def check_zip_sizes(path: Path, infos: list[zipfile.ZipInfo], label: str) -> None:
+    """Refuse an archive whose directory announces more than the caps allow."""
+    total = 0
+    for info in infos:
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise ExportError(
+                f"{label}/{info.filename}: inflates to {info.file_size:,} bytes, "
+                f"more than the {MAX_MEMBER_BYTES:,} allowed for one file"
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
+            raise ExportError(
+                f"{label}/{info.filename}: compressed {ratio:,.0f} to 1, more than "
+                f"{MAX_RATIO} to 1: not an export but a zip bomb"
+            )
+        total += info.file_size
+    if total > MAX_ARCHIVE_BYTES:
+        raise ExportError(
+            f"{path}: inflates to {total:,} bytes, more than the {MAX_ARCHIVE_BYTES:,} allowed"
+        )
+
+
+def _open_zip(path: Path) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ExportError(f"{path}: the zip archive is damaged ({exc})") from None
+
+
+def _member_opener(path: Path, info: zipfile.ZipInfo) -> Callable[[], BinaryIO]:
+    def open_member() -> BinaryIO:
+        archive = _open_zip(path)
+        try:
+            return _CappedMember(archive, archive.open(info), info.file_size)
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
+            archive.close()
+            raise ExportError(
+                f"{path}/{info.filename}: the zip archive is damaged ({exc})"
+            ) from None
+
+    return open_member
+
+
+class _CappedMember(io.RawIOBase):
+    """A zip member's bytes, stopped as soon as it inflates beyond what its directory
+    entry said (a forged entry), and with damage reported as ExportError."""
+
+    def __init__(self, archive: zipfile.ZipFile, member: BinaryIO, declared: int):
+        self._archive, self._member, self._left = archive, member, declared
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        try:
+            data = self._member.read(min(len(buffer), self._left + 1))
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise ExportError(
+                f"{self._archive.filename}: the zip archive is damaged ({exc})"
+            ) from None
+        self._left -= len(data)
+        if self._left < 0:
+            raise ExportError(
+                f"{self._archive.filename}: a member inflates beyond its declared size: "
+                "the zip archive is damaged or forged"
+            )
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        with suppress(Exception):
+            self._member.close()
+        self._archive.close()
+        super().close()
+
+
 def list_export(path: Path) -> tuple[list[ExportFile], list[str]]:
     """The export's data files in the order they count (later wins), and warnings."""
     if not path.exists():
         raise ExportError(f"{path}: no such file or folder")
-    entries: list[tuple[str, bytes]] = []
+    entries: list[tuple[str, ExportFile]] = []
     if path.is_dir():
         for p in path.rglob("*"):
             rel = p.relative_to(path)
             if p.is_file() and not any(IGNORED_NAMES.match(part) for part in rel.parts):
-                entries.append((rel.as_posix(), p.read_bytes()))
+                name = rel.as_posix()
+                entries.append((name, ExportFile("", None, p.stat().st_size, path=p)))
     elif zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
-                name = _zip_member_name(info)
-                parts = PurePosixPath(name).parts
-                if info.is_dir() or any(IGNORED_NAMES.match(part) for part in parts):
-                    continue
-                entries.append((name, archive.read(info)))
+        with _open_zip(path) as archive:
+            infos = [
+                info
+                for info in archive.infolist()
+                if not info.is_dir()
+                and not any(
+                    IGNORED_NAMES.match(part)
+                    for part in PurePosixPath(_zip_member_name(info)).parts
+                )
+            ]
+        check_zip_sizes(path, infos, path.name)
+        for info in infos:
+            opener = _member_opener(path, info)
+            entries.append(
+                (_zip_member_name(info), ExportFile("", None, info.file_size, _open=opener))
+            )
+    elif path.suffix.lower() == ".zip":
+        raise ExportError(f"{path}: the zip archive is damaged (not a zip file)")
     else:
         raise ExportError(f"{path}: an export is a folder or a .zip file")
 
     files, warnings = [], []
-    for rel, data in sorted(entries, key=lambda e: _natural_key(e[0])):
-        name = f"{path.name}/{rel}"
-        table = table_for(rel)
+    for rel, file in sorted(entries, key=lambda e: _natural_key(e[0])):
+        file.name = f"{path.name}/{rel}"
+        file.table = table_for(rel)
         suffix = PurePosixPath(rel).suffix.lower()
-        if table is None:
+        if file.table is None:
             if suffix in DATA_SUFFIXES:
                 tables = ", ".join(TABLES)
                 raise ExportError(
-                    f"{name}: cannot tell which table this file holds; "
+                    f"{file.name}: cannot tell which table this file holds; "
                     f"its name must start with one of {tables}"
                 )
-            warnings.append(f"{name}: not a data file, ignored")
+            warnings.append(f"{file.name}: not a data file, ignored")
             continue
-        files.append(ExportFile(name, data, table))
+        files.append(file)
     if not files:
         raise ExportError(f"{path}: no data files found")
     return files, warnings
@@ -120,10 +240,8 @@ def normalise_header(text: str) -> str:
 def _header_lookup(table: Table) -> dict[str, str]:
     lookup = {}
     for c in table.columns:
-        lookup[normalise_header(c.zh)] = c.name
-        lookup[normalise_header(c.name)] = c.name
-    if table.name == "disclosures":
-        lookup[normalise_header("金额")] = "amount"
+        for label in (c.zh, c.name, *c.aliases):
+            lookup[normalise_header(label)] = c.name
     return lookup
 
 
@@ -139,7 +257,7 @@ def _find_header(rows: list[list[str | None]], table: Table) -> int | None:
 
 
 def _map_columns(
-    file: ExportFile, table: Table, header: list[str | None]
+    name: str, table: Table, header: list[str | None]
 ) -> tuple[dict[int, str], list[str]]:
     lookup = _header_lookup(table)
     mapping: dict[int, str] = {}
@@ -148,72 +266,167 @@ def _map_columns(
         label = (cell or "").replace("\ufeff", "").strip()
         if not label:
             continue
-        name = lookup.get(normalise_header(label))
-        if name is None:
-            warnings.append(f"{file.name}: unknown column {label!r} ignored")
-        elif name in mapping.values():
-            raise ExportError(f"{file.name}: column {label!r} names {name}, which is given twice")
+        column = lookup.get(normalise_header(label))
+        if column is None:
+            warnings.append(f"{name}: unknown column {label!r} ignored")
+        elif column in mapping.values():
+            raise ExportError(f"{name}: column {label!r} names {column}, which is given twice")
         else:
-            mapping[position] = name
+            mapping[position] = column
     missing = [c for c in table.columns if c.required and c.name not in mapping.values()]
     if missing:
         names = ", ".join(f"{c.zh} ({c.name})" for c in missing)
-        raise ExportError(f"{file.name}: required header missing: {names}")
+        raise ExportError(f"{name}: required header missing: {names}")
     return mapping, warnings
 
 
-def _decode(file: ExportFile) -> tuple[str, str]:
-    data = file.data
-    if b"\x00" in data[:4096]:
+def _no_header(name: str, table: Table) -> ExportError:
+    names = ", ".join(c.zh for c in table.columns if c.required)
+    return ExportError(f"{name}: no header row naming {table.name} columns ({names})")
+
+
+@dataclass
+class _Scan:
+    """What one pass over a file's bytes tells."""
+
+    sha256: str
+    size: int
+    head: bytes
+    utf8: bool
+    bad_utf8_at: int | None
+    blank_lines: bool
+    control_bytes: bool
+
+
+# Bytes that are control characters other than the line breaks every CSV has.
+_CONTROL = bytes(range(32)).replace(b"\n", b"").replace(b"\r", b"") + b"\x7f"
+_FLAG_CONTROL = bytes(0 if b in _CONTROL else 1 for b in range(256))
+
+
+def _scan(stream: BinaryIO, copy_to: BinaryIO | None = None) -> _Scan:
+    """Hash, check UTF-8 and look for blank lines in one pass (copying when asked)."""
+    digest, decoder = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")()
+    head, size, utf8, bad_at, blank, tail, control = b"", 0, True, None, False, b"", False
+    while chunk := stream.read(CHUNK):
+        if not control:
+            control = b"\x00" in chunk.translate(_FLAG_CONTROL)
+        digest.update(chunk)
+        if copy_to is not None:
+            copy_to.write(chunk)
+        if len(head) < HEAD_BYTES:
+            head += chunk[: HEAD_BYTES - len(head)]
+        if utf8:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                utf8, bad_at = False, size + exc.start
+        if not blank:
+            joined = tail + chunk
+            blank = re.search(rb"\n\r?\n(?=[^\r\n])", joined) is not None
+            tail = joined[-3:]
+        size += len(chunk)
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8, bad_at = False, size
+    return _Scan(digest.hexdigest(), size, head, utf8, bad_at, blank, control)
+
+
+def _head_rows(text: str) -> list[list[str]]:
+    rows = []
+    for line in text.splitlines()[:HEADER_SEARCH_ROWS]:
+        try:
+            rows.append(next(csv.reader([line]), []))
+        except csv.Error:
+            rows.append([])
+    return rows
+
+
+def _transcode_gb18030(source: Path, target: Path, name: str) -> None:
+    """GB18030 to UTF-8, streaming: glibc's iconv when there is one (several times faster
+    than Python's codec), else Python's."""
+    iconv = shutil.which("iconv")
+    if iconv:
+        with target.open("wb") as out:
+            done = subprocess.run(
+                [iconv, "-f", "GB18030", "-t", "UTF-8", str(source)],
+                stdout=out,
+                stderr=subprocess.PIPE,
+                check=False,
+            )
+        if done.returncode == 0:
+            return
+    decoder = codecs.getincrementaldecoder("gb18030")()
+    offset = 0
+    with source.open("rb") as src, target.open("w", encoding="utf-8", newline="") as out:
+        while chunk := src.read(CHUNK):
+            try:
+                out.write(decoder.decode(chunk))
+            except UnicodeDecodeError as exc:
+                raise ExportError(
+                    f"{name}: neither UTF-8 nor GB18030 text (byte {offset + exc.start})"
+                ) from None
+            offset += len(chunk)
+        try:
+            out.write(decoder.decode(b"", final=True))
+        except UnicodeDecodeError:
+            raise ExportError(f"{name}: neither UTF-8 nor GB18030 text (byte {offset})") from None
+
+
+def _is_workbook(head: bytes) -> bool:
+    return head[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+
+
+def prepare(file: ExportFile, work: Path, index: int) -> PreparedFile:
+    """Read the file once, find its header and make it readable by DuckDB as UTF-8 CSV
+    (or by the workbook reader); raise ExportError when it cannot be read as its table."""
+    local = file.path
+    if local is None:  # a zip member: inflate it once, hashing on the way
+        local = work / f"member-{index}"
+        with file.open() as stream, local.open("wb") as out:
+            scan = _scan(stream, out)
+    else:
+        with file.open() as stream:
+            scan = _scan(stream)
+    if _is_workbook(scan.head):
+        return _prepare_workbook(file, local, scan)
+    if b"\x00" in scan.head[:4096]:
         raise ExportError(f"{file.name}: not a CSV or Excel file (binary content)")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "csv-utf8-bom"
-    try:
-        return data.decode("utf-8"), "csv-utf8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "csv-gb18030"
-    except UnicodeDecodeError as exc:
-        raise ExportError(
-            f"{file.name}: neither UTF-8 nor GB18030 text (byte {exc.start})"
-        ) from None
 
-
-def _read_csv(file: ExportFile) -> RawTable:
-    table = file.table
-    try:
-        text, fmt = _decode(file)
-    except UnicodeDecodeError as exc:
-        raise ExportError(f"{file.name}: invalid UTF-8 after its BOM (byte {exc.start})") from None
-    lines = io.StringIO(text)
-    head_rows = [next(csv.reader([lines.readline()]), []) for _ in range(HEADER_SEARCH_ROWS)]
-    header_index = _find_header(head_rows, table)
-    if header_index is None:
-        names = ", ".join(c.zh for c in table.columns if c.required)
-        raise ExportError(f"{file.name}: no header row naming {table.name} columns ({names})")
-    header = head_rows[header_index]
-    mapping, warnings = _map_columns(file, table, header)
-    width = max(len(header), max(mapping) + 1)
-    raw_names = [f"c{i}" for i in range(width)]
-    try:
-        frame = pl.read_csv(
-            text.encode("utf-8"),
-            has_header=False,
-            skip_lines=header_index + 1,
-            new_columns=raw_names,
-            schema={n: pl.String for n in raw_names},
-            truncate_ragged_lines=True,
-            raise_if_empty=False,
-        )
-    except pl.exceptions.PolarsError as exc:
-        raise ExportError(f"{file.name}: not readable as CSV: {exc}") from None
-    first_data_row = header_index + 2  # 1-based row numbers; the header is its own row
-    frame = frame.select(
-        pl.int_range(first_data_row, first_data_row + pl.len(), dtype=pl.Int64).alias(ROW),
-        *[pl.col(f"c{pos}").alias(name) for pos, name in mapping.items()],
+    if scan.head.startswith(b"\xef\xbb\xbf"):
+        if not scan.utf8:
+            raise ExportError(f"{file.name}: invalid UTF-8 after its BOM (byte {scan.bad_utf8_at})")
+        fmt, csv_path = "csv-utf8-bom", local
+    elif scan.utf8:
+        fmt, csv_path = "csv-utf8", local
+    else:
+        fmt, csv_path = "csv-gb18030", work / f"utf8-{index}.csv"
+        _transcode_gb18030(local, csv_path, file.name)
+        if local != file.path:
+            local.unlink()
+    with csv_path.open("rb") as f:
+        head = f.read(HEAD_BYTES)
+    text = head.decode("utf-8", errors="ignore").lstrip("\ufeff")
+    rows = _head_rows(text)
+    header_line = _find_header(rows, file.table)
+    if header_line is None:
+        raise _no_header(file.name, file.table)
+    header = rows[header_line]
+    mapping, warnings = _map_columns(file.name, file.table, header)
+    return PreparedFile(
+        file,
+        fmt,
+        mapping,
+        max(len(header), max(mapping) + 1),
+        header_line,
+        scan.sha256,
+        scan.size,
+        warnings,
+        csv_path=csv_path,
+        exact_rows=scan.blank_lines,
+        control_bytes=scan.control_bytes,
     )
-    return RawTable(file, fmt, frame, list(mapping.values()), warnings)
 
 
 def _cell_text(value: object) -> str | None:
@@ -230,40 +443,54 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _read_workbook(file: ExportFile) -> RawTable:
-    table = file.table
+def _workbook_rows(path: Path, name: str) -> Iterator[list[str | None]]:
     try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(file.data))
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
+        for row in sheet.iter_rows():
+            yield [_cell_text(v) for v in row]
+    except ExportError:
+        raise
     except Exception as exc:  # calamine raises its own error types for broken workbooks
-        raise ExportError(f"{file.name}: not readable as an Excel workbook: {exc}") from None
-    cells = [[_cell_text(v) for v in row] for row in rows]
-    header_index = _find_header(cells, table)
-    if header_index is None:
-        names = ", ".join(c.zh for c in table.columns if c.required)
-        raise ExportError(f"{file.name}: no header row naming {table.name} columns ({names})")
-    mapping, warnings = _map_columns(file, table, cells[header_index])
-    body = cells[header_index + 1 :]
-    columns = {
-        name: pl.Series(name, [r[pos] if pos < len(r) else None for r in body], dtype=pl.String)
-        for pos, name in mapping.items()
-    }
-    first_data_row = header_index + 2
-    frame = pl.DataFrame(
-        {ROW: pl.int_range(first_data_row, first_data_row + len(body), eager=True), **columns}
-    ).with_columns(pl.col(ROW).cast(pl.Int64))
-    return RawTable(file, "xlsx", frame, list(mapping.values()), warnings)
+        raise ExportError(f"{name}: not readable as an Excel workbook: {exc}") from None
 
 
-def read_file(file: ExportFile) -> RawTable:
-    """Read one file; raise ExportError when it cannot be read as its table."""
-    is_workbook = file.data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
-    raw = _read_workbook(file) if is_workbook else _read_csv(file)
-    text_columns = [c for c in raw.frame.columns if c != ROW]
-    cleaned = raw.frame.with_columns(
-        pl.col(c).str.strip_chars().replace("", None) for c in text_columns
+def _prepare_workbook(file: ExportFile, local: Path, scan: _Scan) -> PreparedFile:
+    if scan.head[:4] == b"PK\x03\x04":
+        # An .xlsx is itself a zip: the same caps, before calamine inflates anything.
+        try:
+            with zipfile.ZipFile(local) as book:
+                check_zip_sizes(local, book.infolist(), file.name)
+        except zipfile.BadZipFile as exc:
+            raise ExportError(f"{file.name}: not readable as an Excel workbook: {exc}") from None
+    head_rows = []
+    for row in _workbook_rows(local, file.name):
+        head_rows.append(row)
+        if len(head_rows) >= HEADER_SEARCH_ROWS:
+            break
+    header_line = _find_header(head_rows, file.table)
+    if header_line is None:
+        raise _no_header(file.name, file.table)
+    mapping, warnings = _map_columns(file.name, file.table, head_rows[header_line])
+    width = max(len(head_rows[header_line]), max(mapping) + 1)
+    return PreparedFile(
+        file, "xlsx", mapping, width, header_line, scan.sha256, scan.size, warnings, workbook=local
     )
-    # Blank lines and rows of empty cells carry nothing: they are not records.
-    raw.frame = cleaned.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in text_columns))
-    return raw
+
+
+def exact_rows(prepared: PreparedFile) -> Iterator[tuple[int, list[str | None]]]:
+    """(row number as a spreadsheet shows it, cells) of every row after the header, for
+    workbooks and for CSV files whose blank lines DuckDB's reader would not count."""
+    first = prepared.header_line + 2
+    if prepared.workbook is not None:
+        rows: Iterator[list[str | None]] = _workbook_rows(prepared.workbook, prepared.file.name)
+        yield from ((n, r) for n, r in enumerate(rows, start=1) if n >= first)
+        return
+    csv.field_size_limit(1 << 30)
+    with prepared.csv_path.open(encoding="utf-8-sig", newline="") as handle:
+        try:
+            for number, row in enumerate(csv.reader(handle), start=1):
+                if number >= first:
+                    yield number, row
+        except csv.Error as exc:
+            raise ExportError(f"{prepared.file.name}: not readable as CSV: {exc}") from None

@@ -1,16 +1,23 @@
-"""Turn the text of an export's files into typed rows, keeping aside every row that breaks a rule.
+"""Type the text of an export's files and check it, in SQL that DuckDB runs while it reads.
 
-All parsing and checking is vectorised in Polars. A row breaking several rules is reported
-once per rule; it is counted once.
+The rules are declared with the tables (schema/tables.py): a column's kind, whether it
+is required, its pattern, its maximum and what it refers to; a table's row rules. This
+module compiles those declarations into DuckDB expressions, so that a file is typed and
+checked in one streaming pass however large it is. A row breaking several rules is
+reported once per rule; it is counted once.
 """
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
+import duckdb
 import polars as pl
+import pyarrow as pa
 
-from etl.readers import ROW, RawTable
+from etl.readers import ExportError, ExportFile, PreparedFile, exact_rows, prepare
 from schema.tables import (
     AMOUNT,
     BOOLEAN,
@@ -20,13 +27,18 @@ from schema.tables import (
     INTEGER,
     PARENT_LEVEL,
     PERIOD,
+    TABLES,
     TEXT,
     TIMESTAMP,
+    AnyOf,
+    Column,
+    NotBefore,
     Table,
 )
 
 FILE = "_file"
 FILE_ORDER = "_file_order"
+ROW = "_row"
 RECORD = "_record"
 
 # reason code -> (Chinese, English); the code is what the quarantine table stores.
@@ -40,7 +52,9 @@ REASONS: dict[str, tuple[str, str]] = {
     "unparseable_period": ("所属期间无法识别", "period not in a documented format"),
     "unknown_value": ("取值不在规定范围内", "value not among the documented ones"),
     "negative_value": ("数值为负", "negative number"),
+    "out_of_range": ("数值超出允许范围", "number above the largest allowed"),
     "invalid_code": ("区划代码应为12位数字", "division code must be 12 digits"),
+    "control_character": ("编码中含控制字符", "code holds control characters"),
     "unknown_region": ("区划代码不存在", "unknown region"),
     "wrong_region_level": ("区划层级不符", "region of the wrong level"),
     "unknown_item": ("事项编码不在公开目录中", "item code not in the disclosure catalogue"),
@@ -58,114 +72,6 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
 }
 
-_DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S%.f")
-_CN_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4"}
-
-
-def parse_datetime(text: pl.Expr) -> pl.Expr:
-    """Every date-time form of the spec (`2022-08-01 14:33:57`, `2022-08-01 14:33`,
-    `2022/8/1 14:33`, `2022年8月1日 14:33`, ISO with T), a date alone meaning 00:00;
-    null if none fits. Separators are unified first so that a few exact formats cover all."""
-    unified = (
-        text.str.replace_all(r"\s*[/年月]\s*", "-")
-        .str.replace_all(r"\s*日\s*|T", " ")
-        .str.replace_all("：", ":")
-        .str.strip_chars()
-    )
-    return pl.coalesce(
-        unified.str.strptime(pl.Datetime("us"), fmt, strict=False) for fmt in _DATETIME_FORMATS
-    )
-
-
-def parse_amount(text: pl.Expr) -> pl.Expr:
-    """Numbers and text such as `1,234.50`, `1234.5元`, `¥1,234`."""
-    cleaned = text.str.replace_all(r"[,，\s元¥￥]|^RMB|^CNY", "")
-    return cleaned.cast(pl.Decimal(18, 2), strict=False)
-
-
-def parse_integer(text: pl.Expr) -> pl.Expr:
-    cleaned = text.str.replace_all(r"[,，\s]", "").str.replace(r"\.0+$", "")
-    return cleaned.cast(pl.Int64, strict=False)
-
-
-def parse_boolean(text: pl.Expr) -> pl.Expr:
-    mapping = {"是": True, "否": False, "y": True, "n": False, "yes": True, "no": False}
-    mapping |= {"true": True, "false": False, "1": True, "0": False}
-    return text.str.to_lowercase().replace_strict(mapping, default=None, return_dtype=pl.Boolean)
-
-
-def parse_period(text: pl.Expr) -> dict[str, pl.Expr]:
-    """A disclosure's period label: its normalised form, first and last day, and frequency."""
-    t = text.str.replace_all(r"\s", "")
-    month = t.str.extract_groups(r"^(\d{4})[-/.年](\d{1,2})月?$")
-    quarter = t.str.extract_groups(r"^(\d{4})(?:-?[Qq]|年?第)([1-4一二三四])(?:季度)?$")
-    half = t.str.extract_groups(r"^(\d{4})(?:-?[Hh]([12])|年?([上下])半年)$")
-    year = t.str.extract(r"^(\d{4})年?度?$", 1)
-    event = parse_datetime(t)
-
-    m_year, m_month = month.struct.field("1").cast(pl.Int32), month.struct.field("2")
-    m_month = m_month.cast(pl.Int32)
-    q_year = quarter.struct.field("1").cast(pl.Int32)
-    q = quarter.struct.field("2").replace(_CN_DIGITS).cast(pl.Int32)
-    h_year = half.struct.field("1").cast(pl.Int32)
-    h = pl.coalesce(
-        half.struct.field("2").cast(pl.Int32),
-        half.struct.field("3").replace_strict({"上": 1, "下": 2}, default=None),
-    )
-    y = year.cast(pl.Int32)
-    valid_month = m_month.is_between(1, 12)
-
-    def first(yy: pl.Expr, mm: pl.Expr) -> pl.Expr:
-        return pl.date(yy, mm, 1)
-
-    start = (
-        pl.when(valid_month)
-        .then(first(m_year, m_month))
-        .when(q.is_not_null())
-        .then(first(q_year, (q - 1) * 3 + 1))
-        .when(h.is_not_null())
-        .then(first(h_year, (h - 1) * 6 + 1))
-        .when(y.is_not_null())
-        .then(first(y, pl.lit(1)))
-        .otherwise(event.dt.date())
-    )
-    end = (
-        pl.when(valid_month)
-        .then(first(m_year, m_month).dt.month_end())
-        .when(q.is_not_null())
-        .then(first(q_year, q * 3).dt.month_end())
-        .when(h.is_not_null())
-        .then(first(h_year, h * 6).dt.month_end())
-        .when(y.is_not_null())
-        .then(pl.date(y, 12, 31))
-        .otherwise(event.dt.date())
-    )
-    frequency = (
-        pl.when(valid_month)
-        .then(pl.lit("monthly"))
-        .when(q.is_not_null())
-        .then(pl.lit("quarterly"))
-        .when(h.is_not_null())
-        .then(pl.lit("semiannual"))
-        .when(y.is_not_null())
-        .then(pl.lit("annual"))
-        .when(event.is_not_null())
-        .then(pl.lit("event"))
-    )
-    label = (
-        pl.when(valid_month)
-        .then(start.dt.strftime("%Y-%m"))
-        .when(q.is_not_null())
-        .then(pl.format("{}Q{}", q_year, q))
-        .when(h.is_not_null())
-        .then(pl.format("{}H{}", h_year, h))
-        .when(y.is_not_null())
-        .then(y.cast(pl.String))
-        .otherwise(start.dt.strftime("%Y-%m-%d"))
-    )
-    return {"label": label, "start": start, "end": end, "frequency": frequency}
-
-
 _PARSE_FAILURE = {
     TIMESTAMP: "unparseable_datetime",
     DATE: "unparseable_date",
@@ -176,25 +82,139 @@ _PARSE_FAILURE = {
     PERIOD: "unparseable_period",
 }
 
+# What Polars' and Python's strip() remove: Unicode White_Space.
+WHITESPACE = (
+    " \t\n\r\x0b\x0c\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S.%f"]
+MAX_LINE_BYTES = 16 << 20
 
-@dataclass
-class Check:
-    """Rows for which `fails` is true break `reason`, reported against `column`."""
 
-    column: str | None
-    reason: str
-    fails: pl.Expr
+def literal(value: object) -> str:
+    """A SQL literal (strings quoted, None as NULL)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
 
 
-def _typed_expr(table: Table, name: str) -> pl.Expr:
-    column = table.column(name)
-    raw = pl.col(name)
+def parse_datetime(text: str) -> str:
+    """Every date-time form of the spec (`2022-08-01 14:33:57`, `2022-08-01 14:33`,
+    `2022/8/1 14:33`, `2022年8月1日 14:33`, ISO with T), a date alone meaning 00:00;
+    NULL if none fits. The common form is tried first; only other text has its
+    separators unified so that a few exact formats cover all."""
+    unified = (
+        f"trim(replace(regexp_replace(regexp_replace({text}, '\\s*[/年月]\\s*', '-', 'g'), "
+        f"'\\s*日\\s*|T', ' ', 'g'), '：', ':'))"
+    )
+    formats = "[" + ", ".join(literal(f) for f in _DATETIME_FORMATS) + "]"
+    return (
+        f"coalesce(try_strptime({text}, '%Y-%m-%d %H:%M:%S'), try_strptime({unified}, {formats}))"
+    )
+
+
+def parse_amount(text: str) -> str:
+    """Numbers and text such as `1,234.50`, `1234.5元`, `¥1,234`."""
+    cleaned = f"regexp_replace({text}, '[,，\\s\\x{{3000}}元¥￥]|^RMB|^CNY', '', 'g')"
+    number = "'[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?'"
+    return (
+        f"CASE WHEN regexp_full_match({cleaned}, {number}) "
+        f"THEN TRY_CAST({cleaned} AS DECIMAL(18,2)) END"
+    )
+
+
+def parse_integer(text: str) -> str:
+    cleaned = f"regexp_replace(regexp_replace({text}, '[,，\\s]', '', 'g'), '\\.0+$', '')"
+    return (
+        f"CASE WHEN regexp_full_match({cleaned}, '[+-]?[0-9]+') "
+        f"THEN TRY_CAST({cleaned} AS BIGINT) END"
+    )
+
+
+def parse_boolean(text: str) -> str:
+    mapping = {"是": True, "否": False, "y": True, "n": False, "yes": True, "no": False}
+    mapping |= {"true": True, "false": False, "1": True, "0": False}
+    cases = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in mapping.items())
+    return f"CASE lower({text}) {cases} END"
+
+
+def _enum(column: Column, text: str) -> str:
+    cases = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in column.values.items())
+    mapped = f"CASE {text} {cases} END"
+    if column.default is None:
+        return mapped
+    # A default stands in for an empty cell only: other text outside the values is kept
+    # aside as unknown_value, never silently replaced.
+    return f"CASE WHEN {text} IS NULL THEN {literal(column.default)} ELSE {mapped} END"
+
+
+def _period_helpers(name: str) -> list[str]:
+    """Inner columns a period's label, bounds and frequency are computed from."""
+    t = f"regexp_replace(raw_{name}, '\\s', '', 'g')"
+    return [
+        f"regexp_extract({t}, '^(\\d{{4}})[-/.年](\\d{{1,2}})月?$', ['y', 'm']) AS {name}__m",
+        f"regexp_extract({t}, '^(\\d{{4}})(?:-?[Qq]|年?第)([1-4一二三四])(?:季度)?$', ['y', 'q']) "
+        f"AS {name}__q",
+        f"regexp_extract({t}, '^(\\d{{4}})(?:-?[Hh]([12])|年?([上下])半年)$', ['y', 'h', 'z']) "
+        f"AS {name}__h",
+        f"regexp_extract({t}, '^(\\d{{4}})年?度?$', 1) AS {name}__y",
+        f"{parse_datetime(t)} AS {name}__e",
+    ]
+
+
+def period_parts(name: str) -> dict[str, str]:
+    """A disclosure's period: its normalised label, first and last day, and frequency."""
+    m, q, h, y, e = (f"{name}__{p}" for p in "mqhye")
+    month = f"TRY_CAST({m}.m AS INT)"
+    is_month = f"({m}.y <> '' AND {month} BETWEEN 1 AND 12)"
+    qn = (
+        f"(CASE {q}.q WHEN '一' THEN 1 WHEN '二' THEN 2 WHEN '三' THEN 3 WHEN '四' THEN 4 "
+        f"ELSE TRY_CAST({q}.q AS INT) END)"
+    )
+    hn = (
+        f"(CASE WHEN {h}.h <> '' THEN TRY_CAST({h}.h AS INT) "
+        f"WHEN {h}.z = '上' THEN 1 WHEN {h}.z = '下' THEN 2 END)"
+    )
+    is_q, is_h, is_y = f"({q}.y <> '')", f"({h}.y <> '')", f"({y} <> '')"
+    qy, hy, yy = f"TRY_CAST({q}.y AS INT)", f"TRY_CAST({h}.y AS INT)", f"TRY_CAST({y} AS INT)"
+    start = (
+        f"CASE WHEN {is_month} THEN make_date(TRY_CAST({m}.y AS INT), {month}, 1) "
+        f"WHEN {is_q} THEN make_date({qy}, ({qn} - 1) * 3 + 1, 1) "
+        f"WHEN {is_h} THEN make_date({hy}, ({hn} - 1) * 6 + 1, 1) "
+        f"WHEN {is_y} THEN make_date({yy}, 1, 1) ELSE CAST({e} AS DATE) END"
+    )
+    end = (
+        f"CASE WHEN {is_month} THEN last_day(make_date(TRY_CAST({m}.y AS INT), {month}, 1)) "
+        f"WHEN {is_q} THEN last_day(make_date({qy}, {qn} * 3, 1)) "
+        f"WHEN {is_h} THEN last_day(make_date({hy}, {hn} * 6, 1)) "
+        f"WHEN {is_y} THEN make_date({yy}, 12, 31) ELSE CAST({e} AS DATE) END"
+    )
+    frequency = (
+        f"CASE WHEN {is_month} THEN 'monthly' WHEN {is_q} THEN 'quarterly' "
+        f"WHEN {is_h} THEN 'semiannual' WHEN {is_y} THEN 'annual' "
+        f"WHEN {e} IS NOT NULL THEN 'event' END"
+    )
+    label = (
+        f"CASE WHEN {is_month} THEN strftime({start}, '%Y-%m') "
+        f"WHEN {is_q} THEN {q}.y || 'Q' || {qn} WHEN {is_h} THEN {h}.y || 'H' || {hn} "
+        f"WHEN {is_y} THEN {y} ELSE strftime({start}, '%Y-%m-%d') END"
+    )
+    return {"label": label, "start": start, "end": end, "frequency": frequency}
+
+
+def typed(column: Column) -> str:
+    """The column's value, typed, from its cleaned text `raw_<name>`."""
+    raw = f"raw_{column.name}"
     if column.kind in (TEXT, CODE):
         return raw
     if column.kind == TIMESTAMP:
         return parse_datetime(raw)
     if column.kind == DATE:
-        return parse_datetime(raw).dt.date()
+        return f"CAST({parse_datetime(raw)} AS DATE)"
     if column.kind == AMOUNT:
         return parse_amount(raw)
     if column.kind == INTEGER:
@@ -202,242 +222,421 @@ def _typed_expr(table: Table, name: str) -> pl.Expr:
     if column.kind == BOOLEAN:
         return parse_boolean(raw)
     if column.kind == ENUM:
-        typed = raw.replace_strict(column.values, default=None, return_dtype=pl.String)
-        return typed if column.default is None else typed.fill_null(pl.lit(column.default))
+        return _enum(column, raw)
     if column.kind == PERIOD:
-        return parse_period(raw)["label"]
+        return period_parts(column.name)["label"]
     raise ValueError(column.kind)
 
 
-def _violations(frame: pl.DataFrame, checks: list[Check]) -> pl.DataFrame:
-    parts = []
-    for check in checks:
-        value = pl.col(f"raw_{check.column}") if check.column else pl.lit(None, pl.String)
-        parts.append(
-            frame.filter(check.fails.fill_null(False)).select(
-                FILE,
-                FILE_ORDER,
-                ROW,
-                pl.lit(check.column, pl.String).alias("column_name"),
-                value.alias("value"),
-                pl.lit(check.reason).alias("reason"),
-                RECORD,
+@dataclass(frozen=True)
+class Check:
+    """Rows for which `fails` (SQL) is true break `reason`, reported against `column`."""
+
+    column: str | None
+    reason: str
+    fails: str
+
+
+def row_checks(table: Table, control_bytes: bool = True) -> list[Check]:
+    """Rules that look at one row alone: each cell's type and pattern, the row rules.
+    Codes are searched for control characters only in a file that has any."""
+    checks = []
+    for c in table.columns:
+        raw, value = f"raw_{c.name}", c.name
+        if c.required:
+            checks.append(Check(c.name, "missing_value", f"{raw} IS NULL"))
+        if c.kind in _PARSE_FAILURE:
+            checks.append(
+                Check(c.name, _PARSE_FAILURE[c.kind], f"{raw} IS NOT NULL AND {value} IS NULL")
             )
-        )
-    return pl.concat(parts) if parts else empty_violations()
+        if c.kind in (AMOUNT, INTEGER):
+            checks.append(Check(c.name, "negative_value", f"{value} < 0"))
+        if c.maximum is not None:
+            checks.append(Check(c.name, "out_of_range", f"{value} > {c.maximum}"))
+        if c.kind == CODE and control_bytes:
+            checks.append(
+                Check(c.name, "control_character", f"regexp_matches({raw}, '[[:cntrl:]]')")
+            )
+        if c.pattern is not None:
+            pattern, reason = c.pattern
+            checks.append(Check(c.name, reason, f"NOT regexp_matches({raw}, {literal(pattern)})"))
+    for rule in table.rules:
+        if isinstance(rule, NotBefore):
+            checks.append(Check(rule.column, rule.reason, f"{rule.column} < {rule.other}"))
+        elif isinstance(rule, AnyOf):
+            given = " AND ".join(f"raw_{c} IS NULL" for c in rule.columns)
+            checks.append(Check(rule.columns[0], rule.reason, given))
+    return checks
 
 
-def empty_violations() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={
-            FILE: pl.String,
-            FILE_ORDER: pl.Int32,
-            ROW: pl.Int64,
-            "column_name": pl.String,
-            "value": pl.String,
-            "reason": pl.String,
-            RECORD: pl.String,
-        }
+def any_fails(checks: list[Check]) -> str:
+    return " OR ".join(f"coalesce({c.fails}, FALSE)" for c in checks) or "FALSE"
+
+
+def reference_checks(table: Table, lookups: dict[str, str]) -> tuple[list[str], list[Check]]:
+    """Rules that need other tables, as LEFT JOINs onto the rows (aliased `f`) and the
+    checks over them. `lookups` gives each referenced table's rows as SQL: regions
+    (region_code, level), catalogue (item_code, category, frequency), others their key."""
+    joins, checks = [], []
+    for i, c in enumerate(t for t in table.columns if t.references):
+        ref, alias, value = c.references, f"ref{i}", f"f.{c.name}"
+        if ref.table == "regions":
+            joins.append(
+                f"LEFT JOIN ({lookups['regions']}) {alias} ON {alias}.region_code = {value}"
+            )
+            checks.append(
+                Check(c.name, ref.reason, f"{value} IS NOT NULL AND {alias}.region_code IS NULL")
+            )
+            if ref.parent:
+                cases = " ".join(
+                    f"WHEN {literal(k)} THEN {literal(v)}" for k, v in PARENT_LEVEL.items() if v
+                )
+                expected = f"(CASE f.level {cases} END)"
+                wrong = (
+                    f"({alias}.level <> {expected}) "
+                    f"OR ({expected} IS NULL AND {value} IS NOT NULL) "
+                    f"OR ({expected} IS NOT NULL AND {value} IS NULL)"
+                )
+            else:
+                expected = f"f.{ref.level_of}" if ref.level_of else literal(ref.level)
+                wrong = f"{alias}.level <> {expected}"
+            checks.append(Check(c.name, "wrong_region_level", wrong))
+        else:
+            key = "item_code" if ref.table == "catalogue" else _key_of(ref.table)
+            joins.append(f"LEFT JOIN ({lookups[ref.table]}) {alias} ON {alias}.{key} = {value}")
+            checks.append(
+                Check(c.name, ref.reason, f"{value} IS NOT NULL AND {alias}.{key} IS NULL")
+            )
+            for agree in ref.agree:
+                own = table.column(agree.column)
+                mine = f"f.{agree.column}__frequency" if own.kind == PERIOD else f"f.{agree.column}"
+                checks.append(
+                    Check(agree.column, agree.reason, f"{mine} <> {alias}.{agree.target}")
+                )
+    return joins, checks
+
+
+def _key_of(table_name: str) -> str:
+    return TABLES[table_name].key[0]
+
+
+def lookups_from(schema: str = "main") -> dict[str, str]:
+    """What `reference_checks` compares against: the merged tables of `schema`."""
+    found = {
+        "regions": f"SELECT region_code, level FROM {schema}.regions",
+        "catalogue": f"SELECT item_code, category, frequency FROM {schema}.catalogue",
+    }
+    for name, table in TABLES.items():
+        if table.key and name not in found:
+            found[name] = f"SELECT {table.key[0]} FROM {schema}.{name}"  # one row per key
+    return found
+
+
+def _cleaned(position: int) -> str:
+    """The cell's text without surrounding white space; NULL if nothing is left. Trimming
+    Unicode white space is slow, so text that starts and ends with a printable ASCII or
+    CJK character (nearly all of it) is taken as it is."""
+    c = f"c{position}"
+
+    def plain(char: str) -> str:
+        return f"(ord({char}) BETWEEN 33 AND 126 OR ord({char}) > 12288)"
+
+    return (
+        f"CASE WHEN {plain(c)} AND {plain(f'right({c}, 1)')} THEN {c} "
+        f"ELSE NULLIF(trim({c}, {literal(WHITESPACE)}), '') END"
     )
 
 
-def parse_file(raw: RawTable, file_order: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Typed rows of one file (with the raw text kept as raw_*) and its row-level violations."""
-    table = raw.file.table
-    spec_columns = [c.name for c in table.columns]
-    frame = raw.frame.with_columns(
-        pl.lit(None, pl.String).alias(c) for c in spec_columns if c not in raw.frame.columns
+def _source(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, parallel: bool = True) -> str:
+    """A FROM clause giving the file's rows as columns c0… (and _row when exact)."""
+    if prepared.workbook is not None or prepared.exact_rows:
+        return _materialised_source(con, prepared)
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(prepared.width)) + "}"
+    return (
+        f"read_csv({literal(str(prepared.csv_path))}, header = false, "
+        f"skip = {prepared.header_line + 1}, auto_detect = false, columns = {columns}, "
+        "delim = ',', quote = '\"', escape = '\"', null_padding = true, strict_mode = false, "
+        f"max_line_size = {MAX_LINE_BYTES}, parallel = {literal(parallel)})"
     )
-    raw_columns = [c for c in spec_columns if c in raw.columns_present]
-    frame = frame.select(
-        pl.lit(raw.file.name).alias(FILE),
-        pl.lit(file_order, pl.Int32).alias(FILE_ORDER),
-        ROW,
-        pl.struct(raw_columns).struct.json_encode().alias(RECORD),
-        *[pl.col(c).alias(f"raw_{c}") for c in spec_columns],
-        *[_typed_expr(table, c).alias(c) for c in spec_columns],
-        *_derived_exprs(table),
+
+
+def _materialised_source(con: duckdb.DuckDBPyConnection, prepared: PreparedFile) -> str:
+    names = [ROW, *(f"c{i}" for i in range(prepared.width))]
+    schema = pa.schema([(ROW, pa.int64()), *((n, pa.string()) for n in names[1:])])
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE src (_row BIGINT, "
+        + ", ".join(f"{n} VARCHAR" for n in names[1:])
+        + ")"
     )
-    checks: list[Check] = []
-    for column in table.columns:
-        raw_value, typed = pl.col(f"raw_{column.name}"), pl.col(column.name)
-        if column.required:
-            checks.append(Check(column.name, "missing_value", raw_value.is_null()))
-        if column.kind in _PARSE_FAILURE:
-            failed = raw_value.is_not_null() & typed.is_null()
-            checks.append(Check(column.name, _PARSE_FAILURE[column.kind], failed))
-        if column.kind in (AMOUNT, INTEGER):
-            checks.append(Check(column.name, "negative_value", typed < 0))
-    checks += _row_rules(table)
-    violations = _violations(frame, checks)
-    if table.key:
-        violations = pl.concat([violations, _conflicting_duplicates(frame, table)])
-    return frame, violations
+    batch: list[tuple[int, list]] = []
 
+    def flush() -> None:
+        columns = [[n for n, _ in batch]]
+        for i in range(prepared.width):
+            columns.append([r[i] if i < len(r) else None for _, r in batch])
+        con.register("src_batch", pa.Table.from_arrays(columns, schema=schema))
+        con.execute("INSERT INTO src SELECT * FROM src_batch")
+        con.unregister("src_batch")
+        batch.clear()
 
-def _derived_exprs(table: Table) -> list[pl.Expr]:
-    if table.name != "disclosures":
-        return []
-    period = parse_period(pl.col("period"))
-    return [
-        period["start"].alias("period_start"),
-        period["end"].alias("period_end"),
-        period["frequency"].alias("_period_frequency"),
-    ]
-
-
-def _row_rules(table: Table) -> list[Check]:
-    """Rules that look at one row alone, beyond the type of each cell."""
-    c = pl.col
-    if table.name == "regions":
-        return [Check("region_code", "invalid_code", ~c("region_code").str.contains(r"^\d{12}$"))]
-    if table.name == "users":
-        return [
-            Check("cancelled_at", "before_registration", c("cancelled_at") < c("registered_at"))
-        ]
-    if table.name == "feedback":
-        return [
-            Check("first_reply_at", "before_submission", c("first_reply_at") < c("submitted_at")),
-            Check("closed_at", "before_submission", c("closed_at") < c("submitted_at")),
-        ]
-    if table.name == "petitions":
-        no_region = c("raw_region_code").is_null() & c("raw_district_code").is_null()
-        return [
-            Check("region_code", "no_region", no_region),
-            Check("closed_at", "before_receipt", c("closed_at") < c("received_at")),
-        ]
-    return []
-
-
-def _conflicting_duplicates(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
-    """The same key twice in one file, at the same update time, with different content."""
-    group = [FILE, *table.key, *(["updated_at"] if table.has_updated_at else [])]
-    content = [c.name for c in table.columns if c.name not in group]
-    conflicting = (
-        frame.group_by(group)
-        .agg(pl.struct(content).n_unique().alias("versions"))
-        .filter(pl.col("versions") > 1)
-        .drop("versions")
-    )
-    if conflicting.is_empty():
-        return empty_violations()
-    key = table.key[0]
-    return frame.join(conflicting, on=group, nulls_equal=True).select(
-        FILE,
-        FILE_ORDER,
-        ROW,
-        pl.lit(key).alias("column_name"),
-        pl.col(f"raw_{key}").alias("value"),
-        pl.lit("conflicting_duplicate").alias("reason"),
-        RECORD,
-    )
+    for number, row in exact_rows(prepared):
+        batch.append((number, [None if v == "" else v for v in row]))
+        if len(batch) >= 50_000:
+            flush()
+    if batch:
+        flush()
+    return "src"
 
 
 @dataclass
-class References:
-    """What rows are checked against: existing rows merged with the ones this load brings."""
+class Staged:
+    """One file's rows in the temporary table `f`: raw_* text, typed columns, _ok, _empty."""
 
-    regions: pl.DataFrame  # region_code, level
-    catalogue: pl.DataFrame  # item_code, category, frequency
-    admin_ids: pl.Series
-    user_ids: pl.Series
+    prepared: PreparedFile
+    order: int
+    first_row: int | None  # DuckDB's reader: f's rowid + first_row; else f has a _row column
+    rows_read: int
+    raw_kept: bool  # every row's text is in f, not only the broken rows'
+
+    def row(self, rowid: str = "rowid", prefix: str = "") -> str:
+        """SQL giving a row's number in its file, as a spreadsheet shows it."""
+        if self.first_row is None:
+            return f"{prefix}{ROW}"
+        return f"({rowid} + {self.first_row})"
 
 
-def _region_checks(column: str, level: str | pl.Expr) -> list[Check]:
-    return [
-        Check(
-            column, "unknown_region", pl.col(column).is_not_null() & pl.col("_ref_level").is_null()
-        ),
-        Check(column, "wrong_region_level", pl.col("_ref_level") != level),
+def stage(
+    con: duckdb.DuckDBPyConnection, prepared: PreparedFile, order: int, keep_raw: bool = False
+) -> Staged:
+    """Read one file into `f`, typed and checked row by row, in one pass. The text as the
+    file gave it is kept only for rows that break a rule (and for every row with
+    `keep_raw`, or when the file is read row by row): the rest need only their values."""
+    table = prepared.file.table
+    present = {name: position for position, name in prepared.mapping.items()}
+    materialised = prepared.workbook is not None or prepared.exact_rows
+    keep_raw = keep_raw or materialised
+    raw = [
+        f"{_cleaned(present[c.name]) if c.name in present else 'NULL::VARCHAR'} AS raw_{c.name}"
+        for c in table.columns
     ]
+    helpers = [h for c in table.columns if c.kind == PERIOD for h in _period_helpers(c.name)]
+    values = [f"{typed(c)} AS {c.name}" for c in table.columns]
+    kept = [c.name for c in table.columns]
+    for c in table.columns:
+        if c.kind == PERIOD:
+            parts = period_parts(c.name)
+            values += [f"{parts[p]} AS {c.name}__{p}" for p in ("start", "end", "frequency")]
+            kept += [f"{c.name}__{p}" for p in ("start", "end", "frequency")]
+    checks = row_checks(table, prepared.control_bytes)
+    empty = " AND ".join(f"raw_{name} IS NULL" for name in present) or "TRUE"
+    first = prepared.header_line + 2
+    if keep_raw:
+        outputs = "*"
+    else:
+        outputs = ", ".join(
+            [*kept, "_empty", "_ok"]
+            + [
+                f"CASE WHEN _ok THEN NULL ELSE raw_{c.name} END AS raw_{c.name}"
+                for c in table.columns
+            ]
+        )
+
+    def query(source: str) -> str:
+        row = f"{ROW}, " if materialised else ""
+        return f"""
+            CREATE OR REPLACE TEMP TABLE f AS SELECT {outputs} FROM (
+            SELECT *, {empty} AS _empty, NOT ({any_fails(checks)}) AS _ok FROM (
+                SELECT *, {", ".join(values)} FROM (
+                    SELECT *{", " if helpers else ""}{", ".join(helpers)} FROM (
+                        SELECT {row}{", ".join(raw)} FROM {source}))))"""
+
+    _on_source(con, prepared, query)
+    if materialised:
+        con.execute("DROP TABLE IF EXISTS src")
+    rows_read = con.execute("SELECT count(*) FROM f WHERE NOT _empty").fetchall()[0][0]
+    prepared.rows_read = rows_read
+    return Staged(prepared, order, None if materialised else first, rows_read, keep_raw)
 
 
-def _with_region_level(frame: pl.DataFrame, column: str, refs: References) -> pl.DataFrame:
-    lookup = refs.regions.select(
-        pl.col("region_code").alias(column), pl.col("level").alias("_ref_level")
+def recover_raw(con: duckdb.DuckDBPyConnection, staged: Staged, rows: str) -> None:
+    """Put the file's text back into the rows of the temporary table `rows` (by `_rid`),
+    reading the file once more: for the few valid-looking rows a later check refuses."""
+    if staged.raw_kept:
+        return
+    prepared, table = staged.prepared, staged.prepared.file.table
+    present = {name: position for position, name in prepared.mapping.items()}
+    raw = ", ".join(
+        f"{_cleaned(present[c.name]) if c.name in present else 'NULL::VARCHAR'} AS raw_{c.name}"
+        for c in table.columns
     )
-    return frame.drop("_ref_level", strict=False).join(lookup, on=column, how="left")
-
-
-def _membership(frame: pl.DataFrame, column: str, ids: pl.Series, reason: str) -> pl.DataFrame:
-    known = frame.get_column(column).is_in(ids.implode(), nulls_equal=False)
-    fails = frame.get_column(column).is_not_null() & ~known
-    return _violations(
-        frame.with_columns(fails.alias("_fails")), [Check(column, reason, pl.col("_fails"))]
+    names = ", ".join(f"raw_{c.name}" for c in table.columns)
+    _on_source(
+        con,
+        prepared,
+        lambda source: (
+            f"""CREATE OR REPLACE TEMP TABLE {rows} AS
+        SELECT t.* EXCLUDE ({names}), r.* EXCLUDE (_rid)
+        FROM {rows} t JOIN (SELECT _rid, {raw} FROM (
+            SELECT row_number() OVER () - 1 AS _rid, * FROM {source})
+            WHERE _rid IN (SELECT _rid FROM {rows})) r
+        USING (_rid)"""
+        ),
     )
 
 
-def context_violations(frame: pl.DataFrame, table: Table, refs: References) -> pl.DataFrame:
-    """Rules that need other tables: regions, the catalogue, users and administrators."""
+def _on_source(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, query) -> None:
+    """Run `query(source)` on the file, as ExportError if DuckDB cannot read it."""
+    try:
+        try:
+            con.execute(query(_source(con, prepared)))
+        except duckdb.Error as exc:
+            if "quoted new lines" not in str(exc):
+                raise
+            # DuckDB's parallel reader cannot pad short rows of a file with line breaks
+            # inside quotes: read that file on one thread.
+            con.execute(query(_source(con, prepared, parallel=False)))
+    except duckdb.Error as exc:
+        message = str(exc).split("\n\n")[0].replace("\n", " ")
+        raise ExportError(f"{prepared.file.name}: not readable as CSV: {message}") from None
+
+
+def record(table: Table, present: list[str], alias: str = "") -> str:
+    """The row as the file gave it: JSON of its present columns' text."""
+    prefix = f"{alias}." if alias else ""
+    fields = ", ".join(
+        f"{c.name} := {prefix}raw_{c.name}" for c in table.columns if c.name in present
+    )
+    return f"to_json(struct_pack({fields}))" if fields else "'{}'"
+
+
+def _details(
+    checks: list[Check], source: str, row: str, file_sql: str, order: int, rec: str
+) -> str:
     parts = []
-    if table.name == "regions":
-        parents = refs.regions.select(
-            pl.col("region_code").alias("parent_code"), pl.col("level").alias("_parent_level")
+    for check in checks:
+        value = f"raw_{check.column}" if check.column else "NULL::VARCHAR"
+        parts.append(
+            f"SELECT {file_sql} AS {FILE}, {order} AS {FILE_ORDER}, {row} AS {ROW}, "
+            f"{literal(check.column)} AS column_name, {value} AS value, "
+            f"{literal(check.reason)} AS reason, {rec} AS {RECORD} "
+            f"FROM {source} WHERE coalesce({check.fails}, FALSE)"
         )
-        checked = frame.join(parents, on="parent_code", how="left").with_columns(
-            pl.col("level").replace_strict(PARENT_LEVEL, default=None).alias("_expected")
+    return " UNION ALL ".join(parts)
+
+
+VIOLATIONS_DDL = f"""
+CREATE TEMP TABLE IF NOT EXISTS violations (
+    table_name VARCHAR, {FILE} VARCHAR, {FILE_ORDER} INTEGER, {ROW} BIGINT,
+    column_name VARCHAR, value VARCHAR, reason VARCHAR, {RECORD} VARCHAR
+)"""
+
+
+def keep_violations(con: duckdb.DuckDBPyConnection, table: Table, query: str) -> None:
+    if query:
+        con.execute(f"INSERT INTO violations SELECT {literal(table.name)}, * FROM ({query})")
+
+
+def check_rows(
+    con: duckdb.DuckDBPyConnection, staged: Staged, lookups: dict[str, str] | None
+) -> None:
+    """Keep aside the rows of `f` that break a row rule, repeat a key with other content,
+    or (with `lookups`) name what does not exist; the view `valid` gives the rest."""
+    prepared, table = staged.prepared, staged.prepared.file.table
+    name, rec = literal(prepared.file.name), record(table, prepared.columns_present)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE bad AS SELECT *, rowid AS _rid, {staged.row()} AS _line "
+        "FROM f WHERE NOT _ok AND NOT _empty"
+    )
+    if _count(con, "bad"):
+        details = _details(row_checks(table), "bad", "_line", name, staged.order, rec)
+        keep_violations(con, table, details)
+    con.execute("CREATE OR REPLACE TEMP TABLE dropped AS SELECT _rid FROM bad")
+    if table.key:
+        key = table.key[0]
+        repeated = con.execute(
+            f"SELECT count({key}) <> count(DISTINCT {key}) FROM f WHERE NOT _empty"
+        ).fetchall()[0][0]
+        if repeated:
+            _conflicting_duplicates(con, staged, rec)
+    joins, checks = reference_checks(table, lookups) if lookups is not None else ([], [])
+    if checks:
+        flags = ", ".join(f"coalesce({c.fails}, FALSE) AS k{i}" for i, c in enumerate(checks))
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE ctx AS SELECT * FROM (
+                SELECT f.*, f.rowid AS _rid, {staged.row("f.rowid", "f.")} AS _line, {flags}
+                FROM f {" ".join(joins)}
+                WHERE f._ok AND NOT f._empty AND f.rowid NOT IN (SELECT _rid FROM dropped))
+            WHERE {" OR ".join(f"k{i}" for i in range(len(checks)))}"""
         )
-        checks = [
-            Check(
-                "parent_code",
-                "unknown_region",
-                pl.col("parent_code").is_not_null() & pl.col("_parent_level").is_null(),
-            ),
-            Check(
-                "parent_code",
-                "wrong_region_level",
-                (pl.col("_parent_level") != pl.col("_expected"))
-                | (pl.col("_expected").is_null() & pl.col("parent_code").is_not_null())
-                | (pl.col("_expected").is_not_null() & pl.col("parent_code").is_null()),
-            ),
-        ]
-        parts.append(_violations(checked, checks))
-    elif table.name == "admins":
-        checked = _with_region_level(frame, "region_code", refs)
-        parts.append(_violations(checked, _region_checks("region_code", pl.col("level"))))
-    elif table.name in ("users", "disclosures", "feedback"):
-        checked = _with_region_level(frame, "region_code", refs)
-        parts.append(_violations(checked, _region_checks("region_code", "village")))
-    elif table.name == "petitions":
-        checked = _with_region_level(frame, "region_code", refs)
-        parts.append(_violations(checked, _region_checks("region_code", "village")))
-        checked = _with_region_level(frame, "district_code", refs)
-        parts.append(_violations(checked, _region_checks("district_code", "district")))
-
-    if table.name == "disclosures":
-        items = refs.catalogue.select(
-            "item_code",
-            pl.col("category").alias("_item_category"),
-            pl.col("frequency").alias("_item_frequency"),
-        )
-        checked = frame.join(items, on="item_code", how="left")
-        checks = [
-            Check("item_code", "unknown_item", pl.col("_item_category").is_null()),
-            Check("category", "category_mismatch", pl.col("category") != pl.col("_item_category")),
-            Check(
-                "period",
-                "period_mismatch",
-                pl.col("_period_frequency") != pl.col("_item_frequency"),
-            ),
-        ]
-        parts.append(_violations(checked, checks))
-        for column in ("publisher_id", "reviewer_id"):
-            parts.append(_membership(frame, column, refs.admin_ids, "unknown_admin"))
-    if table.name == "feedback":
-        parts.append(_membership(frame, "user_id", refs.user_ids, "unknown_user"))
-        parts.append(_membership(frame, "handler_id", refs.admin_ids, "unknown_admin"))
-    if table.name == "activity":
-        parts.append(_membership(frame, "user_id", refs.user_ids, "unknown_user"))
-    return pl.concat(parts) if parts else empty_violations()
+        if _count(con, "ctx"):
+            recover_raw(con, staged, "ctx")
+            flagged = [Check(c.column, c.reason, f"k{i}") for i, c in enumerate(checks)]
+            keep_violations(con, table, _details(flagged, "ctx", "_line", name, staged.order, rec))
+            con.execute("INSERT INTO dropped SELECT _rid FROM ctx")
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW valid AS SELECT *, {staged.row()} AS _line FROM f "
+        "WHERE _ok AND NOT _empty AND rowid NOT IN (SELECT _rid FROM dropped)"
+    )
 
 
-def _row_key() -> pl.Expr:
-    return pl.col(FILE_ORDER).cast(pl.Int64) * (1 << 32) + pl.col(ROW)
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
 
 
-def without(frame: pl.DataFrame, violations: pl.DataFrame) -> pl.DataFrame:
-    """The rows of `frame` that broke no rule."""
-    if violations.is_empty():
-        return frame
-    bad = violations.select(_row_key()).to_series().unique()
-    return frame.filter(~_row_key().is_in(bad.implode()))
+def _conflicting_duplicates(con: duckdb.DuckDBPyConnection, staged: Staged, rec: str) -> None:
+    """The same key twice in one file, at the same update time, with different content."""
+    table = staged.prepared.file.table
+    group = [*table.key, *(["updated_at"] if table.has_updated_at else [])]
+    content = [c.name for c in table.columns if c.name not in group]
+    on = " AND ".join(f"f.{g} IS NOT DISTINCT FROM d.{g}" for g in group)
+    key = table.key[0]
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE dup AS
+        SELECT f.rowid AS _rid, f.* FROM f JOIN (
+            SELECT {", ".join(group)} FROM f WHERE NOT _empty GROUP BY ALL
+            HAVING count(DISTINCT struct_pack({", ".join(f"{c} := {c}" for c in content)})) > 1
+        ) d ON {on} WHERE NOT f._empty"""
+    )
+    recover_raw(con, staged, "dup")
+    check = Check(key, "conflicting_duplicate", "TRUE")
+    name = literal(staged.prepared.file.name)
+    keep_violations(
+        con, table, _details([check], "dup", staged.row("_rid"), name, staged.order, rec)
+    )
+    con.execute("INSERT INTO dropped SELECT _rid FROM dup")
+
+
+def describe(reason: str, value: object) -> str:
+    if reason == "unknown_value":
+        return f"unknown {value!r}"
+    return f"{REASONS[reason][1]}: {value!r}"
+
+
+def read_reference_file(path: Path, table: Table) -> pl.DataFrame:
+    """A district's own reference file (the disclosure catalogue, its settings) read as an
+    export's file is, with the same rules; any row breaking one stops the load."""
+    if not path.is_file():
+        raise ExportError(f"{path}: no such file")
+    file = ExportFile(str(path), table, path.stat().st_size, path=path)
+    with tempfile.TemporaryDirectory(prefix="sunshine-ref-") as work:
+        prepared = prepare(file, Path(work), 0)
+        con = duckdb.connect()
+        try:
+            con.execute(VIOLATIONS_DDL)
+            staged = stage(con, prepared, 0)
+            check_rows(con, staged, None)
+            bad = con.execute(
+                f"SELECT {ROW}, column_name, value, reason FROM violations ORDER BY {ROW}, reason"
+            ).fetchall()
+            if bad:
+                row, column, value, reason = bad[0]
+                if reason == "conflicting_duplicate":
+                    raise ExportError(f"{path}: row {row}: {column} {value!r} is listed twice")
+                raise ExportError(f"{path}: row {row}, column {column}: {describe(reason, value)}")
+            columns = ", ".join(c.name for c in table.columns)
+            frame = con.sql(f"SELECT {columns} FROM valid ORDER BY _line").pl()
+        finally:
+            con.close()
+    if table.key and frame.get_column(table.key[0]).is_duplicated().any():
+        raise ExportError(f"{path}: a {table.key[0]} is listed twice")
+    return frame

@@ -204,6 +204,17 @@ def active_residents(
     )
 
 
+def active_by_period(
+    activity: pl.LazyFrame,
+    resident_rows: pl.LazyFrame,
+    span: Span,
+    grains: tuple[str, ...] = GRAINS,
+) -> dict[str, pl.LazyFrame]:
+    """region_code, period_start, active_residents for each grain, from the events of `span`."""
+    visits = daily_visits(activity).collect().lazy()
+    return {g: active_residents(visits, resident_rows, span, g) for g in grains}
+
+
 def feedback_facts(feedback: pl.LazyFrame) -> pl.LazyFrame:
     """One row per message with what the metrics ask of it."""
     return feedback.select(
@@ -368,18 +379,25 @@ def petitions_by_period(petitions: pl.LazyFrame, grain: str) -> pl.LazyFrame:
 
 
 def village_marts(
-    tables: dict[str, pl.LazyFrame], span: Span, grains: tuple[str, ...] = GRAINS
+    tables: dict[str, pl.LazyFrame],
+    span: Span,
+    grains: tuple[str, ...] = GRAINS,
+    active: dict[str, pl.LazyFrame] | None = None,
 ) -> dict[str, pl.DataFrame]:
     """For each grain, one row per village per period with every count the metrics need.
-    What the grains share (residents, visits, the state at each day's end) is computed once."""
+    What the grains share (residents, visits, the state at each day's end) is computed once.
+
+    The rows of a period depend only on the period's own data, the history before it and
+    the data's last moment, never on where `span` starts: a span of whole months gives
+    the same rows for them as the whole span does. `active` gives the active residents
+    per grain when the caller has counted them month by month (`active_by_period`), so
+    that the events need not be held at once."""
     villages = tables["regions"].filter(pl.col("level") == "village")
-    resident_rows, facts, visits = pl.collect_all(
-        [
-            residents(tables["users"]),
-            feedback_facts(tables["feedback"]),
-            daily_visits(tables["activity"]),
-        ]
+    resident_rows, facts = pl.collect_all(
+        [residents(tables["users"]), feedback_facts(tables["feedback"])]
     )
+    if active is None:
+        active = active_by_period(tables["activity"], resident_rows.lazy(), span, grains)
     end_of_day = (
         registration_by_day(resident_rows.lazy(), villages, span)
         .join(backlog_by_day(facts.lazy(), span), on=["region_code", "day"], how="left")
@@ -396,7 +414,7 @@ def village_marts(
             how="left",
         )
         for part in (
-            active_residents(visits.lazy(), resident_rows.lazy(), span, grain),
+            active[grain],
             feedback_by_period(facts.lazy(), grain),
             disclosures_by_period(tables["disclosures"], tables["catalogue"], grain),
             completeness_by_period(

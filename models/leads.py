@@ -11,6 +11,8 @@ import polars as pl
 
 from models.anomaly import PeerAnomalyModel
 from models.data import ScoringData
+from models.figures import FEATURES as FIGURE_FEATURES
+from models.figures import ranked_figures
 from models.indicators import LEAD_TYPES, REGISTRY
 from models.indicators.base import with_strength
 
@@ -18,18 +20,28 @@ from models.indicators.base import with_strength
 # robust z of its anomaly score): rules carry the leads, the model catches combinations.
 MODEL_ONLY_Z = 15.0
 MODEL_WEIGHT = 0.15  # share of a rule-based lead's score that the model can move
+# A lead the model raises alone passed no rule: it scores under half at most.
+MODEL_ONLY_SCORE = 0.45
 
-LEAD_COLUMNS = (
-    "lead_id", "region_code", "name", "street_code", "lead_type", "score",
-    "window_start", "window_end", "indicators", "explanation", "evidence", "model_score",
-)  # fmt: skip
+LEAD_SCHEMA = {
+    "lead_id": pl.String, "region_code": pl.String, "name": pl.String,
+    "street_code": pl.String, "district_code": pl.String, "lead_type": pl.String,
+    "score": pl.Float64, "window_start": pl.Date, "window_end": pl.Date,
+    "indicators": pl.String, "explanation": pl.String, "evidence": pl.String,
+    "model_score": pl.Float64,
+}  # fmt: skip
 
 
-def all_hits(data: ScoringData) -> pl.DataFrame:
+def measure_all(data: ScoringData) -> dict[str, pl.DataFrame]:
+    """Every indicator's measure of every village, taken once for its rule and the model."""
+    return {id_: indicator.measure(data) for id_, indicator in REGISTRY.items()}
+
+
+def all_hits(data: ScoringData, measured: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """Every indicator's hits, one row each, with its strength."""
     frames = []
-    for indicator in REGISTRY.values():
-        hits = indicator.evaluate(data)
+    for id_, indicator in REGISTRY.items():
+        hits = indicator.judge(data, measured[id_])
         if hits.is_empty():
             continue
         frames.append(
@@ -47,18 +59,28 @@ def all_hits(data: ScoringData) -> pl.DataFrame:
     return pl.concat(frames, how="diagonal_relaxed")
 
 
-def features(data: ScoringData) -> pl.DataFrame:
+def feature_name(feature: str) -> str:
+    """The Chinese name of a model feature: an indicator's, or a ranked figure's."""
+    if feature in REGISTRY:
+        return REGISTRY[feature].name_zh
+    return FIGURE_FEATURES[feature][0]
+
+
+def features(data: ScoringData, measured: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """One row per village, one column per indicator's measure (peers' median where the
-    village has too small a sample)."""
+    village has too small a sample), then the ranked figures against peers
+    (models/figures.py) where they can be read."""
     frame = data.villages.select("region_code")
-    for indicator in REGISTRY.values():
-        measured = indicator.measure(data).filter(pl.col("sample") >= indicator.min_sample)
+    for id_, indicator in REGISTRY.items():
+        kept = measured[id_].filter(pl.col("sample") >= indicator.min_sample)
         frame = frame.join(
-            measured.select("region_code", pl.col("value").cast(pl.Float64).alias(indicator.id)),
+            kept.select("region_code", pl.col("value").cast(pl.Float64).alias(id_)),
             on="region_code",
             how="left",
         )
-    columns = list(REGISTRY)
+    # Always joined (null where unread) so that every window has the same columns.
+    frame = frame.join(ranked_figures(data), on="region_code", how="left")
+    columns = [c for c in frame.columns if c != "region_code"]
     # Joins do not keep row order, and the forest's trees depend on it: sort for a seed to
     # give the same scores every time.
     return frame.sort("region_code").with_columns(
@@ -66,33 +88,48 @@ def features(data: ScoringData) -> pl.DataFrame:
     )
 
 
-def model_scores(data: ScoringData, seed: int = 0) -> pl.DataFrame:
-    """region_code, model_score (share of villages less anomalous, 0–1), model_z (robust z
-    of the anomaly), and the three features furthest above the peers' median."""
-    frame = features(data)
-    if frame.height < 10:  # too few villages to learn what is normal
-        return frame.select(
+def model_scores(windows: pl.DataFrame, seed: int = 0) -> pl.DataFrame:
+    """The anomaly model over the villages of one or more windows (`features` with a
+    `step` column naming the window): fitted once on them all, so that what is normal is
+    learnt from every village in every window. Per step and village: model_score (share
+    of the window's villages less anomalous, 0–1), model_z (robust z of the anomaly
+    within the window) and the three features furthest above the median."""
+    names = [c for c in windows.columns if c not in ("step", "region_code")]
+    if windows.group_by("step").len().get_column("len").max() < 10:
+        # Too few villages to learn what is normal.
+        return windows.select(
+            "step",
             "region_code",
             pl.lit(0.0).alias("model_score"),
             pl.lit(0.0).alias("model_z"),
             pl.lit([], pl.List(pl.String)).alias("model_features"),
         )
-    names = list(REGISTRY)
-    X = frame.select(names).to_numpy()
+    windows = windows.sort("step", "region_code")
+    X = windows.select(names).to_numpy()
     model = PeerAnomalyModel(random_state=seed).fit(X)
-    anomaly = -model.score_samples(X)
-    median = np.median(anomaly)
-    mad = np.median(np.abs(anomaly - median)) * 1.4826 or 1e-9
     deviations = model.deviations(X)
     top = np.argsort(-deviations, axis=1)[:, :3]
-    return frame.select("region_code").with_columns(
-        pl.Series("model_score", (np.argsort(np.argsort(anomaly)) / max(len(anomaly) - 1, 1))),
-        pl.Series("model_z", (anomaly - median) / mad),
-        pl.Series(
-            "model_features",
-            [[names[j] for j in row if deviations[i, j] > 1.5] for i, row in enumerate(top)],
-            dtype=pl.List(pl.String),
-        ),
+    anomaly = pl.col("anomaly")
+    median = anomaly.median().over("step")
+    mad = ((anomaly - median).abs().median().over("step") * 1.4826).clip(lower_bound=1e-9)
+    return (
+        windows.select("step", "region_code")
+        .with_columns(
+            pl.Series("anomaly", -model.score_samples(X)),
+            pl.Series(
+                "model_features",
+                [[names[j] for j in row if deviations[i, j] > 1.5] for i, row in enumerate(top)],
+                dtype=pl.List(pl.String),
+            ),
+        )
+        .with_columns(
+            (
+                (anomaly.rank("ordinal").over("step") - 1)
+                / (pl.len().over("step") - 1).clip(lower_bound=1)
+            ).alias("model_score"),
+            ((anomaly - median) / mad).alias("model_z"),
+        )
+        .select("step", "region_code", "model_score", "model_z", "model_features")
     )
 
 
@@ -107,6 +144,8 @@ def _format(value: float | None, unit: str) -> str:
         return f"{value:.1f} 天"
     if unit == "MAD":
         return f"{value:.4f}"
+    if unit == "times":
+        return f"{value:.1f} 倍"
     return f"{value:.0f}"
 
 
@@ -121,7 +160,7 @@ def _explain(row: dict) -> str:
         )
     model_part = ""
     if row["model_features"]:
-        names = "、".join(REGISTRY[f].name_zh for f in row["model_features"])
+        names = "、".join(feature_name(f) for f in row["model_features"])
         model_part = f"异常模型：{names}明显偏离同类村。"
     zh_type = LEAD_TYPES[row["lead_type"]][0]
     return (
@@ -135,18 +174,28 @@ def _explain(row: dict) -> str:
 
 
 def score_leads(data: ScoringData, seed: int = 0) -> pl.DataFrame:
+    """The leads of one window, the anomaly model fitted on that window alone."""
+    measured = measure_all(data)
+    model = model_scores(features(data, measured).with_columns(pl.lit(0).alias("step")), seed)
+    return leads_of_window(data, measured, model)
+
+
+def leads_of_window(
+    data: ScoringData, measured: dict[str, pl.DataFrame], model: pl.DataFrame
+) -> pl.DataFrame:
     """One lead per village and type with at least one indicator fired, and for villages
-    the model alone finds far from all others; sorted by score."""
-    hits = all_hits(data)
-    model = model_scores(data, seed)
+    the model alone finds far from all others; sorted by score. `measured` holds the
+    window's measures, `model` its villages' model scores."""
+    hits = all_hits(data, measured)
+    model = model.drop("step")
     per_type = (
         hits.group_by("region_code", "lead_type")
         .agg(
             (1 - (1 - pl.col("strength")).product()).alias("rule_score"),
             pl.struct("indicator", "value", "threshold", "peer_median", "sample", "strength")
-            .sort_by("strength", descending=True)
+            .sort_by(["strength", "indicator"], descending=[True, False])
             .alias("fired"),
-            pl.struct("indicator", "evidence").alias("evidence"),
+            pl.struct("indicator", "evidence").sort_by("indicator").alias("evidence"),
         )
         .join(model, on="region_code", how="left")
         .with_columns(
@@ -163,12 +212,16 @@ def score_leads(data: ScoringData, seed: int = 0) -> pl.DataFrame:
     ).with_columns(
         pl.col("model_features")
         .list.first()
-        .replace_strict({k: v.lead_type for k, v in REGISTRY.items()})
+        .replace_strict(
+            {k: v.lead_type for k, v in REGISTRY.items()}
+            | {k: v[2] for k, v in FIGURE_FEATURES.items()}
+        )
         .alias("lead_type"),
-        (0.5 * pl.col("model_score")).alias("score"),
+        (MODEL_ONLY_SCORE * pl.col("model_score")).alias("score"),
     )
     leads = pl.concat([per_type, model_only], how="diagonal_relaxed").join(
-        data.villages.select("region_code", "name", "street_code"), on="region_code"
+        data.villages.select("region_code", "name", "street_code", "district_code"),
+        on="region_code",
     )
     leads = leads.with_columns(
         pl.lit(data.window_start).alias("window_start"),
@@ -185,6 +238,7 @@ def score_leads(data: ScoringData, seed: int = 0) -> pl.DataFrame:
                 "region_code": row["region_code"],
                 "name": row["name"],
                 "street_code": row["street_code"],
+                "district_code": row["district_code"],
                 "lead_type": row["lead_type"],
                 "score": float(row["score"]),
                 "window_start": row["window_start"],
@@ -206,12 +260,6 @@ def score_leads(data: ScoringData, seed: int = 0) -> pl.DataFrame:
                 "model_score": float(row["model_score"] or 0.0),
             }
         )
-    schema = {
-        "lead_id": pl.String, "region_code": pl.String, "name": pl.String,
-        "street_code": pl.String, "lead_type": pl.String, "score": pl.Float64,
-        "window_start": pl.Date, "window_end": pl.Date, "indicators": pl.String,
-        "explanation": pl.String, "evidence": pl.String, "model_score": pl.Float64,
-    }  # fmt: skip
-    return pl.DataFrame(rows, schema=schema).sort(
+    return pl.DataFrame(rows, schema=LEAD_SCHEMA).sort(
         ["score", "region_code"], descending=[True, False]
     )

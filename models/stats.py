@@ -1,9 +1,11 @@
-"""Robust statistics for peer comparisons, and Benford's law."""
+"""Robust statistics for peer comparisons, chance at a rate with rows that cluster, and
+Benford's law."""
 
 from __future__ import annotations
 
 import numpy as np
 import polars as pl
+from scipy.stats import binom, chi2
 
 FENCE_IQR = 1.5  # Tukey's outer-fence multiple: beyond it a value is an outlier among peers
 
@@ -49,9 +51,7 @@ def strength(value: pl.Expr, threshold: pl.Expr, peer_median: pl.Expr) -> pl.Exp
     return (0.5 + 0.45 * (value - threshold) / spread).clip(0.5, 0.95)
 
 
-# Nigrini's conformity ranges for the first-two-digits test (mean absolute deviation).
-BENFORD_F2_RANGES = ((0.0012, "close conformity"), (0.0018, "acceptable conformity"),
-                     (0.0022, "marginally acceptable conformity"))  # fmt: skip
+# Nigrini's first-two-digits test: a mean absolute deviation above this is nonconformity.
 BENFORD_F2_NONCONFORMITY = 0.0022
 
 
@@ -74,8 +74,39 @@ def benford_f2_mad(amounts: np.ndarray) -> tuple[float, int]:
     return float(np.mean(np.abs(actual - expected))), len(digits)
 
 
-def benford_conformity(mad: float) -> str:
-    for limit, label in BENFORD_F2_RANGES:
-        if mad <= limit:
-            return label
-    return "nonconformity"
+# The mean of χ²(1) below its 90th percentile: what TRIMMED of the smallest Pearson
+# contributions average when villages differ by chance alone.
+TRIMMED = 0.9
+_CHI2_TRIMMED_MEAN = float(chi2.expect(lambda x: x, args=(1,), ub=chi2.ppf(TRIMMED, 1)) / TRIMMED)
+
+
+def dispersion(per_village: pl.DataFrame) -> float:
+    """How much more villages' shares (`value` of `sample` rows) differ than if every row
+    were flagged independently at the pooled rate: the Pearson dispersion over the
+    villages, the most extreme tenth left out (they may be the very villages sought),
+    at least 1. Rows come in clusters (a month's items published together, a batch of
+    messages closed in one go): a village's rows then count for fewer."""
+    measured = per_village.filter(pl.col("sample") > 0)
+    n = measured.get_column("sample").cast(pl.Float64).to_numpy()
+    f = measured.get_column("value").to_numpy() * n
+    if len(n) < 10:
+        return 1.0
+    p = f.sum() / n.sum()
+    if p <= 0 or p >= 1:
+        return 1.0
+    contributions = np.sort((f - n * p) ** 2 / (n * p * (1 - p)))
+    kept = contributions[: int(np.floor(TRIMMED * len(contributions)))]
+    return max(1.0, float(kept.mean() / _CHI2_TRIMMED_MEAN))
+
+
+def share_needed(
+    sample: np.ndarray, rate: np.ndarray | float, chance: float, dispersed: float = 1.0
+) -> np.ndarray:
+    """The share of `sample` rows above which so many flagged rows would come up less
+    often than `chance` at the `rate` (Binomial(sample / dispersed, rate): rows counting
+    for fewer where they come in clusters): half a row below the fewest rows that are
+    that unlikely."""
+    sample = np.asarray(sample, dtype=float)
+    effective = np.maximum(sample / dispersed, 1)
+    fewest = binom.isf(chance, np.floor(effective), rate) + 1  # smallest k: P(X ≥ k) ≤ chance
+    return (fewest - 0.5) / np.floor(effective)

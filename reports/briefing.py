@@ -27,12 +27,12 @@ import polars as pl
 from charts import score_heatmap, trend_panels
 from datastore import status
 from datastore.figures import data_span, region_metrics
+from datastore.scoring import lead_episodes
 from metrics.glossary import METRICS, TARGETS, format_value
 from metrics.headline import headline
 from metrics.ranking import DEFAULT_PERIOD_MONTHS, over_months, rank, ranking_table
 from models.indicators import LEAD_TYPES, REGISTRY
-from models.service import current_leads
-from schema.timing import shift_months
+from schema.timing import month_end, shift_months
 
 LEADS_LISTED = 10
 CONFIDENTIAL = "内部资料"
@@ -79,7 +79,7 @@ class Briefing:
     ranking_heading: str  # e.g. 街道“三率”排名（2026-10）
     ranking_rule: str  # the minimum-sample rule, as applied
     ranking: pl.DataFrame  # metrics.ranking.ranking_table, in Chinese
-    leads: pl.DataFrame  # 村（社区）, 类型, 分值, 主要原因, 为何提示
+    leads: pl.DataFrame  # 村（社区）, 类型, 本月, 出现月份, 峰值分, 主要原因, 为何提示
     charts: dict[str, go.Figure]  # name → figure, each stamped with scope, period, data date
 
     @property
@@ -209,17 +209,24 @@ def file_stem(briefing: Briefing) -> str:
     return f"{briefing.title}_{dt.date.today():%Y%m%d}"
 
 
-def lead_rows(leads: pl.DataFrame) -> pl.DataFrame:
-    """The leads the briefing lists (`models.service.current_leads`, strongest first),
-    labelled for print."""
+def lead_rows(episodes: pl.DataFrame, label: str) -> pl.DataFrame:
+    """The lead episodes the briefing lists for the month `label` (YYYY-MM), labelled for
+    print: those first seen in it, then those continuing from before, strongest first."""
     type_names = {k: v[0] for k, v in LEAD_TYPES.items()}
-    listed = leads.head(LEADS_LISTED)
-    columns = ("村（社区）", "类型", "分值", "主要原因", "为何提示")
+    listed = (
+        episodes.filter(pl.col("months").list.contains(label))
+        .with_columns((pl.col("months").list.first() == label).alias("new"))
+        .sort(["new", "score"], descending=True)
+        .head(LEADS_LISTED)
+    )
+    columns = ("村（社区）", "类型", "本月", "出现月份", "峰值分", "主要原因", "为何提示")
     return pl.DataFrame(
         {
             "村（社区）": listed.get_column("name"),
             "类型": listed.get_column("lead_type").replace_strict(type_names),
-            "分值": [f"{s:.3f}" for s in listed.get_column("score").to_list()],
+            "本月": ["新出现" if new else "持续" for new in listed.get_column("new")],
+            "出现月份": [f"{m[0]} 至 {m[-1]}" for m in listed.get_column("months")],
+            "峰值分": [f"{s:.3f}" for s in listed.get_column("score").to_list()],
             "主要原因": [
                 short_reason(i, e)
                 for i, e in listed.select("indicators", "explanation").iter_rows()
@@ -251,7 +258,7 @@ def build(
         level,
         region_metrics(con, scope, level, "month", None, month),
         region_metrics(con, scope, unit_level(level), "month", None, month),
-        current_leads(con, scope, as_of),
+        lead_episodes(con, scope, as_of, month, month_end(month)),
         as_of or data_span(con).data_end,
         status.demo_only(con),
         scope_suffix,
@@ -317,6 +324,6 @@ def assemble(
             "名次变化较上一期：↑ 上升、↓ 下降。"
         ),
         ranking=ranking_table(ranked),
-        leads=lead_rows(leads),
+        leads=lead_rows(leads, label),
         charts=charts,
     )

@@ -55,7 +55,9 @@ def to_html(briefing: Briefing, svgs: dict[str, bytes]) -> str:
     numeric = {c for c in briefing.ranking.columns if c.endswith("%")}
     numeric |= {"排名", "名次变化", "得分", "留言数", "已评价"}
     leads = briefing.leads.drop("主要原因")
-    lead_table = _table(leads, {"分值"}, {"类型"}) if leads.height else "<p>当前没有线索。</p>"
+    lead_table = (
+        _table(leads, {"峰值分"}, {"类型", "本月"}) if leads.height else "<p>当前没有线索。</p>"
+    )
     demo = (
         f"<div class='demo'>{DEMO_MARK}：由生成器按真实区划生成，不是真实平台数据。</div>"
         if briefing.demo

@@ -332,8 +332,9 @@ LEAD_COLUMNS = [
     Column("序号", 0.5, PP_ALIGN.CENTER),
     Column("村（社区）", 2.4, lines=2, cut=True),
     Column("类型", 0.9, PP_ALIGN.CENTER),
-    Column("分值", 0.8, PP_ALIGN.RIGHT),
-    Column("主要原因", 6.0, lines=2, cut=True),
+    Column("本月", 0.8, PP_ALIGN.CENTER),
+    Column("峰值分", 0.8, PP_ALIGN.RIGHT),
+    Column("主要原因", 5.2, lines=2, cut=True),
 ]
 
 
@@ -394,7 +395,8 @@ def _lead_slides(deck: Deck) -> None:
         table(slide, page, LEAD_COLUMNS, MARGIN, top, WIDTH - 2 * MARGIN, BODY_BOTTOM - top,
               (16, 15, 14))  # fmt: skip
         slide.notes_slide.notes_text_frame.text = "\n\n".join(
-            f"{r['序号']}. {r['村（社区）']}（{r['类型']}，分值 {r['分值']}）：{r['为何提示']}"
+            f"{r['序号']}. {r['村（社区）']}（{r['类型']}，{r['本月']}，{r['出现月份']}，"
+            f"峰值分 {r['峰值分']}）：{r['为何提示']}"
             for r in page.iter_rows(named=True)
         )
 

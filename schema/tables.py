@@ -1,7 +1,10 @@
 """The platform export's tables as the ETL loads them (shared/platform-export-spec.md).
 
-Each column knows its Chinese and English header, how its text is parsed, and whether
-the spec requires it. Categorical values are stored as the English codes listed here.
+Each column knows its Chinese and English header, how its text is parsed, whether the
+spec requires it and what it must agree with (its pattern, the table it refers to);
+each table lists the rules that look at a whole row. The loader compiles these
+declarations into its checks (etl/validate.py): nothing about a table's rules lives
+anywhere else. Categorical values are stored as the English codes listed here.
 """
 
 from __future__ import annotations
@@ -35,17 +38,63 @@ PARENT_LEVEL = {"district": None, "street": "district", "village": "street"}
 
 
 @dataclass(frozen=True)
+class Agree:
+    """The row's `column` must equal the referenced row's `target` (a period column
+    compares its frequency)."""
+
+    column: str
+    target: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Ref:
+    """The value names a row of `table` (by its key); `reason` when it names none.
+
+    Regions also have a level: `level` (a constant), `level_of` (the level named by
+    another column of the row) or `parent` (the level above the row's own `level`)."""
+
+    table: str
+    reason: str
+    level: str | None = None
+    level_of: str | None = None
+    parent: bool = False
+    agree: tuple[Agree, ...] = ()
+
+
+@dataclass(frozen=True)
 class Column:
     name: str
     zh: str
     kind: str
     required: bool = False
     values: dict[str, str] = field(default_factory=dict)  # enum: source text -> code
-    default: str | None = None  # enum code used when the cell is empty
+    default: str | None = None  # enum code used when the cell is empty (only then)
+    aliases: tuple[str, ...] = ()  # further headers naming the column
+    pattern: tuple[str, str] | None = None  # (regular expression the text must match, reason)
+    maximum: int | None = None  # integers: the largest value allowed
+    references: Ref | None = None
 
     @property
     def sql_type(self) -> str:
         return SQL_TYPES[self.kind]
+
+
+@dataclass(frozen=True)
+class NotBefore:
+    """`column`, when given, is not earlier than `other`."""
+
+    column: str
+    other: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """At least one of `columns` is given (reported against the first)."""
+
+    columns: tuple[str, ...]
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -55,6 +104,10 @@ class Table:
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # empty: rows are events, identical rows are one event
     optional: bool = False
+    rules: tuple[NotBefore | AnyOf, ...] = ()
+    # Stored as one immutable file per month of this column (events only), not in the
+    # database file: a daily load adds a file instead of rewriting the table.
+    partition_by: str | None = None
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -69,6 +122,10 @@ def _enum(name: str, zh: str, values: dict[str, str], **kw) -> Column:
     return Column(name, zh, ENUM, values={**values, **{v: v for v in values.values()}}, **kw)
 
 
+VILLAGE = Ref("regions", "unknown_region", level="village")
+ADMIN = Ref("admins", "unknown_admin")
+USER = Ref("users", "unknown_user")
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -76,10 +133,21 @@ TABLES: dict[str, Table] = {
             "regions",
             "行政区划",
             (
-                Column("region_code", "区划代码", CODE, required=True),
+                Column(
+                    "region_code",
+                    "区划代码",
+                    CODE,
+                    required=True,
+                    pattern=(r"^\d{12}$", "invalid_code"),
+                ),
                 Column("name", "名称", TEXT, required=True),
                 _enum("level", "层级", LEVELS, required=True),
-                Column("parent_code", "上级区划代码", CODE),
+                Column(
+                    "parent_code",
+                    "上级区划代码",
+                    CODE,
+                    references=Ref("regions", "unknown_region", parent=True),
+                ),
                 _enum("kind", "类型", {"村": "village", "社区": "community"}),
                 Column("households", "户数", INTEGER),
                 Column("population", "常住人口", INTEGER),
@@ -93,7 +161,13 @@ TABLES: dict[str, Table] = {
                 Column("admin_id", "管理员ID", CODE, required=True),
                 Column("name", "姓名", TEXT),
                 _enum("level", "层级", LEVELS, required=True),
-                Column("region_code", "所属区划代码", CODE, required=True),
+                Column(
+                    "region_code",
+                    "所属区划代码",
+                    CODE,
+                    required=True,
+                    references=Ref("regions", "unknown_region", level_of="level"),
+                ),
                 Column("trained_on", "培训日期", DATE),
             ),
             key=("admin_id",),
@@ -103,7 +177,7 @@ TABLES: dict[str, Table] = {
             "注册用户",
             (
                 Column("user_id", "用户ID", CODE, required=True),
-                Column("region_code", "村社区代码", CODE, required=True),
+                Column("region_code", "村社区代码", CODE, required=True, references=VILLAGE),
                 Column("household_id", "户号", CODE),
                 Column("registered_at", "注册时间", TIMESTAMP, required=True),
                 _enum(
@@ -114,12 +188,13 @@ TABLES: dict[str, Table] = {
                 Column("updated_at", "更新时间", TIMESTAMP),
             ),
             key=("user_id",),
+            rules=(NotBefore("cancelled_at", "registered_at", "before_registration"),),
         ),
         Table(
             "activity",
             "访问日志",
             (
-                Column("user_id", "用户ID", CODE, required=True),
+                Column("user_id", "用户ID", CODE, required=True, references=USER),
                 Column("ts", "访问时间", TIMESTAMP, required=True),
                 _enum(
                     "action",
@@ -130,33 +205,47 @@ TABLES: dict[str, Table] = {
                 Column("object_id", "对象ID", CODE),
             ),
             key=(),
+            partition_by="ts",
         ),
         Table(
             "disclosures",
             "三务公开",
             (
                 Column("disclosure_id", "公开ID", CODE, required=True),
-                Column("region_code", "村社区代码", CODE, required=True),
+                Column("region_code", "村社区代码", CODE, required=True, references=VILLAGE),
                 _enum(
                     "category",
                     "类别",
                     {"党务": "party", "村务": "village", "居务": "village", "财务": "finance"},
                     required=True,
                 ),
-                Column("item_code", "事项编码", CODE, required=True),
+                Column(
+                    "item_code",
+                    "事项编码",
+                    CODE,
+                    required=True,
+                    references=Ref(
+                        "catalogue",
+                        "unknown_item",
+                        agree=(
+                            Agree("category", "category", "category_mismatch"),
+                            Agree("period", "frequency", "period_mismatch"),
+                        ),
+                    ),
+                ),
                 Column("title", "标题", TEXT),
                 Column("period", "所属期间", PERIOD),
                 Column("published_at", "发布时间", TIMESTAMP, required=True),
-                Column("publisher_id", "发布人ID", CODE),
+                Column("publisher_id", "发布人ID", CODE, references=ADMIN),
                 Column("reviewed_at", "审核时间", TIMESTAMP),
-                Column("reviewer_id", "审核人ID", CODE),
+                Column("reviewer_id", "审核人ID", CODE, references=ADMIN),
                 _enum(
                     "status",
                     "状态",
                     {"已发布": "published", "已更正": "corrected", "已撤回": "withdrawn"},
                     default="published",
                 ),
-                Column("amount", "金额(元)", AMOUNT),
+                Column("amount", "金额(元)", AMOUNT, aliases=("金额",)),
                 Column("payee", "收款方", TEXT),
                 Column("updated_at", "更新时间", TIMESTAMP),
             ),
@@ -167,8 +256,8 @@ TABLES: dict[str, Table] = {
             "群众留言",
             (
                 Column("feedback_id", "留言ID", CODE, required=True),
-                Column("region_code", "村社区代码", CODE, required=True),
-                Column("user_id", "用户ID", CODE),
+                Column("region_code", "村社区代码", CODE, required=True, references=VILLAGE),
+                Column("user_id", "用户ID", CODE, references=USER),
                 Column("submitted_at", "提交时间", TIMESTAMP, required=True),
                 Column("topic", "问题类别", TEXT),
                 Column("content", "内容", TEXT),
@@ -190,18 +279,27 @@ TABLES: dict[str, Table] = {
                         "未评价": "not_rated",
                     },
                 ),
-                Column("handler_id", "处理人ID", CODE),
+                Column("handler_id", "处理人ID", CODE, references=ADMIN),
                 Column("updated_at", "更新时间", TIMESTAMP),
             ),
             key=("feedback_id",),
+            rules=(
+                NotBefore("first_reply_at", "submitted_at", "before_submission"),
+                NotBefore("closed_at", "submitted_at", "before_submission"),
+            ),
         ),
         Table(
             "petitions",
             "信访举报",
             (
                 Column("petition_id", "信访件ID", CODE, required=True),
-                Column("region_code", "村社区代码", CODE),
-                Column("district_code", "区划代码", CODE),
+                Column("region_code", "村社区代码", CODE, references=VILLAGE),
+                Column(
+                    "district_code",
+                    "区划代码",
+                    CODE,
+                    references=Ref("regions", "unknown_region", level="district"),
+                ),
                 Column("received_at", "受理时间", TIMESTAMP, required=True),
                 _enum(
                     "kind",
@@ -218,9 +316,46 @@ TABLES: dict[str, Table] = {
             ),
             key=("petition_id",),
             optional=True,
+            rules=(
+                AnyOf(("region_code", "district_code"), "no_region"),
+                NotBefore("closed_at", "received_at", "before_receipt"),
+            ),
         ),
     )
 }
+
+# The disclosure catalogue, a district's own file read like an export's: any row breaking
+# a rule stops the load instead of being kept aside. Due days stay within a year, so that
+# every item falling due in a period is found by looking 400 days back (metrics/marts.py).
+CATALOGUE = Table(
+    "catalogue",
+    "公开目录",
+    (
+        Column("item_code", "事项编码", CODE, required=True),
+        _enum(
+            "category",
+            "类别",
+            {"党务": "party", "村务": "village", "财务": "finance"},
+            required=True,
+        ),
+        Column("name_zh", "事项名称", TEXT, required=True),
+        Column("name_en", "英文名称", TEXT, required=True),
+        _enum(
+            "frequency",
+            "公开频次",
+            {
+                "每月": "monthly",
+                "每季度": "quarterly",
+                "每半年": "semiannual",
+                "每年": "annual",
+                "随时": "event",
+            },
+            required=True,
+        ),
+        Column("due_days", "期限天数", INTEGER, required=True, maximum=366),
+    ),
+    key=("item_code",),
+)
 
 # Loading order: a table is validated against the tables before it.
 LOAD_ORDER = ("regions", "admins", "users", "disclosures", "feedback", "petitions", "activity")

@@ -7,8 +7,9 @@ import datetime as dt
 import io
 from pathlib import Path
 
-import duckdb
 import xlsxwriter
+
+from datastore import ReadOnlyDatabase
 
 DISTRICT, STREET, VILLAGE, COMMUNITY = (
     "210111000000",
@@ -90,8 +91,12 @@ def base_export(folder: Path) -> Path:
 
 
 def rows(db: Path, query: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(query, params or []).fetchall()
+    """Rows of a query on the database as readers see it (the events' files included)."""
+    database = ReadOnlyDatabase(db)
+    try:
+        return database.cursor().execute(query, params or []).fetchall()
+    finally:
+        database.close()
 
 
 def snapshot(db: Path) -> dict[str, list[tuple]]:
@@ -99,14 +104,13 @@ def snapshot(db: Path) -> dict[str, list[tuple]]:
     tables = ["regions", "admins", "users", "activity", "disclosures", "feedback", "petitions"]
     tables.append("catalogue")
     out = {}
-    with duckdb.connect(str(db), read_only=True) as con:
+    database = ReadOnlyDatabase(db)
+    try:
+        con = database.cursor()
         for table in tables:
-            columns = [
-                c for (c,) in con.execute(
-                    "SELECT column_name FROM information_schema.columns "
-                    "WHERE table_name = ? ORDER BY ordinal_position", [table]
-                ).fetchall() if c != "load_id"
-            ]  # fmt: skip
-            listed = ", ".join(columns)
+            found = con.execute(f"SELECT * FROM {table} LIMIT 0").description
+            listed = ", ".join(c[0] for c in found if c[0] != "load_id")
             out[table] = con.execute(f"SELECT {listed} FROM {table} ORDER BY ALL").fetchall()
+    finally:
+        database.close()
     return out

@@ -414,6 +414,92 @@ TEXT: dict[str, tuple[str, str]] = {
         "counts only (Messages). Hover for numerator and denominator.",
     ),
     "download_ledger": ("导出问题线索台账（Excel）", "Export the lead ledger (Excel)"),
+    # Lead episodes and the district's settings (models/episodes.py, schema/settings.py).
+    "leads_period": ("线索期间", "Period of the leads"),
+    "episodes_caption": (
+        "{first} 至 {last} 期间出现过的线索，按月末逐月研判至 {as_of}；进行中的在前。"
+        "线索是核查提示，不是结论。",
+        "Leads seen between {first} and {last}, judged at every month end up to {as_of}; "
+        "ongoing ones first. A lead is a prompt to check, not a finding.",
+    ),
+    "episodes_count": (
+        "符合条件的线索 {n} 条，其中进行中 {ongoing} 条",
+        "{n} leads match, {ongoing} of them ongoing",
+    ),
+    "episode_ongoing": ("进行中", "ongoing"),
+    "episode_ended": ("已结束", "ended"),
+    "episode_state": ("进展", "Progress"),
+    "episode_months": ("出现月份", "Months seen"),
+    "episode_length": ("持续月数", "Months"),
+    "peak_score": ("峰值分", "Peak score"),
+    "episode_detail": (
+        "出现月份：{months}（{state}）；峰值窗口 {peak}",
+        "Seen in: {months} ({state}); peak window {peak}",
+    ),
+    "episodes_timeline": ("线索时间线", "Leads over time"),
+    "settings_heading": ("本区设置", "District settings"),
+    "settings_caption": (
+        "各项指标采用的本地规则。由 `python -m etl load … --settings 文件` 装载，"
+        "之后的装载沿用；未设置的取默认值。",
+        "The local rules the indicators use. Loaded with `python -m etl load … --settings "
+        "FILE` and kept by later loads; those not set take their default.",
+    ),
+    "setting": ("设置项", "Setting"),
+    "setting_key": ("键", "Key"),
+    "setting_value": ("现行值", "Value in force"),
+    "setting_default": ("默认值", "Default"),
+    "setting_from_default": ("默认", "default"),
+    "setting_doc": ("说明", "What it means"),
+    "unit_yuan": ("元", "yuan"),
+    "unit_hours": ("小时", "hours"),
+    "unit_days": ("天", "days"),
+    # Padded registration and activity figures (views/registration.py, models/padding.py).
+    "padding_note_open": ("数据异常，待核实", "Figures look padded, to be checked"),
+    "padding_note_confirmed": ("数据异常，经核查属实", "Figures found padded on checking"),
+    "padding_note_villages": ("（{n} 个村社区）", " ({n} villages)"),
+    "padding_ranking_caption": (
+        "备注“数据异常，待核实”：该单位（或其下村社区）本月的注册或活跃数据有疑似虚增的线索，"
+        "名次仅供参考；核查结论为不属实后不再标注。",
+        "Noted “figures look padded”: the unit (or a village in it) has a lead of padded "
+        "registration or activity figures this month; read its place with care. The note "
+        "goes once inspectors find the lead unfounded.",
+    ),
+    "padding_heading": (
+        "数据异常，待核实：注册或活跃疑似虚增的村社区",
+        "Figures to check: villages whose registration or activity look padded",
+    ),
+    "padding_none": (
+        "{month} 没有注册或活跃数据疑似虚增的村社区（数据截至 {data_end}）。",
+        "No village's registration or activity figures look padded in {month} (data up "
+        "to {data_end}).",
+    ),
+    "padding_caption": (
+        "按 {first} 至 {last} 的记录判断：集中时段代登录、同一分钟大批活跃、活跃度异常跃升、"
+        "突击注册、无户籍或随即注销的账号。此为核查提示，不是结论。",
+        "Judged on the records of {first} to {last}: residents logged in in bursts, many in "
+        "the same minute, activity leaping, accounts registered in bursts, without a "
+        "household or cancelled right after the ranking. A prompt to check, not a finding.",
+    ),
+    "padding_evidence_heading": ("触发的指标与相关记录", "Indicators fired and their records"),
+    "padding_records": (
+        "{indicator}：相关记录 {n} 条（{table}）",
+        "{indicator}: {n} records ({table})",
+    ),
+    "padding_records_more": (
+        "仅列出前 {shown} 条，共 {n} 条；完整清单见问题线索台账。",
+        "The first {shown} of {n} are listed; the lead ledger has them all.",
+    ),
+    "padding_hours_title": (
+        "{name} · {month} 每小时活跃群众数",
+        "{name} · {month} residents active per hour",
+    ),
+    "padding_burst_level": ("集中活跃线", "Burst level"),
+    "padding_hours_caption": (
+        "红色为集中活跃时段：该小时活跃群众数达到本村按自身节奏推算的上限（且至少 10 人）。",
+        "Red: burst hours, with at least as many active residents as the village's own "
+        "pace explains at most (and 10 or more).",
+    ),
+    "padding_open_lead": ("打开 {name} 的问题线索", "Open the lead of {name}"),
     # Access and privacy (access engineer's block).
     "list_cut_newest": (
         "共 {total} 条，此处显示最新的 {shown} 条；全部记录请下载或缩小筛选范围。",

@@ -6,8 +6,9 @@ import streamlit as st
 
 from datastore import status
 from datastore.figures import region_metrics, span
-from models.service import current_leads
+from datastore.scoring import lead_episodes
 from reports import briefing as report
+from schema.timing import month_end
 from ui.auth import audit
 from ui.database import query, unguarded
 from ui.filters import filters_or_stop, scope_label
@@ -22,7 +23,7 @@ brief = report.assemble(
     query(region_metrics, filters.scope, filters.level, "month", None, filters.month),
     query(region_metrics, filters.scope, report.unit_level(filters.level), "month", None,
           filters.month),
-    query(current_leads, filters.scope, filters.as_of),
+    query(lead_episodes, filters.scope, filters.as_of, filters.month, month_end(filters.month)),
     filters.as_of or query(span, filters.scope).data_end,
     unguarded(status.demo_only),  # the whole database's flag, whoever reads it
     scope_label("", filters.kind),

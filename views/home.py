@@ -7,9 +7,10 @@ import streamlit as st
 
 from datastore import digests, status
 from datastore.figures import span as data_span
+from datastore.scoring import settings_in_force
 from ui.auth import audit
 from ui.database import query
-from ui.i18n import reason_text, t
+from ui.i18n import language, reason_text, t
 from ui.widgets import data_table
 
 st.title(t("home"))
@@ -108,6 +109,27 @@ st.dataframe(
         *([pl.col("rows_read").alias(t("rows_read"))] if whole else []),
         pl.col("rows_quarantined").alias(t("rows_quarantined")),
         pl.col("sha256").str.slice(0, 12).alias("SHA-256"),
+    ),
+    hide_index=True,
+    placeholder="—",
+    width="stretch",
+)
+
+st.subheader(t("settings_heading"))
+settings = query(settings_in_force, scope)
+st.caption(t("settings_caption"))
+st.dataframe(
+    settings.select(
+        pl.col("name_en" if language() == "en" else "name_zh").alias(t("setting")),
+        pl.col("key").alias(t("setting_key")),
+        pl.struct("value", "unit")
+        .map_elements(lambda r: f"{r['value']:,g} {t('unit_' + r['unit'])}", return_dtype=pl.String)
+        .alias(t("setting_value")),
+        pl.col("default")
+        .map_elements(lambda v: f"{v:,g}", return_dtype=pl.String)
+        .alias(t("setting_default")),
+        pl.col("source").fill_null(t("setting_from_default")).alias(t("source")),
+        pl.col("doc" if language() == "en" else "doc_zh").alias(t("setting_doc")),
     ),
     hide_index=True,
     placeholder="—",

@@ -1,4 +1,5 @@
-"""问题线索: leads ranked and filtered, why each was raised, and the inspector's record."""
+"""问题线索: lead episodes within a period, ongoing first, why each was raised, and the
+inspector's record."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import json
 import polars as pl
 import streamlit as st
 
-from datastore import dispositions
-from models import casework
+from datastore import casework, dispositions
+from datastore.figures import span as data_span
+from datastore.scoring import lead_episodes
 from models.indicators import LEAD_TYPES, REGISTRY
-from models.service import current_leads
+from schema.timing import month_end
 from ui.auth import audit, audit_once, refuse
 from ui.database import query
 from ui.filters import filters_or_stop, selected_rows
@@ -23,12 +25,33 @@ type_names = {k: (v[1] if english else v[0]) for k, v in LEAD_TYPES.items()}
 status_names = {k: (v[1] if english else v[0]) for k, v in casework.STATUSES.items()}
 
 st.title(t("leads"))
-leads = query(current_leads, filters.scope, filters.as_of)
+span = query(data_span, filters.scope)
+months = pl.date_range(span.first_day.replace(day=1), span.last_day, "1mo", eager=True)
+labels = [f"{m:%Y-%m}" for m in months]
+first = st.query_params.get("since")
+last = st.query_params.get("until")
+first, last = first if first in labels else labels[0], last if last in labels else labels[-1]
+if len(labels) > 1:
+    first, last = st.select_slider(t("leads_period"), labels, value=(first, last))
+for name, value, default in (("since", first, labels[0]), ("until", last, labels[-1])):
+    if value == default:
+        st.query_params.pop(name, None)
+    else:
+        st.query_params[name] = value
+since = months[labels.index(first)]
+until = month_end(months[labels.index(last)])
+leads = query(lead_episodes, filters.scope, filters.as_of, since, until)
+wanted = st.query_params.get("lead")
+if wanted and wanted not in leads.get_column("lead_id").to_list():
+    jurisdiction = st.session_state["user"].jurisdiction
+    mine = query(lead_episodes, jurisdiction, filters.as_of).get_column("lead_id")
+    if wanted not in mine.to_list():
+        refuse(f"lead:{wanted}")
 if leads.is_empty():
     st.success(t("no_leads"))
     st.stop()
-as_of = f"{leads.get_column('window_end')[0]:%Y-%m-%d}"
-st.caption(t("leads_caption", as_of=as_of))
+scored_to = f"{filters.as_of or span.last_day:%Y-%m-%d}"
+st.caption(t("episodes_caption", first=first, last=last, as_of=scored_to))
 
 recorded = query(dispositions.current, filters.scope, leads)
 leads = leads.join(recorded, on="lead_id", how="left")
@@ -44,13 +67,21 @@ if chosen_types:
     shown = shown.filter(pl.col("lead_type").is_in(chosen_types))
 if chosen_status:
     shown = shown.filter(pl.col("status").is_in(chosen_status))
-st.caption(t("leads_count", n=shown.height))
+ongoing = shown.get_column("ongoing").sum()
+st.caption(t("episodes_count", n=shown.height, ongoing=ongoing))
 
 table = shown.select(
     pl.col("name").alias(t("name")),
     pl.col("lead_type").replace_strict(type_names).alias(t("lead_type")),
-    pl.col("score").round(3).alias(t("score")),
-    pl.format("{} – {}", "window_start", "window_end").alias(t("window")),
+    pl.when(pl.col("ongoing"))
+    .then(pl.lit(t("episode_ongoing")))
+    .otherwise(pl.lit(t("episode_ended")))
+    .alias(t("episode_state")),
+    pl.format("{} – {}", pl.col("months").list.first(), pl.col("months").list.last()).alias(
+        t("episode_months")
+    ),
+    pl.col("months").list.len().alias(t("episode_length")),
+    pl.col("score").round(3).alias(t("peak_score")),
     pl.col("status").replace_strict(status_names).alias(t("status")),
 )
 event = st.dataframe(
@@ -62,27 +93,22 @@ event = st.dataframe(
     selection_mode="single-row",
     key="lead_table",
 )
-ledger = shown.drop("evidence")
+ledger = shown.drop("evidence").with_columns(pl.col("months").list.join(" "))
 download(
     t("download_ledger"),
     lambda: excel_bytes(ledger, "问题线索台账"),
-    f"问题线索台账_{as_of}.xlsx",
+    f"问题线索台账_{first}_{last}.xlsx",
     "ledger",
-    f"{ledger.height:,} leads",
+    f"{ledger.height:,} lead episodes",
 )
 
 selected = selected_rows(event)
-wanted = st.query_params.get("lead")
 ids = shown.get_column("lead_id").to_list()
 if selected:
     lead = shown.row(selected[0], named=True)
 elif wanted in ids:
     lead = shown.row(ids.index(wanted), named=True)
-elif wanted:
-    jurisdiction = st.session_state["user"].jurisdiction
-    mine = query(current_leads, jurisdiction, filters.as_of).get_column("lead_id")
-    if wanted not in mine.to_list():
-        refuse(f"lead:{wanted}")
+elif wanted:  # within the jurisdiction (checked above), but not shown here
     st.warning(t("lead_not_shown"))
     lead = None
 else:
@@ -91,8 +117,13 @@ if lead is not None:
     st.query_params["lead"] = lead["lead_id"]
     audit_once("view_lead", lead["lead_id"], lead["name"])
     st.subheader(
-        f"{lead['name']} · {type_names[lead['lead_type']]} · {t('score')} {lead['score']:.3f}"
+        f"{lead['name']} · {type_names[lead['lead_type']]} · {t('peak_score')} {lead['score']:.3f}"
     )
+    state = t("episode_ongoing") if lead["ongoing"] else t("episode_ended")
+    st.caption(
+        t("episode_detail", months="、".join(lead["months"]), state=state,
+          peak=f"{lead['peak_window_start']:%Y-%m-%d} – {lead['peak_window_end']:%Y-%m-%d}")
+    )  # fmt: skip
     st.markdown(f"**{t('explanation')}**：{lead['explanation']}")
     st.page_link(
         "views/village.py",

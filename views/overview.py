@@ -10,12 +10,13 @@ from charts import rank_history, score_heatmap, trend_panels
 from datastore import status
 from datastore.figures import region_metrics
 from datastore.figures import span as data_span
+from datastore.scoring import lead_episodes, padded_villages
 from metrics import daily
 from metrics.glossary import TARGETS, format_value
 from metrics.headline import headline
-from metrics.ranking import DEFAULT_PERIOD_MONTHS, over_months, rank, ranking_table
+from metrics.ranking import DEFAULT_PERIOD_MONTHS, HEADERS, over_months, rank, ranking_table
 from models.indicators import LEAD_TYPES
-from models.service import current_leads
+from models.padding import NOTE_KEYS, ranking_notes, scoring_day
 from schema.timing import shift_months
 from ui.database import query
 from ui.filters import (
@@ -108,6 +109,30 @@ if daily_grain:
 else:
     st.caption(t("ranking_caption", period=period_text, rule=metric_help("three_rates_score")))
     shown, table, table_key = ranked, ranking_table(ranked, english), f"ranking_{period_months}"
+    # Units whose registration or activity figures look padded this month are noted
+    # (views/registration.py has the villages and the evidence).
+    padded = query(
+        padded_villages,
+        filters.scope,
+        scoring_day(filters.month, filters.as_of, query(data_span, filters.scope).last_day),
+        filters.as_of,
+    )
+    noted = ranked.select("region_code").join(
+        ranking_notes(padded, unit_level), on="region_code", how="left", maintain_order="left"
+    )
+    padding = noted.get_column("note").replace_strict({k: t(k) for k in NOTE_KEYS}, default=None)
+    note = pl.col(HEADERS["note"][1 if english else 0])
+    table = (
+        table.with_columns(padding.alias("padded"))
+        .with_columns(
+            pl.when(note == "")
+            .then(pl.col("padded"))
+            .otherwise(pl.concat_str(note, pl.lit("；"), pl.col("padded")))
+            .fill_null(note)
+            .alias(note.meta.output_name())
+        )
+        .drop("padded")
+    )
 picked = data_table(
     table,
     t("ranking_heading"),
@@ -162,7 +187,7 @@ else:
     st.caption(t("rank_history_too_few"))
 
 st.subheader(t("leads_heading"))
-leads = query(current_leads, filters.scope, filters.as_of)
+leads = query(lead_episodes, filters.scope, filters.as_of)
 st.caption(t("leads_caption", as_of=data_end))
 if leads.is_empty():
     st.success(t("no_leads"))

@@ -6,15 +6,14 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from charts import trend_panels
-from datastore import dispositions, records
+from charts import episode_timeline, trend_panels
+from datastore import casework, dispositions, records
 from datastore.figures import region_metrics
 from datastore.figures import span as data_span
 from datastore.scope import Scope
+from datastore.scoring import lead_episodes
 from metrics.glossary import METRICS, MIN_SAMPLE, TARGETS, format_value
-from models import casework
 from models.indicators import LEAD_TYPES
-from models.service import current_leads
 from ui.auth import audit_once, refuse, unmask_toggle
 from ui.database import query
 from ui.filters import data_end_label, filters_or_stop
@@ -86,12 +85,29 @@ st.plotly_chart(figure, key="village_trends")
 st.caption(t("village_trend_caption", min_sample=MIN_SAMPLE))
 
 st.subheader(t("village_leads"))
-leads = query(current_leads, filters.area, filters.as_of).filter(pl.col("region_code") == code)
-if leads.is_empty():
+episodes = query(lead_episodes, Scope(code), filters.as_of)
+type_names = {k: v[1 if english else 0] for k, v in LEAD_TYPES.items()}
+if episodes.is_empty():
     st.success(t("no_leads"))
-for lead in leads.iter_rows(named=True):
-    kind = LEAD_TYPES[lead["lead_type"]][1 if english else 0]
-    st.markdown(f"**{kind} · {lead['score']:.3f}** — {lead['explanation']}")
+else:
+    span = query(data_span, filters.area)
+    scored_to = filters.as_of or span.last_day
+    timeline = episode_timeline(
+        episodes,
+        type_names,
+        span.first_day.replace(day=1),
+        scored_to.replace(day=1),
+        f"{place['name']} · {t('episodes_timeline')}",
+        t("stamp", scope=place["name"], first=f"{span.first_day:%Y-%m}",
+          last=f"{scored_to:%Y-%m}", data_end=data_end),
+    )  # fmt: skip
+    st.plotly_chart(timeline, key="village_episodes")
+for lead in episodes.iter_rows(named=True):
+    state = t("episode_ongoing") if lead["ongoing"] else t("episode_ended")
+    st.markdown(
+        f"**{type_names[lead['lead_type']]} · {lead['months'][0]} – {lead['months'][-1]}"
+        f"（{state}）· {t('peak_score')} {lead['score']:.3f}** — {lead['explanation']}"
+    )
     audit_once("view_lead", lead["lead_id"], lead["name"])
     st.page_link(
         "views/leads.py",
@@ -103,7 +119,6 @@ history = query(dispositions.village_history, filters.area, code)
 if history.height:
     st.markdown(f"**{t('lead_history')}**")
     status_names = {k: v[1 if english else 0] for k, v in casework.STATUSES.items()}
-    type_names = {k: v[1 if english else 0] for k, v in LEAD_TYPES.items()}
     st.dataframe(
         history.select(
             pl.col("recorded_at").alias(t("recorded_at")),

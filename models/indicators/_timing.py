@@ -1,11 +1,15 @@
 """Shared by the timing indicators: a village's median duration in the window, and the
-confirmation that it is also slower than the village's own history."""
+confirmations that it is slower than the district's other villages could be by chance,
+slower than the village's own history, and that the village acted at all."""
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
+from scipy.special import betaincinv
 
 from models.data import ScoringData
+from models.indicators.base import PEER_ROWS
 
 HISTORY_FACTOR = 2.0  # slower than twice its own past median counts as slower than usual
 HISTORY_MIN = 3  # earlier records needed before the village's own past is a yardstick
@@ -33,11 +37,82 @@ def median_duration(
     )
 
 
+TAIL = 0.1  # the top tenth of durations (at least TAIL_MIN of them) describe the tail
+TAIL_MIN = 10
+
+
+def tail_quantile(durations: np.ndarray, exceed: float) -> float:
+    """The duration exceeded with probability `exceed`: read from the data where it holds
+    enough durations that far out, else extrapolated beyond them along an exponential
+    tail fitted to the longest (peaks over a threshold). Few durations never make a bar
+    low: past the data the bar keeps rising with the tail's mean excess."""
+    n = len(durations)
+    if n == 0:
+        return float("inf")
+    ordered = np.sort(durations)[::-1]
+    k = min(n - 1, max(TAIL_MIN, int(np.ceil(TAIL * n))))
+    if k <= 0:
+        return float(ordered[0]) * 2
+    if exceed * n >= k:
+        return float(np.quantile(durations, 1 - exceed))
+    threshold = ordered[k]
+    mean_excess = float(np.mean(ordered[:k] - threshold))
+    return float(threshold + mean_excess * np.log(k / (n * exceed)))
+
+
+def median_needed(durations: np.ndarray, sample: int, chance: float) -> float:
+    """The median of `sample` records that the peers' `durations` would exceed by luck
+    less often than `chance`: the duration at least half of `sample` draws exceed with
+    that probability (for one record, the one exceeded with probability `chance`)."""
+    above = (sample + 1) // 2  # at least this many of the sample lie at or above the median
+    exceed = betaincinv(above, sample - above + 1, chance)  # P(Bin(sample, exceed) ≥ above)
+    return tail_quantile(durations, exceed)
+
+
+def beyond_chance(
+    data: ScoringData, hits: pl.DataFrame, rows: pl.DataFrame, at: str, hours: pl.Expr
+) -> pl.DataFrame:
+    """Keep the hits whose median is beyond what chance gives (less often than
+    `data.chance`) for a sample of `judged_as` records, both among comparable villages'
+    durations (same street and kind, when they hold at least PEER_ROWS) and among all the
+    other villages' (a few dozen peers' records say little about a rare delay); their
+    threshold becomes at least that median. Durations up to the as-of date, of villages
+    that are not candidates themselves: one slow record in a village that rarely gets
+    messages must be slower than all but a sliver of the others'."""
+    if hits.is_empty():
+        return hits
+    # The yardstick: villages not out of line themselves (none of the candidates), lest a
+    # few slow villages raise each other's bar.
+    timed = (
+        _timed(data, rows, hours)
+        .select("region_code", "hours")
+        .filter(~pl.col("region_code").is_in(hits.get_column("region_code").implode()))
+        .join(data.villages.select("region_code", *data.peers), on="region_code")
+    )
+    groups = dict(data.villages.select("region_code", pl.struct(data.peers)).iter_rows())
+    needed = []
+    for hit in hits.iter_rows(named=True):
+        others = timed
+        peers = others.filter(pl.struct(data.peers) == groups[hit["region_code"]])
+        pools = [others, peers] if peers.height >= PEER_ROWS else [others]
+        needed.append(
+            max(
+                median_needed(pool.get_column("hours").to_numpy(), hit["judged_as"], data.chance)
+                for pool in pools
+            )
+        )
+    return (
+        hits.with_columns(pl.Series("needed", needed, dtype=pl.Float64))
+        .filter(pl.col("value") > pl.col("needed"))
+        .with_columns(pl.max_horizontal("threshold", "needed").alias("threshold"))
+        .drop("needed")
+    )
+
+
 def mostly_answered(data: ScoringData, hits: pl.DataFrame) -> pl.DataFrame:
     """Keep the hits of villages that answered at least three in four of the window's
-    messages:
-    slow action presumes action; a village that leaves most messages unanswered is a
-    case of inaction, which the inaction indicators judge."""
+    messages: slow action presumes action; a village that leaves most messages
+    unanswered is a case of inaction, which the inaction indicators judge."""
     answered = (
         data.feedback.filter(pl.col("submitted_at") >= data.window_start_ts)
         .group_by("region_code")
@@ -54,24 +129,27 @@ def mostly_answered(data: ScoringData, hits: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def slower_than_own_past(
+def slower_than_usual(
     data: ScoringData, hits: pl.DataFrame, rows: pl.DataFrame, at: str, hours: pl.Expr
 ) -> pl.DataFrame:
-    """Keep the hits whose value is above twice the village's median before the window,
-    or whose village has too little history to judge, among villages that answered most
-    of the window's messages."""
-    hits = mostly_answered(data, hits)
+    """Keep the hits of villages that answered most of the window's messages, whose value
+    is above twice the village's median before the window, and beyond chance among its
+    peers' durations. A village with too little history (fewer than HISTORY_MIN earlier
+    records) cannot show that it is slower than usual: it may always be this slow, as
+    villages differ. Its median is then held to the bar of a single record, the
+    strictest there is."""
     history = (
         _timed(data, rows, hours)
         .filter(pl.col(at) < data.window_start_ts)
         .group_by("region_code")
         .agg(pl.col("hours").median().alias("usual"), pl.len().alias("history"))
     )
-    return (
-        hits.join(history, on="region_code", how="left")
-        .filter(
-            (pl.col("history").fill_null(0) < HISTORY_MIN)
-            | (pl.col("value") > HISTORY_FACTOR * pl.col("usual"))
-        )
+    known = pl.col("history").fill_null(0) >= HISTORY_MIN
+    judged = (
+        mostly_answered(data, hits)
+        .join(history, on="region_code", how="left")
+        .filter(~known | (pl.col("value") > HISTORY_FACTOR * pl.col("usual")))
+        .with_columns(pl.when(known).then(pl.col("sample")).otherwise(1).alias("judged_as"))
         .drop("usual", "history")
     )
+    return beyond_chance(data, judged, rows, at, hours).drop("judged_as")

@@ -1,53 +1,160 @@
-"""Payments far above what comparable villages pay for the same item (乱作为).
+"""A village paying more than its peers for the same items, over several payments (乱作为).
 
-Needs: non-withdrawn finance disclosures with amounts. For each catalogue item, the
-window's amounts of all villages on a log scale (payments span orders of magnitude);
-a payment is extreme above Q3 + 3 IQR of its item. A village fires with at least two
-extreme payments: one can be a genuine large project, several need a look.
+Needs: non-withdrawn finance disclosures with amounts, in the window. Payments span
+orders of magnitude, so amounts are compared as logarithms. For each item a village paid
+at least `min_sample` times, its typical amount (the median, which no single payment
+moves: one genuine large project alone cannot raise it) is compared with the typical
+amounts of the other villages of the same kind for that item (their median). Villages
+differ for honest reasons and a median of few payments is uncertain, so the ratio is
+judged against both: the spread of villages' typical amounts around the reference, and
+the spread of one village's payments around its own typical amount, shrinking with the
+number of payments (a random-effects view). The village's items are also combined,
+each weighted by how certain it is; the item or combination furthest beyond chance is
+the village's value: how many times its peers' typical amount it pays.
+
+Fires when that ratio passes the peers' upper fence, twice the peers' typical amount,
+and the ratio chance reaches for its payments (one-sided normal, `data.chance`).
+
+Sensitivity (tests/models/test_sensitivity.py, ledger payments spread over about an
+order of magnitude, 12 in a window): a ledger inflated 5 times over three months is
+found (7 of 8 villages), 3 times is not (2 of 8); no clean village fires (0 of 88).
+Fewer or wilder payments need more: the bar is what chance gives for them.
 """
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import polars as pl
+from scipy.stats import norm
 
 from models.data import ScoringData
 from models.indicators.base import Indicator
 
-EXTREME_IQR = 3.0
+MIN_PAYMENTS = 3  # per item: the median of three is not moved by any one payment
+MIN_VILLAGES = 5  # villages paying an item before their amounts are a reference
+MEDIAN_NOISE = 1.2533  # a median's standard error over a mean's (√(π/2))
+FLOOR = 2.0
+
+
+def _mad(values: pl.Expr) -> pl.Expr:
+    return 1.4826 * (values - values.median()).abs().median()
+
+
+def _per_item(data: ScoringData) -> pl.DataFrame:
+    payments = (
+        data.disclosures.filter(
+            (pl.col("published_at") >= data.window_start_ts)
+            & ~pl.col("withdrawn")
+            & (pl.col("amount") > 0)
+        )
+        .join(data.villages.select("region_code", "kind"), on="region_code")
+        .with_columns(pl.col("amount").cast(pl.Float64).log().alias("log"))
+    )
+    per_item = payments.group_by("region_code", "kind", "item_code").agg(
+        pl.col("log").median().alias("typical"),
+        pl.len().alias("n"),
+        pl.col("disclosure_id").sort_by("log", descending=True).alias("ids"),
+        pl.col("log").sort(descending=True).alias("logs"),
+    )
+    # Compared with the villages of the same kind paying the item, where there are enough
+    # of them, else with all villages paying it.
+    per_item = per_item.with_columns(
+        pl.when(pl.len().over("item_code", "kind") >= MIN_VILLAGES)
+        .then(pl.col("kind"))
+        .otherwise(pl.lit("*"))
+        .alias("group")
+    )
+    grouped = payments.join(
+        per_item.select("region_code", "item_code", "group"), on=["region_code", "item_code"]
+    )
+    # A median of n payments wanders by about MEDIAN_NOISE × spread / √n, the spread being
+    # that of single payments of the item.
+    noise = (MEDIAN_NOISE * pl.col("spread")).pow(2) / pl.col("n")
+    spread = grouped.group_by("item_code", "group").agg(_mad(pl.col("log")).alias("spread"))
+    typical = per_item.join(spread, on=["item_code", "group"])
+    often = pl.col("n") >= MIN_PAYMENTS
+    reference = typical.group_by("item_code", "group").agg(
+        pl.col("typical").median().alias("reference"),
+        pl.len().alias("villages"),
+        # Villages' own differences: the spread of the typical amounts of those paying the
+        # item often, beyond what the noise of their medians explains (none where too few
+        # pay it often to tell).
+        pl.when(often.sum() >= MIN_VILLAGES)
+        .then(_mad(pl.col("typical").filter(often)).pow(2) - noise.filter(often).median())
+        .otherwise(0.0)
+        .clip(lower_bound=0)
+        .alias("between"),
+    )
+    return (
+        typical.filter(often)
+        .join(reference, on=["item_code", "group"])
+        .filter(pl.col("villages") >= MIN_VILLAGES)
+        .with_columns(
+            (pl.col("typical") - pl.col("reference")).alias("log_ratio"),
+            (pl.col("between") + noise).clip(lower_bound=1e-6).alias("variance"),
+        )
+    )
 
 
 def measure(data: ScoringData) -> pl.DataFrame:
-    payments = data.disclosures.filter(
-        (pl.col("published_at") >= data.window_start_ts)
-        & ~pl.col("withdrawn")
-        & (pl.col("amount") > 0)
-    ).with_columns(pl.col("amount").cast(pl.Float64).log10().alias("log_amount"))
-    q1 = pl.col("log_amount").quantile(0.25, "linear").over("item_code")
-    q3 = pl.col("log_amount").quantile(0.75, "linear").over("item_code")
-    flagged = payments.with_columns(
-        (pl.col("log_amount") > q3 + EXTREME_IQR * (q3 - q1)).alias("extreme"),
-        pl.len().over("item_code").alias("item_payments"),
-    ).filter(pl.col("item_payments") >= 20)  # an item paid too rarely has no peer spread
-    per_village = flagged.group_by("region_code").agg(
-        pl.col("extreme").sum().cast(pl.Float64).alias("value"),
-        pl.len().alias("sample"),
-        pl.col("disclosure_id").filter(pl.col("extreme")).alias("evidence"),
-    )
-    return per_village
+    items = _per_item(data)
+    schema = {"region_code": pl.String, "value": pl.Float64, "needed": pl.Float64,
+              "sample": pl.Int64, "evidence": pl.List(pl.String)}  # fmt: skip
+    if items.is_empty():
+        return pl.DataFrame(schema=schema)
+    rows = []
+    for (region,), own in items.sort("region_code", "item_code").group_by(
+        "region_code", maintain_order=True
+    ):
+        candidates = [
+            (r["log_ratio"], r["variance"], r["n"], [(r["reference"], r["ids"], r["logs"])])
+            for r in own.iter_rows(named=True)
+        ]
+        if own.height > 1:
+            weights = 1 / own.get_column("variance").to_numpy()
+            ratios = own.get_column("log_ratio").to_numpy()
+            candidates.append(
+                (
+                    float(np.sum(weights * ratios) / weights.sum()),
+                    float(1 / weights.sum()),
+                    int(own.get_column("n").sum()),
+                    [(r["reference"], r["ids"], r["logs"]) for r in own.iter_rows(named=True)],
+                )
+            )
+        log_ratio, variance, n, parts = max(candidates, key=lambda c: c[0] / math.sqrt(c[1]))
+        # The best of several candidates is held to a bar shared out over them.
+        z = float(norm.isf(data.chance / len(candidates)))
+        above = [
+            i
+            for reference, ids, logs in parts
+            for i, log in zip(ids, logs, strict=True)
+            if log > reference + math.log(FLOOR)
+        ]
+        rows.append(
+            {
+                "region_code": region,
+                "value": math.exp(log_ratio),
+                "needed": math.exp(z * math.sqrt(variance)),
+                "sample": n,
+                "evidence": above,
+            }
+        )
+    return pl.DataFrame(rows, schema=schema)
 
 
 INDICATOR = Indicator(
     id="amount_outlier",
-    name_zh="支出金额远高于同类",
-    name_en="Payments far above comparable ones",
+    name_zh="同类支出金额持续高于同类村",
+    name_en="Paying more than comparable villages for the same items",
     lead_type="wrong",
-    measures="Number of the window's payments above Q3 + 3 IQR (log scale) of all villages' payments for the same item.",
-    rationale="The same item costs about the same across villages; several payments far above everybody else's can mean inflated prices or diverted funds.",
-    threshold_rule="At least 2 extreme payments; an item needs at least 20 payments across villages to be compared.",
-    min_sample=1,
-    unit="payments",
+    measures="The village's typical (median) amount per item paid at least 3 times in the window, over the typical amounts of villages of the same kind for that item; the item, or the certainty-weighted combination of items, furthest beyond chance.",
+    rationale="The same item costs about the same across villages; a village that keeps paying several times what its peers pay, over several payments, may be inflating prices or diverting funds. A median cannot be raised by one genuine large project.",
+    threshold_rule="Above the peers' upper fence and 2 times the peers' typical amount, and beyond the ratio chance reaches (ScoringData.chance) given villages' spread and the number of payments.",
+    min_sample=MIN_PAYMENTS,
+    unit="times",
     evidence_table="disclosures",
     measure=measure,
-    threshold=2.0,
-    peers=False,
+    threshold=FLOOR,
 )

@@ -2,7 +2,12 @@
 
 Needs: feedback as it stood on the as-of date. The share of the window's closed messages
 that were closed with no reply before the closure, with at least `min_sample`, against
-the peers' fence and 30 %.
+the peers' fence and a quarter, beyond what the peers' share gives by chance.
+
+Sensitivity (tests/models/test_sensitivity.py, where peers answer every message):
+six in ten messages closed without a reply over three months are found (6 of 8
+villages), four in ten are not (2 of 8: villages get two messages a month); no clean
+village fires (0 of 88).
 """
 
 from __future__ import annotations
@@ -28,10 +33,11 @@ INDICATOR = Indicator(
     lead_type="wrong",
     measures="Share of the window's closed messages that were closed with no reply first.",
     rationale="Closing a message without answering it makes the clearance figures look good while the resident heard nothing.",
-    threshold_rule="Above both the peers' upper fence and 0.4.",
+    threshold_rule="Beyond chance at the peers' share (base.beyond_chance), and above both the peers' upper fence and 0.25.",
     min_sample=3,
     unit="share",
     evidence_table="feedback",
     measure=measure,
-    threshold=0.4,
+    share=True,
+    threshold=0.25,
 )

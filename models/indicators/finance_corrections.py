@@ -2,8 +2,13 @@
 
 Needs: finance disclosures with their status as of the as-of date. The share of the
 window's finance disclosures corrected or withdrawn by then, with at least `min_sample`,
-against the peers' upper fence and 15 %: a slip now and then is normal, accounts that
-keep changing after residents saw them are not.
+against the peers' upper fence and 15 %, beyond what the peers' share gives by chance:
+a slip now and then is normal, accounts that keep changing after residents saw them are
+not.
+
+Sensitivity (tests/models/test_sensitivity.py, where 1 % of disclosures are corrected):
+three in ten of the finance disclosures corrected over three months are found (6 of 8
+villages), two in ten are not (4 of 8); no clean village fires (0 of 88).
 """
 
 from __future__ import annotations
@@ -28,10 +33,11 @@ INDICATOR = Indicator(
     lead_type="wrong",
     measures="Share of the window's finance disclosures corrected or withdrawn by the as-of date.",
     rationale="Published accounts that are often changed afterwards can hide what was first shown to residents.",
-    threshold_rule="Above both the peers' upper fence and 0.15.",
+    threshold_rule="Beyond chance at the peers' share (base.beyond_chance), and above both the peers' upper fence and 0.15.",
     min_sample=5,
     unit="share",
     evidence_table="disclosures",
     measure=measure,
+    share=True,
     threshold=0.15,
 )

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from datastore import ReadOnlyDatabase
 from datastore.scope import Scope
-from models.service import current_leads
+from datastore.scoring import lead_episodes
 from tests.app.session import DASHBOARD, add_account, audit_rows, open_page, page_text, sign_in
 
 DISTRICT = "210111000000"
@@ -32,7 +32,7 @@ def places(demo_db):
     villages = con.sql(
         "SELECT region_code, name, street_code FROM regions WHERE level = 'village'"
     ).pl()
-    leads = current_leads(con, Scope(DISTRICT))
+    leads = lead_episodes(con, Scope(DISTRICT))
     return {
         "other_names": villages.filter(pl.col("street_code") == OTHER_STREET)
         .get_column("name")
@@ -98,15 +98,20 @@ def test_street_inspector_sees_only_their_street(db, places, page):
 
 
 def test_street_inspector_leads_and_ledger_hold_only_their_street(db, places):
-    app = open_as("street_inspector", "leads", OWN_STREET)
-    shown = app.dataframe[0].value
     con = ReadOnlyDatabase(db).cursor()
-    own = current_leads(con, Scope(OWN_STREET))
+    district = lead_episodes(con, Scope(DISTRICT))
+    street = district.get_column("street_code")[0]  # a street with leads
+    app = open_as("street_inspector", "leads", street)
+    shown = app.dataframe[0].value
+    own = lead_episodes(con, Scope(street))
     assert list(shown["名称"]) == own.get_column("name").to_list()
-    assert set(own.get_column("region_code")) <= set(places["own_codes"])
+    villages = con.execute(
+        "SELECT region_code FROM regions WHERE street_code = ?", [street]
+    ).fetchall()
+    assert set(own.get_column("region_code")) <= {v for (v,) in villages}
     # The leads are the district's scores, whoever looks.
-    district = current_leads(con, Scope(DISTRICT)).filter(pl.col("street_code") == OWN_STREET)
-    assert own.get_column("score").to_list() == district.get_column("score").to_list()
+    same = district.filter(pl.col("street_code") == street)
+    assert own.get_column("score").to_list() == same.get_column("score").to_list()
 
 
 def test_village_comparison_leaves_out_the_district_for_a_street_inspector(db, places):

@@ -12,9 +12,9 @@ from streamlit.testing.v1 import AppTest
 from datastore import ReadOnlyDatabase
 from datastore.figures import region_metrics
 from datastore.scope import Scope
+from datastore.scoring import lead_episodes
 from metrics.glossary import TARGETS, format_value
 from metrics.headline import headline
-from models.service import current_leads
 from reports import briefing as report
 from tests.conftest import ROOT
 
@@ -50,15 +50,36 @@ def test_the_briefing_holds_the_months_figures_with_their_changes(brief, con):
         assert card.year_change == (figure.year_change() if year_before.height else None)
 
 
-def test_the_briefing_ranks_every_street_and_lists_the_top_ten_leads(brief, con):
+def test_the_briefing_ranks_every_street(brief):
     assert brief.ranking_heading == "街道“三率”排名（2026-10）"
     assert brief.ranking.height == 12  # every street, those below the sample included
     assert "各不少于 5 条" in brief.ranking_rule
     unranked = brief.ranking.filter(pl.col("排名") == "—")
     assert set(unranked.get_column("备注")) <= {"仅供参考", "无留言"}
-    leads = current_leads(con, DISTRICT).head(10)
-    assert brief.leads.get_column("村（社区）").to_list() == leads.get_column("name").to_list()
-    assert brief.leads.get_column("为何提示").to_list() == leads.get_column("explanation").to_list()
+
+
+def test_the_briefing_lists_the_months_new_leads_then_the_continuing_ones(brief, con):
+    october = lead_episodes(con, DISTRICT, None, OCTOBER, dt.date(2026, 10, 31)).filter(
+        pl.col("months").list.contains("2026-10")
+    )
+    new = october.filter(pl.col("months").list.first() == "2026-10").sort("score", descending=True)
+    going = october.filter(pl.col("months").list.first() != "2026-10").sort(
+        "score", descending=True
+    )
+    expected = pl.concat([new, going]).head(10)
+    assert brief.leads.columns == [
+        "村（社区）", "类型", "本月", "出现月份", "峰值分", "主要原因", "为何提示",
+    ]  # fmt: skip
+    assert brief.leads.get_column("村（社区）").to_list() == expected.get_column("name").to_list()
+    assert brief.leads.get_column("为何提示").to_list() == (
+        expected.get_column("explanation").to_list()
+    )
+    assert brief.leads.get_column("本月").to_list() == (
+        ["新出现"] * min(new.height, 10) + ["持续"] * (expected.height - min(new.height, 10))
+    )
+    assert expected.height > 0 and going.height > 0  # the demo's misconduct runs for months
+    first = expected.row(0, named=True)
+    assert brief.leads.row(0)[3] == f"{first['months'][0]} 至 {first['months'][-1]}"
 
 
 def test_every_chart_is_stamped_with_scope_period_data_date_and_confidential(brief):

@@ -5,20 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sqlite3
 
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from datastore import ReadOnlyDatabase, records
+from datastore import ReadOnlyDatabase, casework, records
 from datastore.figures import disclosure_calendar, region_metrics
 from datastore.scope import Scope
+from datastore.scoring import lead_episodes
 from metrics.attention import needing_attention, with_change
 from metrics.glossary import MIN_SAMPLE
 from metrics.ranking import rank
-from models import casework
-from models.service import current_leads
-from schema.timing import shift_months
+from schema.timing import month_end, shift_months
 from tests.app.session import audit_rows, open_page
 from tests.conftest import ROOT
 
@@ -176,7 +176,7 @@ def test_leads_page_explains_a_lead_and_records_a_disposition(db):
     app.run()
     assert not app.exception
     assert "已记录。" in [s.value for s in app.success]
-    with casework.connect(casework.casework_path(db)) as con:
+    with sqlite3.connect(casework.casework_path(db)) as con:
         rows = con.execute("SELECT lead_id, status, note, actor FROM dispositions").fetchall()
     # Who recorded it comes from the sign-in, not from a field anyone could fill.
     lead_id = app.query_params["lead"]
@@ -298,7 +298,7 @@ def test_as_of_day_limits_the_months_and_dates_the_leads(db):
     assert app.query_params["month"] == "2026-07"  # August is not over on the 15th
     assert "2026-08-15" in " ".join(c.value for c in app.caption)
     con = ReadOnlyDatabase(db).cursor()
-    expected = current_leads(con, Scope("210111000000"), dt.date(2026, 8, 15))
+    expected = lead_episodes(con, Scope("210111000000"), dt.date(2026, 8, 15))
     table = app.dataframe[0].value
     assert len(table) == expected.height
     assert list(table["名称"]) == expected.get_column("name").to_list()
@@ -332,7 +332,7 @@ def test_clicking_a_street_bar_filters_to_it(db):
 
 def test_a_lead_link_opens_that_lead_and_a_lead_elsewhere_is_not_shown(db):
     con = ReadOnlyDatabase(db).cursor()
-    leads = current_leads(con, Scope("210111000000"))
+    leads = lead_episodes(con, Scope("210111000000"))
     last = leads.row(leads.height - 1, named=True)
     app = open_page("leads", lead=last["lead_id"])
     assert app.subheader[0].value.startswith(last["name"])
@@ -361,3 +361,34 @@ def test_clicking_a_village_bar_opens_its_profile_keeping_the_filters(db):
     assert app.title[0].value.startswith("鲍家洼子社区村民委员会")
     assert app.query_params["village"] == "210111010203"
     assert app.query_params["month"] == "2026-09"
+
+
+def test_leads_page_lists_the_episodes_of_its_period_ongoing_first(db):
+    con = ReadOnlyDatabase(db).cursor()
+    every = lead_episodes(con, Scope("210111000000"))
+    app = open_page("leads")
+    table = app.dataframe[0].value
+    assert list(table["名称"]) == every.get_column("name").to_list()
+    assert list(table["进展"]) == ["进行中" if o else "已结束" for o in every.get_column("ongoing")]
+    assert table["进展"].tolist() == sorted(table["进展"].tolist(), key=lambda s: s != "进行中")
+    first = every.row(0, named=True)
+    assert table.iloc[0]["出现月份"] == f"{first['months'][0]} – {first['months'][-1]}"
+    month = every.row(every.height - 1, named=True)["months"][0]  # the last one's first
+    app = open_page("leads", since=month, until=month)
+    shown = app.dataframe[0].value
+    start = dt.date.fromisoformat(f"{month}-01")
+    within = lead_episodes(con, Scope("210111000000"), None, start, month_end(start))
+    assert list(shown["名称"]) == within.get_column("name").to_list()
+    assert all(month in months for months in within.get_column("months"))  # raised in it
+
+
+def test_village_profile_draws_its_episodes_on_a_timeline(db):
+    con = ReadOnlyDatabase(db).cursor()
+    lead = lead_episodes(con, Scope("210111000000")).row(0, named=True)
+    mine = lead_episodes(con, Scope(lead["region_code"]))
+    app = open_page("village", village=lead["region_code"])
+    chart = next(c for c in app.get("plotly_chart") if "village_episodes" in c.proto.id)
+    spec = json.loads(chart.proto.spec)
+    assert sum(len(trace["y"]) for trace in spec["data"]) == mine.height
+    assert "线索时间线" in spec["layout"]["title"]["text"]
+    assert any(lead["explanation"] in m.value for m in app.markdown)

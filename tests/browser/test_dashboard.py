@@ -17,9 +17,9 @@ from playwright.sync_api import Page, expect
 from pptx import Presentation
 
 from datastore import ReadOnlyDatabase
+from datastore.casework import casework_path
 from datastore.scope import Scope
-from models.casework import casework_path
-from models.service import current_leads
+from datastore.scoring import lead_episodes
 from reports import briefing as report
 from tests.app.session import audit_rows
 from tests.security.personal_data import unmasked_numbers
@@ -141,7 +141,7 @@ def test_a_village_page_shows_personal_data_masked(page: Page, server):
 def test_street_then_village_then_lead_then_disposition(page: Page, server, shoot):
     base, db = server
     con = ReadOnlyDatabase(db).cursor()
-    lead = current_leads(con, Scope(DISTRICT)).row(0, named=True)
+    lead = lead_episodes(con, Scope(DISTRICT)).row(0, named=True)
     street, village = lead["street_code"], lead["region_code"]
     street_name = con.execute(
         "SELECT name FROM regions WHERE region_code = ?", [street]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -86,6 +87,29 @@ def test_a_bad_catalogue_stops_the_load(tmp_path, load, db):
         "item_code,category,name_zh,name_en,frequency,due_days\nX1,party,甲,A,weekly,3\n"
     )
     with pytest.raises(ExportError, match="row 2, column frequency: unknown 'weekly'"):
+        load(base_export(tmp_path / "export"), catalogue=catalogue)
+    assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        (
+            "X1,party,甲,A,monthly,400",
+            "row 2, column due_days: number above the largest allowed: '400'",
+        ),
+        ("X1,party,甲,A,monthly,-1", "row 2, column due_days: negative number: '-1'"),
+        ("X1,党务,甲,A,monthly,", "row 2, column due_days: required value is empty: None"),
+        (
+            "X1,party,甲,A,monthly,3\nX1,party,乙,B,monthly,3",
+            "row 2: item_code 'X1' is listed twice",
+        ),
+    ],
+)
+def test_the_catalogue_goes_through_the_rules_of_its_columns(tmp_path, load, db, row, message):
+    catalogue = tmp_path / "catalogue.csv"
+    catalogue.write_text(f"item_code,category,name_zh,name_en,frequency,due_days\n{row}\n")
+    with pytest.raises(ExportError, match=re.escape(message)):
         load(base_export(tmp_path / "export"), catalogue=catalogue)
     assert not db.exists()
 

@@ -109,14 +109,16 @@ CASES = [
         (4, "closed_at", "2022-07-01", "before_receipt"),
         (5, "bypassed", "也许", "unparseable_boolean"),
     ]),
-    ("activity", ["用户ID", "访问时间", "行为"], [
-        ["U404", "2022-08-01 10:00", "浏览"],
-        ["U1", "", "浏览"],
-        ["U1", "2022-08-01 10:00", "点赞"],
+    ("activity", ["用户ID", "访问时间", "行为", "对象ID"], [
+        ["U404", "2022-08-01 10:00", "浏览", ""],
+        ["U1", "", "浏览", ""],
+        ["U1", "2022-08-01 10:00", "点赞", ""],
+        ["U1", "2022-08-01 10:00", "浏览", "D1\x1b[2J"],
     ], [
         (2, "user_id", "U404", "unknown_user"),
         (3, "ts", None, "missing_value"),
         (4, "action", "点赞", "unknown_value"),
+        (5, "object_id", "D1\x1b[2J", "control_character"),
     ]),
 ]  # fmt: skip
 
@@ -144,6 +146,7 @@ def test_each_rule_quarantines_its_row_and_loads_the_rest(tmp_path, load, db):
 def test_every_reason_has_a_case_and_a_description():
     covered = {e[3] for _, _, _, expected in CASES for e in expected}
     covered.add("conflicting_duplicate")  # tested below
+    covered.add("out_of_range")  # only the catalogue has a maximum: tests/etl/test_fatal.py
     assert covered == set(REASONS)
     for zh, en in REASONS.values():
         assert zh and en

@@ -7,11 +7,14 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from models.data import prepare
+from models.data import Records, prepare
 from models.indicators import REGISTRY
+from schema.settings import DEFAULTS
+from tests.models.synthetic import DISCLOSURE_SCHEMA, FEEDBACK_SCHEMA
 
 T = dt.datetime
 AS_OF = dt.date(2024, 6, 30)
+FIRST_DAY = dt.date(2024, 1, 1)
 STREET = "210111001000"
 
 
@@ -36,27 +39,19 @@ CATALOGUE = pl.DataFrame(
         "due_days": [10, 7, 10],
     }
 )
-DISCLOSURE_SCHEMA = {
-    "disclosure_id": pl.String, "region_code": pl.String, "category": pl.String,
-    "item_code": pl.String, "period": pl.String, "period_start": pl.Date, "period_end": pl.Date,
-    "published_at": pl.Datetime("us"), "reviewed_at": pl.Datetime("us"), "status": pl.String,
-    "amount": pl.Decimal(18, 2), "payee": pl.String, "updated_at": pl.Datetime("us"),
-}  # fmt: skip
-FEEDBACK_SCHEMA = {
-    "feedback_id": pl.String, "region_code": pl.String, "user_id": pl.String, "topic": pl.String,
-    "submitted_at": pl.Datetime("us"), "first_reply_at": pl.Datetime("us"),
-    "closed_at": pl.Datetime("us"), "satisfaction": pl.String,
-}  # fmt: skip
 
 
-def _data(disclosures: list[dict] = (), feedback: list[dict] = ()):
-    return prepare(
+def _data(disclosures: list[dict] = (), feedback: list[dict] = (), settings=DEFAULTS):
+    records = Records.build(
         _villages(),
         pl.DataFrame(list(disclosures), schema=DISCLOSURE_SCHEMA),
         pl.DataFrame(list(feedback), schema=FEEDBACK_SCHEMA),
         CATALOGUE,
+        FIRST_DAY,
         AS_OF,
+        settings,
     )
+    return prepare(records, AS_OF)
 
 
 def _payment(i: int, village: str, amount: float, payee: str, day: T) -> dict:
@@ -130,13 +125,21 @@ def test_slow_reply_stays_quiet_when_the_village_was_always_this_slow():
     assert REGISTRY["slow_reply"].evaluate(_data(feedback=rows)).is_empty()
 
 
-@pytest.mark.parametrize(("repeat_after_days", "fires"), [(10, True), (40, False)])
-def test_repeat_after_closure_flags_the_same_resident_writing_again_soon(repeat_after_days, fires):
+@pytest.mark.parametrize(("residents", "repeat_after_days", "fires"),
+                         [(3, 10, True), (3, 40, False), (1, 10, False)])  # fmt: skip
+def test_repeat_after_closure_flags_residents_writing_again_soon_after_closures(
+    residents, repeat_after_days, fires
+):
     village = "210111001207"
-    first = _message(1, village, T(2024, 5, 1, 9), 2, 24, user="U77", topic="征收拆迁")
-    again = _message(2, village, T(2024, 5, 2, 9) + dt.timedelta(days=repeat_after_days), 2, 24,
-                     user="U77", topic="征收拆迁")  # fmt: skip
-    hits = REGISTRY["repeat_after_closure"].evaluate(_data(feedback=[first, again]))
+    rows = []
+    for r in range(4):  # four residents write; `residents` of them again after closure
+        user = f"U7{r}"
+        first = _message(2 * r, village, T(2024, 5, 1 + r, 9), 2, 24, user=user, topic="征收拆迁")
+        rows.append(first)
+        if r < residents:
+            again = first["submitted_at"] + dt.timedelta(days=1 + repeat_after_days)
+            rows.append(_message(2 * r + 1, village, again, 2, 24, user=user, topic="征收拆迁"))
+    hits = REGISTRY["repeat_after_closure"].evaluate(_data(feedback=_with_ordinary(village, rows)))
     assert hits.get_column("region_code").to_list() == ([village] if fires else [])
 
 
@@ -176,7 +179,13 @@ def test_late_disclosures_flags_publication_weeks_after_due(late_days, fires):
 
 
 def test_every_indicator_is_documented():
-    assert len(REGISTRY) >= 12
+    assert list(REGISTRY) == [
+        "missing_periodic_items", "unanswered_messages", "silent_admin", "slow_reply",
+        "slow_clearance", "late_disclosures", "slow_review", "amount_outlier", "split_payments",
+        "finance_corrections", "closed_without_reply", "dissatisfied_closures",
+        "repeat_after_closure", "benford", "activity_surge", "activity_bursts",
+        "crowded_minutes", "registration_bursts", "hollow_registrations",
+    ]  # fmt: skip
     for indicator in REGISTRY.values():
         assert indicator.lead_type in ("inaction", "slow", "wrong")
         for text in (indicator.name_zh, indicator.name_en, indicator.measures,
@@ -300,3 +309,36 @@ def test_benford_stays_silent_on_too_few_amounts():
     village = "210111001203"
     rows = [_payment(i, village, 5000.0, "某", T(2024, 5, 1)) for i in range(4999)]
     assert REGISTRY["benford"].evaluate(_data(disclosures=rows)).is_empty()
+
+
+@pytest.mark.parametrize(("amounts", "fires"), [((19_400.0, 19_650.0, 19_100.0), True),
+                                               ((19_400.0, 21_650.0, 19_100.0), False)])  # fmt: skip
+def test_split_payments_sees_a_split_under_any_round_amount_without_its_setting(amounts, fires):
+    village = "210111001203"
+    rows = [
+        _payment(i, village, a, "某工程队", T(2024, 5, 3 + 9 * i)) for i, a in enumerate(amounts)
+    ]
+    hits = REGISTRY["split_payments"].evaluate(_data(disclosures=rows))
+    assert hits.get_column("region_code").to_list() == ([village] if fires else [])
+    if fires:
+        assert hits.row(0, named=True)["evidence"] == ["D0", "D1", "D2"]
+
+
+def _event(i: int, village: str, day: T, late_days: float) -> dict:
+    published = day + dt.timedelta(days=1 + 7 + late_days)  # due: end of day + 7 days
+    return {"disclosure_id": f"E{village[-2:]}{i}", "region_code": village, "category": "finance",
+            "item_code": "FW05", "period": day.strftime("%Y-%m-%d"), "period_start": day.date(),
+            "period_end": day.date(), "published_at": published, "reviewed_at": None,
+            "status": "published", "amount": None, "payee": None, "updated_at": published}  # fmt: skip
+
+
+def test_late_disclosures_sees_periodic_items_weeks_late_among_events_on_time():
+    village = "210111001209"
+    rows = []
+    for v in _villages().get_column("region_code"):
+        rows += _monthly_items(v, [3, 4, 5], late_days=30 if v == village else 3)
+        # Many event items, all on time: the median over every item stays 0.
+        rows += [_event(i, v, T(2024, 4, 1) + dt.timedelta(days=3 * i), -3) for i in range(20)]
+    hits = REGISTRY["late_disclosures"].evaluate(_data(disclosures=rows))
+    assert hits.get_column("region_code").to_list() == [village]
+    assert hits.row(0, named=True)["value"] == 1.0  # the periodic items' share

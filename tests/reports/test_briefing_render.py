@@ -233,8 +233,11 @@ def test_leads_spread_over_slides_short_reason_shown_full_one_in_the_notes(brief
     listed, notes = [], []
     for slide in lead_slides:
         table = next(s.table for s in slide.shapes if s.has_table)
+        header = [table.cell(0, c).text for c in range(len(table.columns))]
+        name, reason = header.index("村（社区）"), header.index("主要原因")
         listed += [
-            (table.cell(r, 1).text, table.cell(r, 4).text) for r in range(1, len(table.rows))
+            (table.cell(r, name).text, table.cell(r, reason).text)
+            for r in range(1, len(table.rows))
         ]
         notes.append(slide.notes_slide.notes_text_frame.text)
     leads = brief.leads

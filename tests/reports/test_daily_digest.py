@@ -21,9 +21,9 @@ from PIL import Image
 from datastore import ReadOnlyDatabase, accounts, digests
 from datastore.daily import LEAD_COLUMNS, new_leads
 from datastore.scope import Scope
+from datastore.scoring import lead_episodes
 from etl.__main__ import main as etl_main
 from metrics import daily as metrics_daily
-from models.service import current_leads
 from reports import daily
 from reports.__main__ import main as reports_main
 from tests.app.session import audit_rows
@@ -357,8 +357,11 @@ def test_new_leads_are_those_not_raised_the_day_before_each_linked_to_the_dashbo
     scope, before = Scope(DISTRICT), DAY - dt.timedelta(days=1)
     fresh = new_leads(con, scope, before, DAY)
     assert list(fresh.columns) == list(LEAD_COLUMNS)
-    raised = current_leads(con, scope, DAY).select("region_code", "lead_type").rows()
-    earlier = current_leads(con, scope, before).select("region_code", "lead_type").rows()
+    going = pl.col("ongoing")
+    raised = lead_episodes(con, scope, DAY).filter(going).select("region_code", "lead_type").rows()
+    earlier = (
+        lead_episodes(con, scope, before).filter(going).select("region_code", "lead_type").rows()
+    )
     pairs = fresh.select("region_code", "lead_type").rows()
     assert set(pairs) == set(raised) - set(earlier)
     assert new_leads(con, scope, DAY, DAY).is_empty()  # nothing is new against itself

@@ -85,7 +85,7 @@ def test_the_pages_read_through_the_one_door_many_times():
         "datastore.status.quarantine_by_reason", "datastore.status.quarantined_rows",
         "datastore.accounts.audit_trail", "datastore.accounts.account_list",
         "datastore.figures.region_metrics", "datastore.records.overdue_messages",
-        "datastore.dispositions.record", "models.service.current_leads",
+        "datastore.dispositions.record", "datastore.scoring.lead_episodes",
     }  # fmt: skip
 
 

@@ -1,0 +1,257 @@
+"""A load recomputes only the marts it touched; after any sequence of loads they hold
+exactly what a rebuild from scratch gives, row for row."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from datastore import ReadOnlyDatabase, partition_view
+from etl import store
+from etl.refresh import MART_TABLES, refresh_marts
+from schema.tables import TABLES
+from tests.exports import COMMUNITY, REGIONS, VILLAGE, base_export, write_csv
+
+ACTIVITY = ["用户ID", "访问时间", "行为", "对象ID"]
+FEEDBACK = [
+    "留言ID",
+    "村社区代码",
+    "用户ID",
+    "提交时间",
+    "首次回复时间",
+    "办结时间",
+    "状态",
+    "满意度",
+    "更新时间",
+]
+USERS = ["用户ID", "村社区代码", "户号", "注册时间", "用户类型", "状态", "注销时间", "更新时间"]
+DISCLOSURES = [
+    "公开ID",
+    "村社区代码",
+    "类别",
+    "事项编码",
+    "所属期间",
+    "发布时间",
+    "状态",
+    "更新时间",
+]
+
+
+def _marts(con) -> dict[str, list[tuple]]:
+    return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in MART_TABLES}
+
+
+def _rebuilt(db, tmp_path) -> dict[str, list[tuple]]:
+    copy = tmp_path / "rebuild" / "copy.duckdb"
+    store.copy_database(db, copy)
+    with duckdb.connect(str(copy)) as con:
+        files = [
+            copy.parent / p for (p,) in con.execute("SELECT path FROM storage_parts").fetchall()
+        ]
+        con.execute(f"CREATE TEMP VIEW activity AS {partition_view(TABLES['activity'], files)}")
+        refresh_marts(con)
+        return _marts(con)
+
+
+def _loaded(db) -> dict[str, list[tuple]]:
+    database = ReadOnlyDatabase(db)
+    try:
+        return _marts(database.cursor())
+    finally:
+        database.close()
+
+
+def _day(folder, activity=(), feedback=(), users=(), disclosures=(), regions=None):
+    base_export(folder)
+    if regions:
+        write_csv(folder / "regions_more.csv", REGIONS[0], regions)
+    if activity:
+        write_csv(folder / "activity.csv", ACTIVITY, [list(r) for r in activity])
+    if feedback:
+        write_csv(folder / "feedback.csv", FEEDBACK, [list(r) for r in feedback])
+    if users:
+        write_csv(folder / "users_more.csv", USERS, [list(r) for r in users])
+    if disclosures:
+        write_csv(folder / "disclosures.csv", DISCLOSURES, [list(r) for r in disclosures])
+    return folder
+
+
+def _views(user, days, hour=9):
+    return [(user, f"2022-08-{d:02d} {hour:02d}:00", "浏览", "") for d in days]
+
+
+SEQUENCE_FIRST_DAY, SEQUENCE_LAST_DAY = dt.date(2022, 8, 1), dt.date(2022, 8, 8)
+U9 = ("U9", VILLAGE, f"{VILLAGE}-00009", "2022-08-04 10:00", "群众", "正常", "", "2022-08-04 10:00")
+U2_MOVED = (
+    "U2",
+    COMMUNITY,
+    f"{COMMUNITY}-00009",
+    "2022-01-02 09:30",
+    "群众",
+    "正常",
+    "",
+    "2022-08-06 18:00",
+)
+SEQUENCE = [
+    # Three days of visits, a message waiting and a disclosure.
+    dict(
+        activity=_views("U1", (1, 2, 3)) + _views("U3", (2,)),
+        feedback=[
+            ("F1", VILLAGE, "U1", "2022-08-01 10:00", "", "", "待回复", "", "2022-08-01 10:00")
+        ],
+        disclosures=[
+            (
+                "D1",
+                VILLAGE,
+                "财务",
+                "FW01",
+                "2022-07",
+                "2022-08-08 10:00",
+                "已发布",
+                "2022-08-08 10:00",
+            )
+        ],
+    ),
+    # The next days: the span moves on, a user registers, the message is answered.
+    dict(
+        activity=_views("U1", (3, 4, 5)) + _views("U9", (5,)),
+        users=[U9],
+        feedback=[
+            (
+                "F1",
+                VILLAGE,
+                "U1",
+                "2022-08-01 10:00",
+                "2022-08-04 09:00",
+                "",
+                "已回复",
+                "",
+                "2022-08-04 09:00",
+            ),
+            ("F2", COMMUNITY, "U3", "2022-08-05 11:00", "", "", "待回复", "", "2022-08-05 11:00"),
+        ],
+    ),
+    # A cancellation, a closure, a corrected disclosure and a village's households.
+    dict(
+        activity=_views("U3", (6,)),
+        users=[
+            (
+                "U1",
+                VILLAGE,
+                f"{VILLAGE}-00001",
+                "2022-01-01 08:00",
+                "群众",
+                "注销",
+                "2022-08-06 12:00",
+                "2022-08-06 12:00",
+            )
+        ],
+        feedback=[
+            (
+                "F1",
+                VILLAGE,
+                "U1",
+                "2022-08-01 10:00",
+                "2022-08-04 09:00",
+                "2022-08-06 09:00",
+                "已办结",
+                "满意",
+                "2022-08-06 09:00",
+            ),
+        ],
+        disclosures=[
+            (
+                "D1",
+                VILLAGE,
+                "财务",
+                "FW01",
+                "2022-07",
+                "2022-08-12 10:00",
+                "已更正",
+                "2022-08-06 10:00",
+            )
+        ],
+        regions=[[VILLAGE, "前进村", "村社区", "210111001000", "村", "120", "260"]],
+    ),
+    # Older data arrives: the span's first day moves back a month.
+    dict(
+        activity=[*_views("U2", (1,)), ("U2", "2022-07-20 08:00", "登录", "")],
+        feedback=[
+            (
+                "F0",
+                COMMUNITY,
+                "U3",
+                "2022-07-25 10:00",
+                "2022-07-25 11:00",
+                "2022-08-02 10:00",
+                "已办结",
+                "不满意",
+                "2022-08-02 10:00",
+            ),
+            ("F5", COMMUNITY, "U3", "2022-07-28 10:00", "", "", "待回复", "", "2022-07-28 10:00"),
+        ],
+    ),
+    # A message of the month before is closed; the span stays where it was.
+    dict(
+        feedback=[
+            (
+                "F5",
+                COMMUNITY,
+                "U3",
+                "2022-07-28 10:00",
+                "2022-08-03 10:00",
+                "2022-08-03 10:00",
+                "已办结",
+                "满意",
+                "2022-08-03 10:00",
+            )
+        ],
+    ),
+    # A user moves to another village; the same export again changes nothing.
+    dict(users=[U2_MOVED], activity=_views("U2", (6,), hour=20)),
+    dict(users=[U2_MOVED]),
+    # A late timestamp on the last day only moves the data's last moment.
+    dict(activity=[("U3", "2022-08-06 23:30", "浏览", "")]),
+]
+
+
+@pytest.mark.parametrize("upto", [len(SEQUENCE)])
+def test_marts_after_a_sequence_of_loads_equal_a_rebuild(tmp_path, load, db, upto):
+    for i, day in enumerate(SEQUENCE[:upto]):
+        load(_day(tmp_path / f"day{i}", **day))
+        assert _loaded(db) == _rebuilt(db, tmp_path / f"check{i}"), f"after load {i}"
+
+
+def test_a_load_recomputes_only_the_villages_and_months_it_touched(tmp_path, load, db, monkeypatch):
+    from etl import refresh
+
+    load(_day(tmp_path / "first", **SEQUENCE[0]))
+    computed = []
+    village_marts = refresh.village_marts
+
+    def spy(tables, span, *args, **kwargs):
+        codes = tables["regions"].collect().get_column("region_code").to_list()
+        computed.append((codes, span.first_day, span.last_day))
+        return village_marts(tables, span, *args, **kwargs)
+
+    monkeypatch.setattr(refresh, "village_marts", spy)
+    message = (
+        "F7",
+        COMMUNITY,
+        "U3",
+        "2022-08-02 10:00",
+        "2022-08-02 11:00",
+        "",
+        "已回复",
+        "",
+        "2022-08-02 11:00",
+    )
+    load(_day(tmp_path / "second", feedback=[message]))
+    assert computed == [([COMMUNITY], SEQUENCE_FIRST_DAY, SEQUENCE_LAST_DAY)]
+    assert _loaded(db) == _rebuilt(db, tmp_path / "check")
+
+    computed.clear()
+    load(_day(tmp_path / "again", feedback=[message]))  # nothing new: nothing recomputed
+    assert computed == []

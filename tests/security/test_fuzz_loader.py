@@ -1,0 +1,118 @@
+"""Property-based and fuzz tests of the loader's parsers and readers: whatever the bytes,
+a load ends in success or in ExportError with the database unchanged, never in another
+exception. Examples are few and small so that the suite stays fast."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from etl.load import load_exports
+from etl.readers import ExportError
+from etl.validate import (
+    _cleaned,
+    _period_helpers,
+    literal,
+    parse_amount,
+    parse_boolean,
+    parse_datetime,
+    parse_integer,
+    period_parts,
+)
+from schema.tables import TABLES
+from tests.exports import base_export, snapshot
+
+FUZZ = settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    """A database and what it holds; a fuzzed export that loads becomes the new state."""
+    folder = tmp_path_factory.mktemp("fuzz")
+    db = folder / "db" / "sunshine.duckdb"
+    load_exports([base_export(folder / "first")], db)
+    return folder, db, {"digest": _digest(db), "rows": snapshot(db)}
+
+
+def _digest(db) -> str:
+    return hashlib.sha256(db.read_bytes()).hexdigest()
+
+
+def _load_or_refuse(db, export, state) -> None:
+    try:
+        load_exports([export], db)
+    except ExportError:
+        assert _digest(db) == state["digest"], "a refused load changed the database"
+        assert snapshot(db) == state["rows"]
+    else:
+        state.update(digest=_digest(db), rows=snapshot(db))
+
+
+def _period_sql(text: str) -> str:
+    parts = period_parts("p")
+    inner = ", ".join(_period_helpers("p"))
+    return (
+        f"SELECT {parts['label']}, {parts['start']}, {parts['end']}, {parts['frequency']} "
+        f"FROM (SELECT {inner} FROM (SELECT {literal(text)} AS raw_p))"
+    )
+
+
+@FUZZ
+@given(st.text(max_size=40))
+def test_every_parser_takes_any_text_without_raising(text):
+    con = duckdb.connect()
+    value = literal(text)
+    for parse in (parse_datetime, parse_amount, parse_integer, parse_boolean):
+        con.execute(f"SELECT {parse(value)}").fetchall()
+    con.execute(_period_sql(text)).fetchall()
+
+
+@FUZZ
+@given(
+    st.sampled_from(["2022-08-01", "2022/8/1 9:5", "2022年8月1日 14:35", "2022-08-01T06:07:08"]),
+    st.text(alphabet=" \t\u3000", max_size=3),
+)
+def test_dates_parse_whatever_white_space_surrounds_them(text, space):
+    con = duckdb.connect()
+    cleaned = f"(SELECT {_cleaned(0)} FROM (SELECT {literal(space + text + space)} AS c0))"
+    assert con.execute(f"SELECT {parse_datetime(cleaned)}").fetchall()[0][0] is not None
+
+
+@FUZZ
+@given(st.binary(max_size=600), st.sampled_from(sorted(TABLES)))
+def test_arbitrary_bytes_as_a_file_load_or_are_refused(loaded, data, table):
+    folder, db, state = loaded
+    export = folder / "bytes"
+    export.mkdir(exist_ok=True)
+    for old in export.iterdir():
+        old.unlink()
+    (export / f"{table}.csv").write_bytes(data)
+    _load_or_refuse(db, export, state)
+
+
+@FUZZ
+@given(st.data())
+def test_damaged_zips_load_or_are_refused(loaded, data):
+    folder, db, state = loaded
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted((folder / "first").iterdir()):
+            archive.writestr(f"x/{path.name}", path.read_bytes())
+    damaged = bytearray(buffer.getvalue())
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(damaged) - 1))
+        damaged[at] = data.draw(st.integers(0, 255))
+    cut = data.draw(st.integers(len(damaged) // 2, len(damaged)))
+    archive_path = folder / "damaged.zip"
+    archive_path.write_bytes(bytes(damaged[:cut]))
+    _load_or_refuse(db, archive_path, state)
