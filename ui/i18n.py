@@ -589,6 +589,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "digest_error": ("错误", "Error"),
     "digest_at": ("时间", "At"),
     "oidc_email": ("统一身份认证邮箱", "Identity-provider e-mail"),
+    # Streamlit's own words on widgets, drawn over in the page's language (ui/builtin_texts.py).
+    "builtin_press_enter": ("按回车键提交", "Press Enter to submit"),
+    "builtin_browse_files": ("选择文件", "Browse files"),
+    "builtin_drop_here": (
+        "将文件拖放到此处（单个文件不超过 200MB）",
+        "Drop a file here (200 MB at most)",
+    ),
+    "choose_options": ("请选择", "Choose"),
     # Where a lead's evidence records are (models/indicators: evidence_table).
     "table_catalogue items (item period)": ("应公开事项（事项、期次）", "items due (item, period)"),
     "table_mart_village_month": ("村月度指标", "village monthly figures"),
