@@ -362,8 +362,13 @@ def _active_month_by_month(
     days each user did anything (all that `active_by_period` asks of them), and, in a
     month only some villages are recomputed for, to the users of those villages."""
     in_dirty = "region_code IN (SELECT DISTINCT region_code FROM dirty)"
-    resident_rows = residents(con.sql(f"SELECT * FROM users WHERE {in_dirty}").pl().lazy())
-    resident_rows = resident_rows.collect().lazy()
+    # Every dirty village's residents at once (a province's millions): without their
+    # households, which active residents do not depend on.
+    users_of_dirty = con.sql(
+        "SELECT user_id, region_code, NULL::VARCHAR AS household_id, registered_at, role, "
+        f"status, cancelled_at, updated_at FROM users WHERE {in_dirty}"
+    )
+    resident_rows = residents(users_of_dirty.pl().lazy()).collect().lazy()
     villages = con.execute("SELECT count(*) FROM regions WHERE level = 'village'").fetchall()[0][0]
     found: dict[str, list[pl.DataFrame]] = {g: [] for g in GRAINS}
     for month in months:
