@@ -16,7 +16,7 @@ from schema.timing import month_end
 from ui.auth import audit, audit_once, refuse
 from ui.database import query
 from ui.filters import filters_or_stop, selected_rows
-from ui.i18n import language, t
+from ui.i18n import explanation_column, language, t
 from ui.widgets import download, excel_bytes
 
 filters = filters_or_stop()
@@ -124,16 +124,16 @@ if lead is not None:
         t("episode_detail", months="、".join(lead["months"]), state=state,
           peak=f"{lead['peak_window_start']:%Y-%m-%d} – {lead['peak_window_end']:%Y-%m-%d}")
     )  # fmt: skip
-    st.markdown(f"**{t('explanation')}**：{lead['explanation']}")
+    st.markdown(f"**{t('explanation')}**：{lead[explanation_column()]}")
     st.page_link(
         "views/village.py",
         label=f"{t('village_profile')}：{lead['name']}",
         icon=":material/home_work:",
         query_params={"village": lead["region_code"]},
     )
+    names = {k: (v.name_en if english else v.name_zh) for k, v in REGISTRY.items()}
     fired = pl.DataFrame(json.loads(lead["indicators"]))
     if fired.height:
-        names = {k: (v.name_en if english else v.name_zh) for k, v in REGISTRY.items()}
         st.markdown(f"**{t('indicators_fired')}**")
         st.dataframe(
             fired.select(
@@ -151,8 +151,8 @@ if lead is not None:
     with st.expander(t("evidence")):
         for indicator, ids in evidence.items():
             st.markdown(
-                f"- {REGISTRY[indicator].name_zh}（{REGISTRY[indicator].evidence_table}）："
-                + "、".join(ids[:50])
+                f"- {names[indicator]} ({t('table_' + REGISTRY[indicator].evidence_table)}): "
+                + ", ".join(ids[:50])
             )
 
     user = st.session_state["user"]
