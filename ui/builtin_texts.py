@@ -1,5 +1,5 @@
-"""Streamlit's own words on a widget (the file uploader's "Drag and drop file here", "Limit
-200MB per file", "Browse files", a form's "Press Enter to submit form") are English
+"""Streamlit's own words on a widget (the file uploader's "Upload" and "200MB per file •
+ZIP", a form's "Press Enter to submit form") are English
 whatever the page's language, and Streamlit has no setting for them: they are drawn over,
 in the page's language, by a stylesheet written on each run."""
 
@@ -16,7 +16,8 @@ def _replaced(selector: str, text: str, size: str) -> str:
     """CSS that hides `selector`'s own text and shows `text` in its place."""
     return (
         f"{selector} {{ font-size: 0 !important; }}\n"
-        f"{selector}::after {{ content: {json.dumps(text)}; font-size: {size}; }}\n"
+        f"{selector}::after {{ content: {json.dumps(text, ensure_ascii=False)}; "
+        f"font-size: {size}; }}\n"
     )
 
 
@@ -25,11 +26,12 @@ def builtin_texts() -> None:
     uploader = '[data-testid="stFileUploaderDropzone"]'
     css = (
         _replaced('[data-testid="InputInstructions"]', t("builtin_press_enter"), "12px")
-        + _replaced(f"{uploader} button", t("builtin_browse_files"), "14px")
-        + '[data-testid="stFileUploaderDropzoneInstructions"] > div > * { display: none; }\n'
         + _replaced(
-            '[data-testid="stFileUploaderDropzoneInstructions"] > div',
-            t("builtin_drop_here"),
+            f'{uploader} button [data-testid="stMarkdownContainer"] p', t("builtin_upload"), "14px"
+        )
+        + _replaced(
+            f'{uploader} [data-testid="stFileUploaderDropzoneInstructions"] span',
+            t("builtin_upload_limit"),
             "14px",
         )
     )

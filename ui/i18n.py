@@ -591,11 +591,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "oidc_email": ("统一身份认证邮箱", "Identity-provider e-mail"),
     # Streamlit's own words on widgets, drawn over in the page's language (ui/builtin_texts.py).
     "builtin_press_enter": ("按回车键提交", "Press Enter to submit"),
-    "builtin_browse_files": ("选择文件", "Browse files"),
-    "builtin_drop_here": (
-        "将文件拖放到此处（单个文件不超过 200MB）",
-        "Drop a file here (200 MB at most)",
-    ),
+    "builtin_upload": ("上传", "Upload"),
+    "builtin_upload_limit": ("单个文件不超过 200MB · ZIP", "200 MB per file · ZIP"),
     "choose_options": ("请选择", "Choose"),
     # Where a lead's evidence records are (models/indicators: evidence_table).
     "table_catalogue items (item period)": ("应公开事项（事项、期次）", "items due (item, period)"),

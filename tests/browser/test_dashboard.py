@@ -116,6 +116,15 @@ def test_every_page_opens_in_chinese_with_no_unmasked_personal_data(
     expect(page.locator("h1").first).to_contain_text(PAGES[path])
     expect(page.get_by_text("演示模式：以下均为系统生成的演示数据")).to_be_visible()
     assert unmasked_numbers(page.evaluate(PAGE_TEXT)) == []
+    if path == "data":
+        # Streamlit's own English on the uploader is drawn over in Chinese (ui/builtin_texts.py).
+        drawn = page.evaluate(
+            """() => [...document.querySelectorAll(
+                "[data-testid='stFileUploaderDropzone'] button p, "
+                + "[data-testid='stFileUploaderDropzoneInstructions'] span")]
+              .map(e => [getComputedStyle(e).fontSize, getComputedStyle(e, '::after').content])"""
+        )
+        assert drawn == [["0px", '"上传"'], ["0px", '"单个文件不超过 200MB · ZIP"']]
     shoot(path or "overview")
 
 
