@@ -129,13 +129,25 @@ def record_disposition(
         )  # fmt: skip
 
 
-def _history(con: sqlite3.Connection, where: str = "TRUE", params: tuple = ()) -> pl.DataFrame:
+def _rows(con: sqlite3.Connection, table: str, schema: dict, where: str, params: list):
     return pl.read_database(
-        f"SELECT * FROM dispositions WHERE {where} ORDER BY disposition_id",
+        f"SELECT {', '.join(schema)} FROM {table} WHERE {where} ORDER BY 1",
         con,
-        execute_options={"parameters": list(params)},
-        schema_overrides={"note": pl.String, "actor": pl.String, "indicators": pl.String},
-    )
+        execute_options={"parameters": params},
+        schema_overrides=schema,
+    ).cast(schema)
+
+
+DISPOSITION_SCHEMA = {
+    "disposition_id": pl.Int64, "region_code": pl.String, "lead_type": pl.String,
+    "window_start": pl.String, "window_end": pl.String, "lead_id": pl.String,
+    "indicators": pl.String, "status": pl.String, "note": pl.String, "actor": pl.String,
+    "recorded_at": pl.String,
+}  # fmt: skip
+
+
+def _history(con: sqlite3.Connection, where: str = "TRUE", params: tuple = ()) -> pl.DataFrame:
+    return _rows(con, "dispositions", DISPOSITION_SCHEMA, where, list(params))
 
 
 def _attached(leads: pl.DataFrame, recorded: pl.DataFrame) -> pl.DataFrame:
@@ -283,15 +295,6 @@ EVENT_SCHEMA = {
     "happened_on": pl.String, "note": pl.String, "recheck": pl.String, "actor": pl.String,
     "recorded_at": pl.String,
 }  # fmt: skip
-
-
-def _rows(con: sqlite3.Connection, table: str, schema: dict, where: str, params: list):
-    return pl.read_database(
-        f"SELECT {', '.join(schema)} FROM {table} WHERE {where} ORDER BY 1",
-        con,
-        execute_options={"parameters": params},
-        schema_overrides=schema,
-    ).cast(schema)
 
 
 def rectification_items(con: sqlite3.Connection, villages: list[str]) -> pl.DataFrame:
