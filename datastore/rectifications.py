@@ -119,7 +119,8 @@ def lead_events(con: duckdb.DuckDBPyConnection, scope: Scope, lead: dict) -> pl.
     happened_on, note (masked), actor, recorded_at."""
     if not within(con, scope, lead["region_code"]):
         return pl.DataFrame(schema=casework.EVENT_SCHEMA)
-    items, events = _items(con, Scope(lead["region_code"]), dt.date.max, _one_lead(lead))
+    every_day = dt.date.max - dt.timedelta(days=1)  # whatever was recorded, whenever
+    items, events = _items(con, Scope(lead["region_code"]), every_day, _one_lead(lead))
     ids = items.get_column("rectification_id").to_list()
     kept = events.filter(pl.col("rectification_id").is_in(ids)).sort("event_id")
     return mask_columns(
