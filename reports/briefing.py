@@ -25,12 +25,14 @@ from pptx import Presentation
 from pptx.util import Inches, Pt
 
 from charts import rate_trends
+from datastore import rectifications
 from datastore.figures import data_span, region_metrics
+from datastore.reads import scoped
 from datastore.scoring import lead_episodes
 from metrics.glossary import METRICS, TARGETS, format_change, format_value
 from metrics.ranking import rank
 from models.indicators import LEAD_TYPES
-from schema.timing import month_end
+from schema.timing import local_now, month_end
 
 
 class ExportUnavailable(Exception):
@@ -47,6 +49,24 @@ class Briefing:
     ranking: pl.DataFrame  # already labelled for display
     leads: pl.DataFrame  # already labelled for display
     charts: dict[str, go.Figure]  # name → figure, each stamped with scope, period, data date
+    casework: pl.DataFrame | None = None  # leads checked and rectified by street (casework_table)
+
+
+@scoped(cache=False)
+def casework_table(con, scope, month: dt.date) -> pl.DataFrame:
+    """The year's casework up to the month's end by street, labelled for the briefing:
+    leads first raised since January, checked, confirmed, rectified, overdue today."""
+    since, until = month.replace(month=1), month_end(month)
+    table = rectifications.summary(con, scope, since, until, local_now().date())
+    return table.select(
+        pl.col("street_name").alias("街道"),
+        pl.col("raised").alias(f"线索数（{since:%m-%d}至{until:%m-%d}首次出现）"),
+        pl.col("concluded").alias("已核查"),
+        pl.col("confirmed").alias("属实（含部分属实）"),
+        pl.col("items").alias("整改项"),
+        pl.col("closed").alias("已销号"),
+        pl.col("overdue").alias("逾期"),
+    )
 
 
 def headline_rows(current: dict, previous: dict) -> list[tuple[str, str, str]]:
@@ -126,8 +146,15 @@ def to_html(briefing: Briefing, images: dict[str, bytes]) -> str:
     <h2>主要指标</h2><div class="cards">{cards}</div>
     <h2>“三率”排名</h2>{_table_html(briefing.ranking)}
     <h2>重点线索</h2>{_table_html(briefing.leads)}
+    {_casework_html(briefing)}
     <h2>图表</h2>{charts}
     </body></html>"""
+
+
+def _casework_html(briefing: Briefing) -> str:
+    if briefing.casework is None:
+        return ""
+    return f"<h2>线索核查与整改情况（今年以来）</h2>{_table_html(briefing.casework)}"
 
 
 def to_pdf(briefing: Briefing) -> bytes:
@@ -188,6 +215,8 @@ def to_pptx(briefing: Briefing, with_images: bool = True) -> bytes:
         paragraph.font.size = Pt(20)
     table(slide_with_title("“三率”排名"), briefing.ranking, 1.3)
     table(slide_with_title("重点线索（核查提示，不是结论）"), briefing.leads, 1.3)
+    if briefing.casework is not None:
+        table(slide_with_title("线索核查与整改情况（今年以来）"), briefing.casework, 1.3)
     if with_images:
         for name, figure in briefing.charts.items():
             slide = slide_with_title(name)
@@ -268,4 +297,5 @@ def build(
         ranking=ranked,
         leads=leads,
         charts={"主要指标月度趋势": trend},
+        casework=casework_table(con, scope, month),
     )

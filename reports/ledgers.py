@@ -88,7 +88,7 @@ def workbook(kind: str, rows: pl.DataFrame, scope_name: str, day: dt.date) -> by
     sheet.set_paper(A4)
     sheet.fit_to_pages(1, 0)  # every column on the page's width, as many pages as it takes
     sheet.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
-    sheet.set_header(f"&L&9范围：{scope_name}&C&12{title}&R&9{day:%Y-%m-%d}　内部资料")
+    sheet.set_header(f"&L&9范围：{scope_name}&C&12{title}&R&9内部资料　导出日期 {day:%Y-%m-%d}")
     sheet.set_footer("&C&9第 &P 页，共 &N 页")
     book.close()
     return buffer.getvalue()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from reports import briefing as report
@@ -14,6 +16,8 @@ from ui.widgets import download
 filters = filters_or_stop()
 suffix = scope_label("", filters.kind)
 brief = query(report.build, filters.scope, filters.level, filters.month, filters.as_of, suffix)
+# Casework changes between loads: read anew, not from the cached briefing.
+brief = replace(brief, casework=query(report.casework_table, filters.scope, filters.month))
 st.title(brief.title)
 st.caption(
     f"范围：{brief.scope} · 期间：{brief.period} · 数据截至 {brief.data_date}"
@@ -27,6 +31,8 @@ st.subheader("“三率”排名")
 st.dataframe(brief.ranking, hide_index=True, placeholder="—", width="stretch")
 st.subheader("重点线索")
 st.dataframe(brief.leads, hide_index=True, placeholder="—", width="stretch")
+st.subheader("线索核查与整改情况（今年以来）")
+st.dataframe(brief.casework, hide_index=True, placeholder="—", width="stretch")
 for name, figure in brief.charts.items():
     st.plotly_chart(figure, key=f"briefing_{name}")
 

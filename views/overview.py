@@ -14,6 +14,8 @@ from metrics import daily
 from metrics.glossary import TARGETS, format_change
 from metrics.ranking import rank
 from models.indicators import LEAD_TYPES
+from schema.timing import month_end
+from ui import casework as case
 from ui.database import query
 from ui.filters import (
     data_end_label,
@@ -114,6 +116,12 @@ else:
         placeholder="—",
         width="stretch",
     )
+
+# Casework (#13): follow-up (督办) and the year's casework by street, in the scope.
+case.follow_up_section(filters.scope, "overview")
+case.summary_section(
+    filters.scope, filters.month.replace(month=1), month_end(filters.month), "casework_summary"
+)
 
 history = query(status.load_history, filters.area, 1).rows
 if history.height:

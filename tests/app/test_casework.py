@@ -161,3 +161,18 @@ def test_no_rectification_before_the_lead_is_confirmed_nor_for_a_reader(db):
     app = _confirm(app)
     leader = open_page("leads", role="leadership", lead=MENDED)
     assert not [b for b in leader.button if b.label in ("新增整改项", "提交", "保存")]
+
+
+def test_each_evidence_record_opens_in_the_village_profile(db):
+    app = _lead_page(MENDED)
+    evidence = next(d.value for d in app.dataframe if "记录编号" in d.value.columns)
+    assert len(evidence) >= 1 and evidence["内容/收款方"].notna().all()
+    first = evidence.iloc[0]
+    assert first["查看"] == f"/village?village=210111005007&record={first['记录编号']}"
+    village = open_page("village", village="210111005007", record=first["记录编号"])
+    assert f"证据记录 · {first['记录编号']}" in [h.value for h in village.subheader]
+    shown = village.dataframe[0].value
+    assert list(shown.iloc[:, 0]) == [first["记录编号"]]
+    assert "*" in " ".join(str(v) for v in shown.iloc[0])  # the ID number stays masked
+    missing = open_page("village", village="210111005007", record="F99999999")
+    assert "该村（社区）没有编号为 F99999999 的记录。" in [w.value for w in missing.warning]
