@@ -184,7 +184,7 @@ def _item_form(scope, lead: dict, item: dict) -> None:
     if not actions or not user.can("record"):
         return
     rid = item["rectification_id"]
-    with st.form(f"rect_form_{rid}"):
+    with st.form(f"rect_form_{rid}", clear_on_submit=True):
         action = st.selectbox(
             t("rect_action"),
             actions,
@@ -207,6 +207,10 @@ def _item_form(scope, lead: dict, item: dict) -> None:
                 detail = f"{action}: {note}" + (f" ({happened:%Y-%m-%d})" if happened else "")
                 audit("rectification", f"rectification:{rid}", detail)
                 flash(t("rect_recorded"))
+
+
+NEW_ITEM_FIELDS = ("rect_new_problem", "rect_unit", "rect_new_person", "rect_new_measures",
+                   "rect_new_deadline")  # fmt: skip
 
 
 def _new_item_form(scope, lead: dict) -> None:
@@ -237,6 +241,8 @@ def _new_item_form(scope, lead: dict) -> None:
                     f"opened on {lead['lead_id']}: {problem} · {units[unit]} {person} · "
                     f"{deadline:%Y-%m-%d}",
                 )
+                for field in NEW_ITEM_FIELDS:  # an empty form for the next item
+                    st.session_state.pop(field, None)
                 flash(t("rect_added"))
 
 
@@ -268,7 +274,7 @@ def rectification_section(scope, lead: dict) -> None:
                         pl.col("kind")
                         .replace_strict({k: t(f"rect_event_{k}") for k in casework.EVENTS})
                         .alias(t("rect_event_kind")),
-                        pl.col("happened_on").alias(t("rect_happened_on")),
+                        pl.col("happened_on").dt.strftime("%Y-%m-%d").alias(t("rect_happened_on")),
                         pl.col("note").alias(t("rect_note")),
                         pl.col("actor").alias(t("actor")),
                     ),
