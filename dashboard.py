@@ -15,6 +15,7 @@ from ui import sessions
 from ui.auth import current_user, refuse
 from ui.database import ensure_database
 from ui.i18n import LANGUAGES, language, t
+from ui.printing import print_stylesheet
 
 VIEWS = Path(__file__).parent / "views"
 # (file in views/, text key, icon, URL path); the first the user may open is the default.
@@ -36,6 +37,7 @@ def main() -> None:
     st.set_page_config(
         page_title="阳光三务监督看板", page_icon=":material/wb_sunny:", layout="wide"
     )
+    print_stylesheet()
 
     with st.sidebar:
         chosen = st.radio(

@@ -12,7 +12,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from datastore import file_identity
+from datastore import dispositions, file_identity
+from datastore.activity import ActivityReader
 from datastore.reads import scoped
 from datastore.scope import Scope
 from models.data import (
@@ -23,6 +24,7 @@ from models.data import (
     Records,
 )
 from models.episodes import score_span
+from models.padding import live_on, padding_leads, with_dispositions
 from schema.settings import DEFAULTS, SETTINGS, DistrictSettings
 
 
@@ -99,7 +101,14 @@ def read_records(con: duckdb.DuckDBPyConnection, scope: Scope) -> Records:
     catalogue = con.sql("SELECT * FROM catalogue ORDER BY item_code").pl()
     first_day, last_day = con.execute("SELECT first_day, last_day FROM mart_span").fetchall()[0]
     return Records.build(
-        villages, disclosures, feedback, catalogue, first_day, last_day, district_settings(con)
+        villages,
+        disclosures,
+        feedback,
+        catalogue,
+        first_day,
+        last_day,
+        district_settings(con),
+        ActivityReader(con, scope),
     )
 
 
@@ -183,3 +192,15 @@ def lead_episodes(
         f"SELECT region_code FROM regions WHERE level = 'village' AND {condition}", params=params
     ).pl()
     return episodes.filter(pl.col("region_code").is_in(inside.get_column("region_code").implode()))
+
+
+@scoped(cache=False)
+def padded_villages(
+    con: duckdb.DuckDBPyConnection, scope: Scope, day: dt.date, as_of: dt.date | None = None
+) -> pl.DataFrame:
+    """The scope's villages whose figures look padded on the scoring day `day`
+    (models/padding.py), as things stood on `as_of`, with the inspectors' latest
+    disposition. Not cached: a disposition recorded a moment ago counts."""
+    live = live_on(lead_episodes(con, scope, as_of), day)
+    flagged = padding_leads(live)
+    return with_dispositions(flagged, dispositions.current(con, scope, flagged))

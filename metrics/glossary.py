@@ -26,6 +26,12 @@ class Metric:
     unit: str  # "rate" (0–1), "count" or "hours"
 
 
+# The fewest messages (and, for the satisfaction rate, rated messages) behind a rate for a
+# unit to be ranked on it, and for a village's trend to draw it: below five, one message
+# moves a rate by more than 20 points. The overview, the briefing and the village page all
+# use this one value.
+MIN_SAMPLE = 5
+
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
@@ -174,11 +180,14 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "three_rates_score", "“三率”综合得分", "Three-rates score",
-            "当日回应率、7日清零率、满意率的加权和（默认权重 30/35/35），满分 100；留言少于"
-            "最低样本量的单位标为“样本不足”，不参与排名。",
+            "当日回应率、7日清零率、满意率的加权和（默认权重 30/35/35），满分 100。参与排名须"
+            f"期内留言和已评价留言各不少于 {MIN_SAMPLE} 条；不足的单位照列其比率和得分（无样本"
+            "的比率不计，其余权重按比例放大），标“仅供参考”，不排名次。",
             "Weighted sum of the same-day reply, 7-day clearance and satisfaction rates "
-            "(default weights 30/35/35), out of 100; a unit with fewer messages than the "
-            "minimum sample is marked 样本不足 and not ranked.",
+            "(default weights 30/35/35), out of 100. A unit is ranked when it has at least "
+            f"{MIN_SAMPLE} messages and {MIN_SAMPLE} rated ones in the period; others are "
+            "listed with their rates and score (a rate without a sample left out, the other "
+            "weights scaled up), marked for reference only, and not ranked.",
             "count",
         ),
         # The daily 17:00 ranking: "the window" is 17:00 the day before to 17:00 that day.
@@ -306,12 +315,12 @@ TARGETS: dict[str, float] = {
 }
 
 
-def format_change(value: float | None, before: float | None) -> str | None:
-    """A rate's change on the period before, in percentage points; None when either is
-    unknown."""
+def format_change(value: float | None, before: float | None, english: bool = False) -> str | None:
+    """A rate's change on an earlier period, in percentage points (个百分点); None when
+    either is unknown."""
     if value is None or before is None:
         return None
-    return f"{(value - before) * 100:+.1f} pp"
+    return f"{(value - before) * 100:+.1f}{' pp' if english else ' 个百分点'}"
 
 
 def format_value(metric: str, value: float | None) -> str:

@@ -6,7 +6,8 @@ the data layer (datastore/scoring.py) reads the records from the database."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Protocol
 
 import polars as pl
 
@@ -28,6 +29,20 @@ FEEDBACK_COLUMNS = ("feedback_id", "region_code", "user_id", "topic", "submitted
                     "first_reply_at", "closed_at", "satisfaction")  # fmt: skip
 
 
+class ActivityAggregates(Protocol):
+    """What the padding indicators read of registration and activity, aggregated where the
+    events are stored (datastore/activity.py's ActivityReader): a province's events never
+    come into Python whole."""
+
+    def village_months(self, as_of: dt.date) -> pl.DataFrame: ...
+
+    def month_bursts(
+        self, start: dt.datetime, cut: dt.datetime, hours, minutes
+    ) -> pl.DataFrame: ...
+
+    def registrations(self, start: dt.datetime, as_of: dt.datetime, rule) -> pl.DataFrame: ...
+
+
 @dataclass(frozen=True)
 class Records:
     """The scored villages' records over the whole span, in their latest loaded state.
@@ -35,8 +50,9 @@ class Records:
     villages: VILLAGE_COLUMNS; disclosures: DISCLOSURE_COLUMNS plus `frequency` and `due`
     (the first instant past the deadline, from the catalogue; null when unknown);
     feedback: FEEDBACK_COLUMNS; catalogue: item_code, frequency, due_days;
-    first_day, last_day: the span of the data; settings: the district's local practice.
-    `extra` carries frames further indicators need (by name), cut by their own code.
+    first_day, last_day: the span of the data; settings: the district's local practice;
+    activity: the registration and activity aggregates, read on demand (None without a
+    database to read them from).
     """
 
     villages: pl.DataFrame
@@ -46,7 +62,7 @@ class Records:
     first_day: dt.date
     last_day: dt.date
     settings: DistrictSettings = DEFAULTS
-    extra: dict[str, pl.DataFrame] = field(default_factory=dict)
+    activity: ActivityAggregates | None = None
 
     @classmethod
     def build(
@@ -58,7 +74,7 @@ class Records:
         first_day: dt.date,
         last_day: dt.date,
         settings: DistrictSettings = DEFAULTS,
-        **extra: pl.DataFrame,
+        activity: ActivityAggregates | None = None,
     ) -> Records:
         """Attach each disclosure's due time once, for every window cut from it."""
         items = catalogue.select("item_code", "frequency", "due_days")
@@ -66,7 +82,14 @@ class Records:
             due_time(pl.col("period_end"), pl.col("due_days")).alias("due")
         )
         return cls(
-            villages, dated.drop("due_days"), feedback, items, first_day, last_day, settings, extra
+            villages,
+            dated.drop("due_days"),
+            feedback,
+            items,
+            first_day,
+            last_day,
+            settings,
+            activity,
         )
 
 
@@ -85,6 +108,9 @@ class ScoringData:
     first_day: the first day of the data (windows do not reach before it)
     chance: how unlikely by luck alone a village's figure must be to count
         (FALSE_LEADS over the villages and the independent windows of the span)
+    activity: registration and activity aggregates (datastore/activity.py), read in SQL
+        when an indicator first asks for them and kept for the next window; None when
+        there is nothing to read them from (the padding indicators then measure nothing)
     """
 
     as_of: dt.datetime  # the first instant after the window
@@ -97,7 +123,7 @@ class ScoringData:
     first_day: dt.date
     chance: float
     settings: DistrictSettings = DEFAULTS
-    extra: dict[str, pl.DataFrame] = field(default_factory=dict)
+    activity: ActivityAggregates | None = None
 
     @property
     def window_start_ts(self) -> dt.datetime:
@@ -157,7 +183,7 @@ def prepare(
         records.first_day,
         FALSE_LEADS / (max(records.villages.height, 1) * windows),
         records.settings,
-        records.extra,
+        records.activity,
     )
 
 

@@ -11,6 +11,8 @@ import polars as pl
 
 from models.anomaly import PeerAnomalyModel
 from models.data import ScoringData
+from models.figures import FEATURES as FIGURE_FEATURES
+from models.figures import ranked_figures
 from models.indicators import LEAD_TYPES, REGISTRY
 from models.indicators.base import with_strength
 
@@ -57,9 +59,17 @@ def all_hits(data: ScoringData, measured: dict[str, pl.DataFrame]) -> pl.DataFra
     return pl.concat(frames, how="diagonal_relaxed")
 
 
+def feature_name(feature: str) -> str:
+    """The Chinese name of a model feature: an indicator's, or a ranked figure's."""
+    if feature in REGISTRY:
+        return REGISTRY[feature].name_zh
+    return FIGURE_FEATURES[feature][0]
+
+
 def features(data: ScoringData, measured: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """One row per village, one column per indicator's measure (peers' median where the
-    village has too small a sample)."""
+    village has too small a sample), then the ranked figures against peers
+    (models/figures.py) where they can be read."""
     frame = data.villages.select("region_code")
     for id_, indicator in REGISTRY.items():
         kept = measured[id_].filter(pl.col("sample") >= indicator.min_sample)
@@ -68,7 +78,9 @@ def features(data: ScoringData, measured: dict[str, pl.DataFrame]) -> pl.DataFra
             on="region_code",
             how="left",
         )
-    columns = list(REGISTRY)
+    # Always joined (null where unread) so that every window has the same columns.
+    frame = frame.join(ranked_figures(data), on="region_code", how="left")
+    columns = [c for c in frame.columns if c != "region_code"]
     # Joins do not keep row order, and the forest's trees depend on it: sort for a seed to
     # give the same scores every time.
     return frame.sort("region_code").with_columns(
@@ -82,7 +94,7 @@ def model_scores(windows: pl.DataFrame, seed: int = 0) -> pl.DataFrame:
     learnt from every village in every window. Per step and village: model_score (share
     of the window's villages less anomalous, 0–1), model_z (robust z of the anomaly
     within the window) and the three features furthest above the median."""
-    names = list(REGISTRY)
+    names = [c for c in windows.columns if c not in ("step", "region_code")]
     if windows.group_by("step").len().get_column("len").max() < 10:
         # Too few villages to learn what is normal.
         return windows.select(
@@ -148,7 +160,7 @@ def _explain(row: dict) -> str:
         )
     model_part = ""
     if row["model_features"]:
-        names = "、".join(REGISTRY[f].name_zh for f in row["model_features"])
+        names = "、".join(feature_name(f) for f in row["model_features"])
         model_part = f"异常模型：{names}明显偏离同类村。"
     zh_type = LEAD_TYPES[row["lead_type"]][0]
     return (
@@ -200,7 +212,10 @@ def leads_of_window(
     ).with_columns(
         pl.col("model_features")
         .list.first()
-        .replace_strict({k: v.lead_type for k, v in REGISTRY.items()})
+        .replace_strict(
+            {k: v.lead_type for k, v in REGISTRY.items()}
+            | {k: v[2] for k, v in FIGURE_FEATURES.items()}
+        )
         .alias("lead_type"),
         (MODEL_ONLY_SCORE * pl.col("model_score")).alias("score"),
     )

@@ -1,61 +1,105 @@
 """The meeting briefing: one period and scope, its headline figures, ranking, top leads and
-charts, exported as PNG charts, a PDF and a PPTX with Chinese text.
+charts, exported as PNG charts, a PDF (reports/document.py) and a PPTX (reports/slides.py)
+with Chinese text.
 
-Chart images come from kaleido, which drives the system's Chromium; the PDF is the
-briefing's HTML printed by the same Chromium, so Chinese renders with the installed CJK
-font (fonts-wqy-microhei) exactly as on screen.
+Chart images come from kaleido, which drives the system's Chromium (one browser kept for
+the process's exports); the PDF is the briefing's HTML printed by the same Chromium, so
+Chinese renders with the installed CJK font (fonts-wqy-microhei) exactly as on screen.
 """
 
 from __future__ import annotations
 
-import base64
+import atexit
 import datetime as dt
-import html
 import io
+import json
 import shutil
-import subprocess
-import tempfile
+import threading
+import warnings
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
+import kaleido
 import plotly.graph_objects as go
+import plotly.io as pio
 import polars as pl
-from pptx import Presentation
-from pptx.util import Inches, Pt
 
-from charts import rate_trends
-from datastore import rectifications
+from charts import score_heatmap, trend_panels
+from datastore import rectifications, status
 from datastore.figures import data_span, region_metrics
 from datastore.reads import scoped
 from datastore.scoring import lead_episodes
-from metrics.glossary import METRICS, TARGETS, format_change, format_value
-from metrics.ranking import rank
-from models.indicators import LEAD_TYPES
-from schema.timing import local_now, month_end
+from metrics.glossary import METRICS, TARGETS, format_value
+from metrics.headline import headline
+from metrics.ranking import DEFAULT_PERIOD_MONTHS, over_months, rank, ranking_table
+from models.indicators import LEAD_TYPES, REGISTRY
+from schema.timing import local_now, month_end, shift_months
+
+LEADS_LISTED = 10
+CONFIDENTIAL = "内部资料"
+DEMO_MARK = "演示数据"
+TREND = "主要指标月度趋势"
+HEATMAP = "“三率”得分逐月"
 
 
 class ExportUnavailable(Exception):
     """Images or PDF need Chromium, which is not installed here."""
 
 
+@dataclass(frozen=True)
+class Card:
+    """One headline figure as the briefing shows it."""
+
+    label: str
+    value: str
+    target: float
+    month_change: str | None  # +0.3 个百分点; None without a month before
+    year_change: str | None  # None where the data does not reach a year back
+
+    @property
+    def target_text(self) -> str:
+        return f"目标 {self.target:.0%}"
+
+    @property
+    def month_text(self) -> str:
+        return f"较上月 {self.month_change or '—'}"
+
+    @property
+    def year_text(self) -> str:
+        return f"同比 {self.year_change}" if self.year_change else "同比 —（无上年同月数据）"
+
+
 @dataclass
 class Briefing:
-    title: str  # e.g. 苏家屯区 2026-10 阳光三务监督简报
+    title: str  # e.g. 苏家屯区2026-10阳光三务监督简报
     scope: str
     period: str
     data_date: str
-    headline: list[tuple[str, str, str]]  # (metric, value, change on the month before)
-    ranking: pl.DataFrame  # already labelled for display
-    leads: pl.DataFrame  # already labelled for display
+    demo: bool  # everything loaded is the built-in demo's
+    cards: list[Card]
+    ranking_heading: str  # e.g. 街道“三率”排名（2026-10）
+    ranking_rule: str  # the minimum-sample rule, as applied
+    ranking: pl.DataFrame  # metrics.ranking.ranking_table, in Chinese
+    leads: pl.DataFrame  # 村（社区）, 类型, 本月, 出现月份, 峰值分, 主要原因, 为何提示
     charts: dict[str, go.Figure]  # name → figure, each stamped with scope, period, data date
-    casework: pl.DataFrame | None = None  # leads checked and rectified by street (casework_table)
+    casework: pl.DataFrame | None = None  # casework_table: leads checked and rectified
+
+    @property
+    def stamp(self) -> str:
+        """What every page and slide carries."""
+        parts = [self.scope, f"期间 {self.period}", f"数据截至 {self.data_date}", CONFIDENTIAL]
+        return " · ".join(parts + ([DEMO_MARK] if self.demo else []))
+
+
+CASEWORK_HEADING = "线索核查与整改情况（今年以来）"
 
 
 @scoped(cache=False)
 def casework_table(con, scope, month: dt.date) -> pl.DataFrame:
     """The year's casework up to the month's end by street, labelled for the briefing:
-    leads first raised since January, checked, confirmed, rectified, overdue today."""
+    leads first raised since January, checked, confirmed, rectified, overdue today
+    (datastore.rectifications.summary). Read apart from the briefing's cached figures,
+    since casework changes between loads."""
     since, until = month.replace(month=1), month_end(month)
     table = rectifications.summary(con, scope, since, until, local_now().date())
     return table.select(
@@ -69,13 +113,40 @@ def casework_table(con, scope, month: dt.date) -> pl.DataFrame:
     )
 
 
-def headline_rows(current: dict, previous: dict) -> list[tuple[str, str, str]]:
-    rows = []
-    for metric in TARGETS:
-        value, before = current.get(metric), previous.get(metric)
-        change = format_change(value, before) or "—"
-        rows.append((METRICS[metric].zh, format_value(metric, value), change))
-    return rows
+def cards(months: pl.DataFrame, month: dt.date) -> list[Card]:
+    """The headline figures of `month` for the briefing, from one scope's monthly rows."""
+    return [
+        Card(
+            METRICS[figure.metric].zh,
+            format_value(figure.metric, figure.value),
+            figure.target,
+            figure.month_change(),
+            figure.year_change(),
+        )
+        for figure in headline(months, month)
+    ]
+
+
+def card_columns(count: int, most: int = 4) -> int:
+    """Cards per row: as many as `most`, fewer where that would leave one card alone on
+    the last row."""
+    if count <= most:
+        return max(count, 1)
+    for per_row in range(most, 1, -1):
+        if count % per_row != 1:
+            return per_row
+    return most
+
+
+def short_reason(indicators: str, explanation: str) -> str:
+    """A lead's reason in a few words for a slide: the indicators that fired, strongest
+    first; the explanation's first clause for a lead the anomaly model raised alone."""
+    fired = [REGISTRY[hit["indicator"]].name_zh for hit in json.loads(indicators or "[]")
+             if hit["indicator"] in REGISTRY]  # fmt: skip
+    if not fired:
+        return explanation.split("。")[0]
+    more = f"等 {len(fired)} 项" if len(fired) > 2 else ""
+    return "、".join(fired[:2]) + more
 
 
 def chromium() -> str:
@@ -91,145 +162,112 @@ def chromium() -> str:
     return path
 
 
-def chart_png(figure: go.Figure, width: int = 1100, height: int | None = None) -> bytes:
+# Image sizes in layout pixels: PNGs for slides and the zip at twice that resolution, SVGs
+# for the A4 PDF a little wider than its text column, so their text prints near 9 pt.
+PNG_WIDTH, PNG_SCALE, SVG_WIDTH = 1200, 2, 900
+_kaleido = threading.Lock()
+_kaleido_started = False
+
+
+def _image(
+    figure: go.Figure, kind: str, width: int | None = None, height: int | None = None
+) -> bytes:
+    """One chart drawn by kaleido's browser, started at the first export and kept for
+    the next (starting Chromium takes seconds; drawing a chart in it, a fraction of one)."""
+    global _kaleido_started
     chromium()
-    return figure.to_image(
-        format="png", width=width, height=height or figure.layout.height or 420, scale=2
-    )
+    with _kaleido:
+        if not _kaleido_started:
+            kaleido.start_sync_server(silence_warnings=True)
+            atexit.register(kaleido.stop_sync_server, silence_warnings=True)
+            _kaleido_started = True
+        # Drawn with Plotly's own template, as in any process: importing Streamlit makes
+        # its template the default for every figure built afterwards.
+        figure = go.Figure(figure).update_layout(template=pio.templates["plotly"])
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "The kopts argument is ignored")
+            return figure.to_image(
+                format=kind,
+                width=width or (PNG_WIDTH if kind == "png" else SVG_WIDTH),
+                height=height or figure.layout.height or 420,
+                scale=PNG_SCALE if kind == "png" else 1,
+            )
 
 
-def charts_zip(briefing: Briefing) -> bytes:
+def chart_png(figure: go.Figure, width: int | None = None, height: int | None = None) -> bytes:
+    """A chart as PNG at twice its layout size (`PNG_WIDTH` wide unless `width`)."""
+    return _image(figure, "png", width, height)
+
+
+def render_charts(briefing: Briefing, formats: tuple[str, ...] = ("png", "svg")) -> dict:
+    """Every chart of the briefing in each of `formats`: {format: {name: bytes}}."""
+    return {
+        kind: {name: _image(figure, kind) for name, figure in briefing.charts.items()}
+        for kind in formats
+    }
+
+
+def charts_zip(briefing: Briefing, pngs: dict[str, bytes] | None = None) -> bytes:
+    pngs = pngs or render_charts(briefing, ("png",))["png"]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for name, figure in briefing.charts.items():
-            archive.writestr(f"{briefing.title}_{name}.png", chart_png(figure))
+        for name, png in pngs.items():
+            archive.writestr(f"{briefing.title}_{name}.png", png)
     return buffer.getvalue()
 
 
-def _table_html(frame: pl.DataFrame) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    body = "".join(
-        "<tr>"
-        + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row)
-        + "</tr>"
-        for row in frame.iter_rows()
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def exports(briefing: Briefing) -> dict[str, bytes]:
+    """The PDF, the PPTX and the zip of chart PNGs, the charts drawn once for all three."""
+    from reports.document import to_pdf
+    from reports.slides import to_pptx
 
-
-def to_html(briefing: Briefing, images: dict[str, bytes]) -> str:
-    cards = "".join(
-        f"<div class='card'><div class='label'>{html.escape(m)}</div><div class='value'>{v}</div>"
-        f"<div class='delta'>较上月 {c}</div></div>"
-        for m, v, c in briefing.headline
-    )
-    charts = "".join(
-        f"<img src='data:image/png;base64,{base64.b64encode(png).decode()}'/>"
-        for png in images.values()
-    )
-    return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>
-    body {{ font-family: 'WenQuanYi Micro Hei', 'Noto Sans CJK SC', sans-serif;
-            margin: 24px; color: #222; }}
-    h1 {{ font-size: 24px; margin: 0 0 4px; }} h2 {{ font-size: 18px; margin: 22px 0 8px; }}
-    .stamp {{ color: #666; font-size: 12px; }}
-    .cards {{ display: flex; flex-wrap: wrap; gap: 8px; }}
-    .card {{ border: 1px solid #ddd; border-radius: 6px; padding: 8px 12px; width: 150px; }}
-    .label {{ font-size: 12px; color: #555; }} .value {{ font-size: 22px; font-weight: bold; }}
-    .delta {{ font-size: 11px; color: #777; }}
-    table {{ border-collapse: collapse; font-size: 11px; width: 100%; }}
-    th, td {{ border: 1px solid #ddd; padding: 3px 6px; text-align: left; }}
-    img {{ width: 100%; page-break-inside: avoid; margin-top: 8px; }}
-    </style></head><body>
-    <h1>{html.escape(briefing.title)}</h1>
-    <div class="stamp">范围：{html.escape(briefing.scope)} · 期间：{briefing.period}
-    · 数据截至 {briefing.data_date} · 线索为核查提示，不是结论</div>
-    <h2>主要指标</h2><div class="cards">{cards}</div>
-    <h2>“三率”排名</h2>{_table_html(briefing.ranking)}
-    <h2>重点线索</h2>{_table_html(briefing.leads)}
-    {_casework_html(briefing)}
-    <h2>图表</h2>{charts}
-    </body></html>"""
-
-
-def _casework_html(briefing: Briefing) -> str:
-    if briefing.casework is None:
-        return ""
-    return f"<h2>线索核查与整改情况（今年以来）</h2>{_table_html(briefing.casework)}"
-
-
-def to_pdf(briefing: Briefing) -> bytes:
-    browser = chromium()
-    images = {name: chart_png(figure) for name, figure in briefing.charts.items()}
-    with tempfile.TemporaryDirectory(prefix="briefing-") as folder:
-        page, pdf = Path(folder) / "briefing.html", Path(folder) / "briefing.pdf"
-        page.write_text(to_html(briefing, images), encoding="utf-8")
-        subprocess.run(
-            [browser, "--headless", "--no-sandbox", "--disable-gpu",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--no-first-run",
-             f"--user-data-dir={folder}/profile", "--no-pdf-header-footer",
-             f"--print-to-pdf={pdf}", page.as_uri()],
-            check=True, capture_output=True, timeout=120,
-        )  # fmt: skip
-        return pdf.read_bytes()
-
-
-def to_pptx(briefing: Briefing, with_images: bool = True) -> bytes:
-    deck = Presentation()
-    deck.slide_width, deck.slide_height = Inches(13.33), Inches(7.5)
-    blank = deck.slide_layouts[6]
-
-    def slide_with_title(text: str):
-        slide = deck.slides.add_slide(blank)
-        box = slide.shapes.add_textbox(Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.8))
-        paragraph = box.text_frame.paragraphs[0]
-        paragraph.text = text
-        paragraph.font.size, paragraph.font.bold = Pt(28), True
-        stamp = slide.shapes.add_textbox(Inches(0.5), Inches(6.9), Inches(12.3), Inches(0.4))
-        stamp.text_frame.text = (
-            f"{briefing.scope} · {briefing.period} · 数据截至 {briefing.data_date}"
-        )
-        stamp.text_frame.paragraphs[0].font.size = Pt(11)
-        return slide
-
-    def table(slide, frame: pl.DataFrame, top: float) -> None:
-        rows, cols = min(frame.height, 12) + 1, len(frame.columns)
-        shape = slide.shapes.add_table(
-            rows, cols, Inches(0.5), Inches(top), Inches(12.3), Inches(0.35 * rows)
-        )
-        for c, name in enumerate(frame.columns):
-            shape.table.cell(0, c).text = str(name)
-        for r, values in enumerate(frame.head(rows - 1).iter_rows(), start=1):
-            for c, value in enumerate(values):
-                shape.table.cell(r, c).text = "" if value is None else str(value)
-        for cell in (shape.table.cell(r, c) for r in range(rows) for c in range(cols)):
-            cell.text_frame.paragraphs[0].font.size = Pt(11)
-
-    slide = slide_with_title(briefing.title)
-    lines = [f"{m}：{v}（较上月 {c}）" for m, v, c in briefing.headline]
-    body = slide.shapes.add_textbox(Inches(0.5), Inches(1.3), Inches(12.3), Inches(5)).text_frame
-    body.text = lines[0]
-    for line in lines[1:]:
-        body.add_paragraph().text = line
-    for paragraph in body.paragraphs:
-        paragraph.font.size = Pt(20)
-    table(slide_with_title("“三率”排名"), briefing.ranking, 1.3)
-    table(slide_with_title("重点线索（核查提示，不是结论）"), briefing.leads, 1.3)
-    if briefing.casework is not None:
-        table(slide_with_title("线索核查与整改情况（今年以来）"), briefing.casework, 1.3)
-    if with_images:
-        for name, figure in briefing.charts.items():
-            slide = slide_with_title(name)
-            slide.shapes.add_picture(
-                io.BytesIO(chart_png(figure)), Inches(0.8), Inches(1.2), width=Inches(11.7)
-            )
-    buffer = io.BytesIO()
-    deck.save(buffer)
-    return buffer.getvalue()
+    images = render_charts(briefing)
+    return {
+        "pdf": to_pdf(briefing, images["svg"]),
+        "pptx": to_pptx(briefing, images["png"]),
+        "png": charts_zip(briefing, images["png"]),
+    }
 
 
 def file_stem(briefing: Briefing) -> str:
     return f"{briefing.title}_{dt.date.today():%Y%m%d}"
+
+
+def lead_rows(episodes: pl.DataFrame, label: str) -> pl.DataFrame:
+    """The lead episodes the briefing lists for the month `label` (YYYY-MM), labelled for
+    print: those first seen in it, then those continuing from before, strongest first."""
+    type_names = {k: v[0] for k, v in LEAD_TYPES.items()}
+    listed = (
+        episodes.filter(pl.col("months").list.contains(label))
+        .with_columns((pl.col("months").list.first() == label).alias("new"))
+        .sort(["new", "score"], descending=True)
+        .head(LEADS_LISTED)
+    )
+    columns = ("村（社区）", "类型", "本月", "出现月份", "峰值分", "主要原因", "为何提示")
+    return pl.DataFrame(
+        {
+            "村（社区）": listed.get_column("name"),
+            "类型": listed.get_column("lead_type").replace_strict(type_names),
+            "本月": ["新出现" if new else "持续" for new in listed.get_column("new")],
+            "出现月份": [f"{m[0]} 至 {m[-1]}" for m in listed.get_column("months")],
+            "峰值分": [f"{s:.3f}" for s in listed.get_column("score").to_list()],
+            "主要原因": [
+                short_reason(i, e)
+                for i, e in listed.select("indicators", "explanation").iter_rows()
+            ],
+            "为何提示": listed.get_column("explanation"),
+        },
+        schema=dict.fromkeys(columns, pl.String),
+    )
+
+
+def _stamp(scope_name: str, first: str, last: str, data_date: str) -> str:
+    return f"{scope_name} · {first} 至 {last} · 数据截至 {data_date} · {CONFIDENTIAL}"
+
+
+def unit_level(level: str) -> str:
+    """The level ranked in a briefing of `level`: a street's villages, else streets."""
+    return "village" if level == "street" else "street"
 
 
 def build(
@@ -237,65 +275,81 @@ def build(
 ) -> Briefing:
     """The briefing of `scope` (at `level`) for the month starting `month`, with leads as
     of `as_of` (default: the data's last day); `scope_suffix` qualifies the scope's name
-    (e.g. communities only)."""
-    previous = (month - dt.timedelta(days=1)).replace(day=1)
-    months = region_metrics(con, scope, level, "month")
+    (e.g. communities only). The dashboard reads the same inputs through its cache and
+    calls `assemble` itself."""
+    briefing = assemble(
+        month,
+        level,
+        region_metrics(con, scope, level, "month", None, month),
+        region_metrics(con, scope, unit_level(level), "month", None, month),
+        lead_episodes(con, scope, as_of, month, month_end(month)),
+        as_of or data_span(con).data_end,
+        status.demo_only(con),
+        scope_suffix,
+    )
+    briefing.casework = casework_table(con, scope, month)
+    return briefing
+
+
+def assemble(
+    month: dt.date,
+    level: str,
+    months: pl.DataFrame,
+    units: pl.DataFrame,
+    leads: pl.DataFrame,
+    data_end: dt.date,
+    demo: bool,
+    scope_suffix: str = "",
+) -> Briefing:
+    """The briefing from what it is made of: `months`, the scope's `region_metrics` up to
+    `month`; `units`, those of the units it ranks (streets, or a street's villages) over
+    the same span; `leads` as of `data_end`. Units are ranked over the overview's default
+    period, the last twelve shown month by month."""
     label = f"{month:%Y-%m}"
-    now = months.filter(pl.col("period") == label)
-    before = months.filter(pl.col("period") == f"{previous:%Y-%m}")
-    current = now.row(0, named=True) if now.height else {}
-    scope_name = current.get("name") or (months.get_column("name")[0] if months.height else "—")
+    current = months.filter(pl.col("period") == label)
+    scope_name = (current.get_column("name")[0] if current.height else None) or (
+        months.get_column("name")[0] if months.height else "—"
+    )
     scope_name += scope_suffix
-    data_date = f"{as_of or data_span(con).data_end:%Y-%m-%d}"
-    units = region_metrics(con, scope, "village" if level == "street" else "street", "month",
-                           previous, month)  # fmt: skip
-    ranked = (
-        rank(units)
-        .filter(pl.col("period") == label)
-        .select(
-            pl.col("rank").cast(pl.String).fill_null("—").alias("排名"),
-            pl.col("rank_change").cast(pl.String).fill_null("—").alias("较上月"),
-            pl.col("name").alias("名称"),
-            pl.col("three_rates_score").round(1).alias("得分"),
-            pl.col("feedback").alias("留言数"),
-            pl.col("note").fill_null("").alias("备注"),
-        )
+    data_date = f"{data_end:%Y-%m-%d}"
+
+    ranked_level = unit_level(level)
+    unit_name = "村（社区）" if ranked_level == "village" else "街道"
+    period_months = DEFAULT_PERIOD_MONTHS[ranked_level]
+    ranked_all = rank(over_months(units, period_months)).filter(
+        pl.col("period_start") >= shift_months(month, -11)
     )
-    # The month's leads: those first seen in it, then those continuing from before.
-    leads = (
-        lead_episodes(con, scope, as_of, month, month_end(month))
-        .filter(pl.col("months").list.contains(label))
-        .with_columns((pl.col("months").list.first() == label).alias("new"))
-        .sort(["new", "score"], descending=True)
-        .head(10)
-        .select(
-            pl.col("name").alias("村（社区）"),
-            pl.col("lead_type")
-            .replace_strict({k: v[0] for k, v in LEAD_TYPES.items()})
-            .alias("类型"),
-            pl.when("new").then(pl.lit("新出现")).otherwise(pl.lit("持续")).alias("本月"),
-            pl.format(
-                "{} 至 {}", pl.col("months").list.first(), pl.col("months").list.last()
-            ).alias("出现月份"),
-            pl.col("score").round(3).alias("峰值分"),
-            pl.col("explanation").alias("为何提示"),
-        )
-    )
-    stamp = f"{scope_name} · {months.get_column('period').min()} 至 {label} · 数据截至 {data_date}"
-    trend = rate_trends(
-        months.filter(pl.col("period") <= label),
-        {m: METRICS[m].zh for m in TARGETS},
-        f"{scope_name} 主要指标月度趋势",
-        stamp,
-    )
+    ranked = ranked_all.filter(pl.col("period") == label)
+    span = label
+    if period_months > 1 and ranked.height:
+        span = f"{ranked.get_column('first_month').min():%Y-%m} 至 {label}"
+
+    first = months.get_column("period").min() if months.height else label
+    first_ranked = ranked_all.get_column("period").min() if ranked_all.height else label
+    panels = {m: METRICS[m].zh for m in [*TARGETS, "feedback"]}
+    charts = {
+        TREND: trend_panels(
+            months, panels, f"{scope_name} {TREND}",
+            _stamp(scope_name, first, label, data_date), targets=TARGETS,
+        ),
+        HEATMAP: score_heatmap(
+            ranked_all, f"{scope_name} {unit_name}{HEATMAP}",
+            _stamp(scope_name, first_ranked, label, data_date),
+        ),
+    }  # fmt: skip
     return Briefing(
         title=f"{scope_name}{label}阳光三务监督简报",
         scope=scope_name,
         period=label,
         data_date=data_date,
-        headline=headline_rows(current, before.row(0, named=True) if before.height else {}),
-        ranking=ranked,
-        leads=leads,
-        charts={"主要指标月度趋势": trend},
-        casework=casework_table(con, scope, month),
+        demo=demo,
+        cards=cards(months, month),
+        ranking_heading=f"{unit_name}“三率”排名（{span}）",
+        ranking_rule=(
+            f"{span}：{METRICS['three_rates_score'].definition_zh}"
+            "名次变化较上一期：↑ 上升、↓ 下降。"
+        ),
+        ranking=ranking_table(ranked),
+        leads=lead_rows(leads, label),
+        charts=charts,
     )

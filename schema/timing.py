@@ -119,6 +119,13 @@ def next_month(month: dt.date) -> dt.date:
     return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
+def shift_months(month: dt.date, months: int) -> dt.date:
+    """The first day of the month `months` calendar months after (before, if negative) the
+    one holding `month`: the year before is `shift_months(m, -12)`."""
+    index = month.year * 12 + month.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
 def month_end(month: dt.date) -> dt.date:
     """The last day of the month holding `month`."""
     return next_month(month) - dt.timedelta(days=1)

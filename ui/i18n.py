@@ -125,8 +125,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "residents": ("在册群众", "Residents"),
     "change_pp": ("较上月（百分点）", "Change (points)"),
     "activity_by_unit": ("各单位活跃度", "Activity rate by unit"),
-    "reason_low_registration": ("注册率低", "low registration"),
-    "reason_falling_activity": ("活跃度下降", "activity falling"),
     "upload_heading": ("上传平台导出并装载", "Upload an export and load it"),
     "upload_help": (
         "平台导出的 .zip（含各表的 CSV/XLSX 文件）。装载要么全部成功，要么不改变任何数据；"
@@ -316,28 +314,21 @@ TEXT: dict[str, tuple[str, str]] = {
     "filter_all_streets": ("全部街道", "All streets"),
     "overview_title": ("{scope} · {month} 总览", "{scope} · {month} overview"),
     "headline_caption": (
-        "{month} 全月（截至数据日期 {data_end}）；箭头为较上月变化（百分点），目标见各项说明。",
+        "{month} 全月（截至数据日期 {data_end}）；箭头为较上月变化，卡片下方为同比（较上年同月），"
+        "单位均为百分点；目标见各项说明。",
         "The whole of {month} (data up to {data_end}); arrows show the change on the month "
-        "before (percentage points); each figure's help gives its target.",
+        "before, and below each card the change on the same month a year before, both in "
+        "percentage points; each figure's help gives its target.",
     ),
     "target": ("目标", "Target"),
-    "no_data_month": ("本月无数据", "no data this month"),
     "trend_title": ("月度趋势", "Monthly trends"),
     "stamp": (
         "{scope} · {first} 至 {last} · 数据截至 {data_end}",
         "{scope} · {first} to {last} · data up to {data_end}",
     ),
     "ranking_heading": ("街道“三率”排名", "Street ranking on the three rates"),
-    "ranking_caption": (
-        "{month}：当日回应率 30%、7日清零率 35%、满意率 35% 加权，满分 100；"
-        "留言少于 {min_sample} 条的单位标为“样本不足”。排名变化较上月。",
-        "{month}: same-day reply 30 %, 7-day clearance 35 %, satisfaction 35 %, out of 100; "
-        "units with fewer than {min_sample} messages are marked 样本不足. "
-        "Rank change on the month before.",
-    ),
     "village_ranking_heading": ("村（社区）“三率”排名", "Village ranking on the three rates"),
     "rank": ("排名", "Rank"),
-    "rank_change": ("较上月", "Change"),
     "score": ("得分", "Score"),
     "note": ("备注", "Note"),
     "name": ("名称", "Name"),
@@ -374,7 +365,54 @@ TEXT: dict[str, tuple[str, str]] = {
     "filter_status": ("核查状态", "Disposition"),
     "min_score": ("最低分值", "Minimum score"),
     "leads_count": ("符合条件的线索 {n} 条", "{n} leads match"),
-    "history": ("记录历史", "History"),
+    # The overview's cards, trends and ranking, the village trend (briefing engineer).
+    "year_change": ("同比 {change}", "Year on year {change}"),
+    "no_year_before": ("同比 —（无上年同月数据）", "Year on year — (no data a year before)"),
+    "trend_caption": (
+        "每项一图，各用自己的纵轴；虚线为目标。悬停可见分子/分母。",
+        "One panel per figure, each on its own scale; the dotted line is the target. "
+        "Hover for numerator and denominator.",
+    ),
+    "ranking_period": ("排名期间", "Ranking period"),
+    "ranking_months": ("近 {n} 个月", "Last {n} months"),
+    "ranking_one_month": ("当月", "The month"),
+    "ranking_caption": (
+        "{period}：{rule}名次变化较上一期：↑ 上升、↓ 下降，数字为名次数。",
+        "{period}: {rule} Change on the period before: ↑ up, ↓ down, by that many places.",
+    ),
+    "ranking_thin": (
+        "{period} 期间只有 {ranked}/{units} 个单位达到样本要求；可在上方改为更长的排名期间。",
+        "In {period} only {ranked} of {units} units reach the sample; choose a longer "
+        "ranking period above.",
+    ),
+    "ranking_span": ("{first} 至 {last}", "{first} to {last}"),
+    "better_worse_heading": ("变好还是变差", "Getting better or worse"),
+    "better_worse_caption": (
+        "每格为该期“三率”综合得分（{period}）；带 * 的样本不足，仅供参考，不排名次。"
+        "下方为各单位每期名次（1 在上），选中的单位标红，未排名的月份留空。",
+        "Each cell is the period's three-rates score ({period}); * marks a sample too small "
+        "to rank (for reference only). Below, each unit's rank per period (1 at the top), the "
+        "chosen one in red; months without a rank are left blank.",
+    ),
+    "score_heatmap_title": ("“三率”综合得分逐月", "Three-rates score by month"),
+    "rank_history_title": ("各单位名次逐月", "Each unit's rank by month"),
+    "rank_history_highlight": ("突出显示", "Highlight"),
+    "rank_history_too_few": (
+        "这一年里不到两个单位有过名次，名次逐月图从略；可改为更长的排名期间。",
+        "Fewer than two units had a rank in this year: no rank history; choose a longer "
+        "ranking period.",
+    ),
+    "too_many_units": (
+        "共 {units} 个单位，图中只列最近一期得分最低的 {shown} 个。",
+        "{units} units: the charts show the {shown} with the lowest latest score.",
+    ),
+    "village_trend_caption": (
+        "比率只在样本（分母）不少于 {min_sample} 的月份画出，样本更少时一两条记录就能让比率在 0 "
+        "和 100% 之间跳动；这些月份只看条数（“留言数”）。悬停可见分子/分母。",
+        "A rate is drawn only in months whose sample (denominator) is at least {min_sample}: "
+        "below that one or two records swing it between 0 and 100 %. Those months show "
+        "counts only (Messages). Hover for numerator and denominator.",
+    ),
     "download_ledger": ("导出问题线索台账（Excel）", "Export the lead ledger (Excel)"),
     # Lead episodes and the district's settings (models/episodes.py, schema/settings.py).
     "leads_period": ("线索期间", "Period of the leads"),
@@ -415,6 +453,53 @@ TEXT: dict[str, tuple[str, str]] = {
     "unit_yuan": ("元", "yuan"),
     "unit_hours": ("小时", "hours"),
     "unit_days": ("天", "days"),
+    # Padded registration and activity figures (views/registration.py, models/padding.py).
+    "padding_note_open": ("数据异常，待核实", "Figures look padded, to be checked"),
+    "padding_note_confirmed": ("数据异常，经核查属实", "Figures found padded on checking"),
+    "padding_note_villages": ("（{n} 个村社区）", " ({n} villages)"),
+    "padding_ranking_caption": (
+        "备注“数据异常，待核实”：该单位（或其下村社区）本月的注册或活跃数据有疑似虚增的线索，"
+        "名次仅供参考；核查结论为不属实后不再标注。",
+        "Noted “figures look padded”: the unit (or a village in it) has a lead of padded "
+        "registration or activity figures this month; read its place with care. The note "
+        "goes once inspectors find the lead unfounded.",
+    ),
+    "padding_heading": (
+        "数据异常，待核实：注册或活跃疑似虚增的村社区",
+        "Figures to check: villages whose registration or activity look padded",
+    ),
+    "padding_none": (
+        "{month} 没有注册或活跃数据疑似虚增的村社区（数据截至 {data_end}）。",
+        "No village's registration or activity figures look padded in {month} (data up "
+        "to {data_end}).",
+    ),
+    "padding_caption": (
+        "按 {first} 至 {last} 的记录判断：集中时段代登录、同一分钟大批活跃、活跃度异常跃升、"
+        "突击注册、无户籍或随即注销的账号。此为核查提示，不是结论。",
+        "Judged on the records of {first} to {last}: residents logged in in bursts, many in "
+        "the same minute, activity leaping, accounts registered in bursts, without a "
+        "household or cancelled right after the ranking. A prompt to check, not a finding.",
+    ),
+    "padding_evidence_heading": ("触发的指标与相关记录", "Indicators fired and their records"),
+    "padding_records": (
+        "{indicator}：相关记录 {n} 条（{table}）",
+        "{indicator}: {n} records ({table})",
+    ),
+    "padding_records_more": (
+        "仅列出前 {shown} 条，共 {n} 条；完整清单见问题线索台账。",
+        "The first {shown} of {n} are listed; the lead ledger has them all.",
+    ),
+    "padding_hours_title": (
+        "{name} · {month} 每小时活跃群众数",
+        "{name} · {month} residents active per hour",
+    ),
+    "padding_burst_level": ("集中活跃线", "Burst level"),
+    "padding_hours_caption": (
+        "红色为集中活跃时段：该小时活跃群众数达到本村按自身节奏推算的上限（且至少 10 人）。",
+        "Red: burst hours, with at least as many active residents as the village's own "
+        "pace explains at most (and 10 or more).",
+    ),
+    "padding_open_lead": ("打开 {name} 的问题线索", "Open the lead of {name}"),
     # Access and privacy (access engineer's block).
     "list_cut_newest": (
         "共 {total} 条，此处显示最新的 {shown} 条；全部记录请下载或缩小筛选范围。",
@@ -475,7 +560,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "daily_ranking_file": ("日排名_{day}", "daily_ranking_{day}"),
     "score_by_unit": ("得分", "Score"),
     "nothing_due": ("当日无应办事项", "nothing due"),
-    "too_few": ("样本不足", "too few messages"),
     "daily_ranking_heading": ("街道日排名", "Street daily ranking"),
     "village_daily_ranking_heading": ("村（社区）日排名", "Village daily ranking"),
     "overview_ranking_daily": (

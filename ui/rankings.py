@@ -6,17 +6,9 @@ from __future__ import annotations
 import polars as pl
 
 from metrics.daily import NOTHING_DUE
-from metrics.ranking import INSUFFICIENT
-from ui.i18n import t
+from metrics.ranking import format_rank_change, ranking_table
+from ui.i18n import language, t
 from ui.widgets import metric_label
-
-MONTHLY_RATES = (
-    "same_day_reply_rate",
-    "closed_7d_rate",
-    "satisfaction_rate",
-    "on_time_rate",
-    "completeness",
-)
 
 
 def _done_of_due(done: str, due: str) -> pl.Expr:
@@ -24,28 +16,29 @@ def _done_of_due(done: str, due: str) -> pl.Expr:
 
 
 def _note() -> pl.Expr:
-    return pl.col("note").replace({NOTHING_DUE: t("nothing_due"), INSUFFICIENT: t("too_few")})
+    return pl.col("note").replace({NOTHING_DUE: t("nothing_due")})
 
 
 def monthly_table(ranked: pl.DataFrame) -> pl.DataFrame:
-    """`metrics.ranking.rank` of one month, for display."""
-    return ranked.select(
-        pl.col("rank").cast(pl.String).fill_null("—").alias(t("rank")),
-        pl.col("rank_change").cast(pl.String).fill_null("—").alias(t("rank_change")),
-        pl.col("name").alias(t("name")),
-        pl.col("three_rates_score").round(1).alias(t("score")),
-        pl.col("feedback").alias(metric_label("feedback")),
-        *[(pl.col(m) * 100).round(1).alias(metric_label(m) + " %") for m in MONTHLY_RATES],
-        _note().fill_null("").alias(t("note")),
+    """`metrics.ranking.rank` of one period, for display (its one table, as the overview
+    and the briefing show it)."""
+    return ranking_table(ranked, language() == "en")
+
+
+def _rank_change(ranked: pl.DataFrame) -> pl.Series:
+    english = language() == "en"
+    return pl.Series(
+        [format_rank_change(c, english) for c in ranked.get_column("rank_change").to_list()],
+        dtype=pl.String,
     )
 
 
 def daily_table(ranked: pl.DataFrame) -> pl.DataFrame:
     """`metrics.daily.ranking` of one day, for display: rank and change on the day before,
     the score, each rate as done/due, and the counts."""
-    return ranked.select(
+    return ranked.with_columns(_rank_change(ranked).alias("rank_change_shown")).select(
         pl.col("rank").cast(pl.String).fill_null("—").alias(t("rank")),
-        pl.col("rank_change").cast(pl.String).fill_null("—").alias(t("rank_change_day")),
+        pl.col("rank_change_shown").alias(t("rank_change_day")),
         pl.col("name").alias(t("name")),
         pl.col("daily_score").round(1).alias(metric_label("daily_score")),
         _done_of_due("daily_due_published", "daily_due_items").alias(

@@ -2,36 +2,51 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import streamlit as st
 
+from datastore import status
+from datastore.figures import region_metrics, span
+from datastore.scoring import lead_episodes
 from reports import briefing as report
+from schema.timing import month_end
 from ui.auth import audit
-from ui.database import query
+from ui.database import query, unguarded
 from ui.filters import filters_or_stop, scope_label
 from ui.i18n import t
 from ui.widgets import download
 
 filters = filters_or_stop()
-suffix = scope_label("", filters.kind)
-brief = query(report.build, filters.scope, filters.level, filters.month, filters.as_of, suffix)
-# Casework changes between loads: read anew, not from the cached briefing.
-brief = replace(brief, casework=query(report.casework_table, filters.scope, filters.month))
+# The same reads as the overview's, so that their cached results serve both.
+brief = report.assemble(
+    filters.month,
+    filters.level,
+    query(region_metrics, filters.scope, filters.level, "month", None, filters.month),
+    query(region_metrics, filters.scope, report.unit_level(filters.level), "month", None,
+          filters.month),
+    query(lead_episodes, filters.scope, filters.as_of, filters.month, month_end(filters.month)),
+    filters.as_of or query(span, filters.scope).data_end,
+    unguarded(status.demo_only),  # the whole database's flag, whoever reads it
+    scope_label("", filters.kind),
+)  # fmt: skip
+brief.casework = query(report.casework_table, filters.scope, filters.month)
 st.title(brief.title)
-st.caption(
-    f"范围：{brief.scope} · 期间：{brief.period} · 数据截至 {brief.data_date}"
-    " · 线索为核查提示，不是结论"
-)
-for column, (metric, value, change) in zip(
-    st.columns(len(brief.headline)), brief.headline, strict=True
-):
-    column.metric(metric, value, delta=None if change == "—" else change)
-st.subheader("“三率”排名")
-st.dataframe(brief.ranking, hide_index=True, placeholder="—", width="stretch")
+st.caption(f"{brief.stamp} · 线索为核查提示，不是结论")
+if brief.demo:
+    st.warning("演示数据：由生成器按真实区划生成，不是真实平台数据；导出的文件每页都标明。")
+per_row = report.card_columns(len(brief.cards))
+for start in range(0, len(brief.cards), per_row):
+    row = brief.cards[start : start + per_row]
+    for column, card in zip(st.columns(per_row), row, strict=False):
+        column.metric(card.label, card.value, delta=card.month_change, border=True,
+                      help=f"{card.target_text}；{card.month_text}；{card.year_text}")  # fmt: skip
+        column.caption(f"{card.target_text} · {card.year_text}")
+st.subheader(brief.ranking_heading)
+st.caption(brief.ranking_rule)
+rows = min(brief.ranking.height, 20) + 1
+st.dataframe(brief.ranking, hide_index=True, placeholder="—", width="stretch", height=35 * rows + 3)
 st.subheader("重点线索")
 st.dataframe(brief.leads, hide_index=True, placeholder="—", width="stretch")
-st.subheader("线索核查与整改情况（今年以来）")
+st.subheader(report.CASEWORK_HEADING)
 st.dataframe(brief.casework, hide_index=True, placeholder="—", width="stretch")
 for name, figure in brief.charts.items():
     st.plotly_chart(figure, key=f"briefing_{name}")
@@ -40,11 +55,7 @@ key = f"exports_{brief.title}_{brief.data_date}"
 if st.button(t("prepare_exports")):
     try:
         with st.spinner(t("prepare_exports")):
-            st.session_state[key] = {
-                "pdf": report.to_pdf(brief),
-                "pptx": report.to_pptx(brief),
-                "png": report.charts_zip(brief),
-            }
+            st.session_state[key] = report.exports(brief)
     except report.ExportUnavailable as exc:
         st.error(str(exc))
     else:

@@ -16,7 +16,7 @@ from metrics.ranking import rank
 from schema.timing import daily_window
 from ui.database import query
 from ui.filters import drill_down, drill_key, page_context, selected_code, selected_rows
-from ui.i18n import t
+from ui.i18n import language, t
 from ui.rankings import daily_table, monthly_table
 from ui.widgets import data_table, metric_help, metric_label
 
@@ -51,7 +51,7 @@ def _delta(metric: str, now: dict, before: dict) -> str | None:
         return f"{value - previous:+.1f}"
     if metric == "daily_new_registrations":
         return f"{value - previous:+,}"
-    return format_change(value, previous)
+    return format_change(value, previous, language() == "en")
 
 
 context = page_context()
@@ -110,7 +110,7 @@ else:
         region_metrics, filters.scope, unit_level, "month", filters.previous_month, filters.month
     )
     ranked = rank(units).filter(pl.col("period_start") == filters.month)
-    st.caption(t("ranking_caption", month=context.month, min_sample=5))
+    st.caption(t("ranking_caption", period=context.month, rule=metric_help("three_rates_score")))
     score, table, name = "three_rates_score", monthly_table(ranked), t("ranking_heading")
     stamp = context.stamp
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from charts import episode_timeline, rate_trends
+from charts import episode_timeline, trend_panels
 from datastore import casework, dispositions, records
 from datastore.figures import region_metrics
 from datastore.figures import span as data_span
 from datastore.scope import Scope
 from datastore.scoring import lead_episodes
-from metrics.glossary import METRICS, TARGETS, format_value
+from metrics.glossary import METRICS, MIN_SAMPLE, TARGETS, format_value
 from models.indicators import LEAD_TYPES
 from ui.auth import audit_once, refuse, unmask_toggle
 from ui.database import query
@@ -82,16 +82,6 @@ for label, scope, level in levels:
     frame = query(region_metrics, scope, level, "month", filters.month, filters.month)
     rows[t(label)] = frame.row(0, named=True) if frame.height else {}
 
-
-def _show(metric: str, value) -> str:
-    if value is None:
-        return "—"
-    unit = METRICS[metric].unit
-    return (
-        f"{value:.1%}" if unit == "rate" else (f"{value:.1f}" if unit == "hours" else f"{value:,}")
-    )
-
-
 comparison = pl.DataFrame(
     {
         t("metric"): [METRICS[m].en if english else METRICS[m].zh for m in shown_metrics],
@@ -102,11 +92,13 @@ st.dataframe(comparison, hide_index=True, placeholder="—", width="stretch")
 
 history = query(region_metrics, Scope(code), "village", "month", None, None)
 data_end = data_end_label(query(data_span, filters.area), filters.as_of)
-rates = {m: METRICS[m].en if english else METRICS[m].zh for m in TARGETS}
+panels = {m: METRICS[m].en if english else METRICS[m].zh for m in [*TARGETS, "feedback"]}
 first, last = history.get_column("period").min(), history.get_column("period").max()
 stamp = t("stamp", scope=place["name"], first=first, last=last, data_end=data_end)
-figure = rate_trends(history, rates, f"{place['name']} · {t('trend_title')}", stamp)
+figure = trend_panels(history, panels, f"{place['name']} · {t('trend_title')}", stamp,
+                      english=english, targets=TARGETS, min_sample=MIN_SAMPLE)  # fmt: skip
 st.plotly_chart(figure, key="village_trends")
+st.caption(t("village_trend_caption", min_sample=MIN_SAMPLE))
 
 st.subheader(t("village_leads"))
 episodes = query(lead_episodes, Scope(code), filters.as_of)

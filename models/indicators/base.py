@@ -35,8 +35,9 @@ class Indicator:
     evidence: the ids of the records behind it, in `evidence_table`); `evaluate` keeps the
     villages it fires for (HIT_SCHEMA), with the threshold they passed and their peers'
     median. With `peers`, the threshold is the larger of `threshold` and the upper fence
-    of comparable villages; without, it is `threshold` itself, which may depend on the
-    district's settings (a function of them). `confirm` may drop hits on a further
+    of comparable villages (`peer_columns`, by default the data's peers: same street and
+    kind); without, it is `threshold` itself, which may depend on the district's settings
+    (a function of them). `confirm` may drop hits on a further
     condition."""
 
     id: str
@@ -55,6 +56,7 @@ class Indicator:
     fence_over_all: bool = False
     share: bool = False  # value is the share of `sample` rows flagged: judged against chance
     confirm: Callable[[ScoringData, pl.DataFrame], pl.DataFrame] | None = None
+    peer_columns: tuple[str, ...] = ()
 
     def floor(self, settings: DistrictSettings) -> float:
         return self.threshold(settings) if callable(self.threshold) else self.threshold
@@ -63,7 +65,14 @@ class Indicator:
         """The hits among villages already measured (`measure`'s frame)."""
         floor = self.floor(data.settings)
         if self.peers:
-            hits = peer_outliers(data, per_village, self.min_sample, floor, self.fence_over_all)
+            hits = peer_outliers(
+                data,
+                per_village,
+                self.min_sample,
+                floor,
+                self.fence_over_all,
+                list(self.peer_columns) or None,
+            )
         else:
             hits = absolute(per_village, self.min_sample, floor, data.villages)
         if self.share:
@@ -149,20 +158,22 @@ def peer_outliers(
     min_sample: int,
     floor: float,
     fence_over_all: bool = False,
+    by: list[str] | None = None,
 ) -> pl.DataFrame:
-    """Villages whose `value` passes both the upper fence of comparable villages (same
-    street and kind, Q3 + 1.5 IQR) and an absolute floor, with at least `min_sample`
+    """Villages whose `value` passes both the upper fence of comparable villages (`by`,
+    by default same street and kind; Q3 + 1.5 IQR) and an absolute floor, with at least `min_sample`
     records. `per_village` has region_code, value, sample, evidence, and optionally
     `needed`: a village's own bar for its sample, which the threshold is at least. The
     fence is drawn
     over the villages with enough sample, or with `fence_over_all` over every village
     measured (when the sample is a condition of the rule, not of the value's precision)."""
-    measured = data.villages.select("region_code", *data.peers).join(per_village, on="region_code")
+    by = by or data.peers
+    measured = data.villages.select("region_code", *by).join(per_village, on="region_code")
     if not fence_over_all:
         measured = measured.filter(pl.col("sample") >= min_sample)
     if measured.is_empty():
         return no_hits()
-    fenced = peer_fences(measured, "value", data.peers).filter(pl.col("sample") >= min_sample)
+    fenced = peer_fences(measured, "value", by).filter(pl.col("sample") >= min_sample)
     return (
         fenced.with_columns(
             pl.max_horizontal(pl.col("upper_fence"), pl.lit(float(floor)), _needed(fenced)).alias(

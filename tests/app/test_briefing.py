@@ -1,53 +1,79 @@
-"""The briefing page and its exports: PDF, PPTX and chart PNGs with the Chinese titles."""
+"""The briefing page and what it holds: headline cards, ranking, leads and stamped charts.
+How its exported files look is tested in tests/reports/."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 
 import polars as pl
-import pypdf
 import pytest
-from pptx import Presentation
 from streamlit.testing.v1 import AppTest
 
 from datastore import ReadOnlyDatabase
+from datastore.figures import region_metrics
 from datastore.scope import Scope
 from datastore.scoring import lead_episodes
+from metrics.glossary import TARGETS, format_value
+from metrics.headline import headline
 from reports import briefing as report
 from tests.conftest import ROOT
 
 TITLE = "苏家屯区2026-10阳光三务监督简报"
+DISTRICT = Scope("210111000000")
+OCTOBER = dt.date(2026, 10, 1)
 
 
 @pytest.fixture(scope="module")
-def brief(demo_db):
+def con(demo_db):
     db, _ = demo_db
-    return report.build(
-        ReadOnlyDatabase(db).cursor(), Scope("210111000000"), "district", dt.date(2026, 10, 1)
-    )
+    return ReadOnlyDatabase(db).cursor()
 
 
-def test_the_briefing_holds_headline_ranking_leads_and_a_stamped_chart(brief):
+@pytest.fixture(scope="module")
+def brief(con):
+    return report.build(con, DISTRICT, "district", OCTOBER)
+
+
+def test_the_briefing_holds_the_months_figures_with_their_changes(brief, con):
     assert brief.title == TITLE
-    assert [m for m, _, _ in brief.headline][:3] == ["注册率", "活跃度", "当日回应率"]
-    assert brief.ranking.height == 12
-    stamp = brief.charts["主要指标月度趋势"].layout.annotations[0].text
-    assert "苏家屯区" in stamp and "2026-10" in stamp and "数据截至 2026-10-31" in stamp
+    months = region_metrics(con, DISTRICT, "district", "month")
+    expected = headline(months, OCTOBER)
+    assert [c.label for c in brief.cards] == [
+        "注册率", "活跃度", "当日回应率", "7日清零率", "满意率", "按时公开率", "公开完整率",
+    ]  # fmt: skip
+    for card, figure in zip(brief.cards, expected, strict=True):
+        assert card.value == format_value(figure.metric, figure.value)
+        assert card.month_change == figure.month_change() and card.target == TARGETS[figure.metric]
+        assert card.month_change.endswith(" 个百分点")
+        # The demo's year ends with October: no October a year before (同比) to compare.
+        year_before = months.filter(pl.col("period") == "2025-10")
+        assert card.year_change == (figure.year_change() if year_before.height else None)
 
 
-def test_the_briefing_lists_the_months_new_leads_then_the_continuing_ones(brief, demo_db):
-    con = ReadOnlyDatabase(demo_db[0]).cursor()
-    october = lead_episodes(con, Scope("210111000000"), None, dt.date(2026, 10, 1),
-                            dt.date(2026, 10, 31)).filter(pl.col("months").list.contains("2026-10"))  # fmt: skip
+def test_the_briefing_ranks_every_street(brief):
+    assert brief.ranking_heading == "街道“三率”排名（2026-10）"
+    assert brief.ranking.height == 12  # every street, those below the sample included
+    assert "各不少于 5 条" in brief.ranking_rule
+    unranked = brief.ranking.filter(pl.col("排名") == "—")
+    assert set(unranked.get_column("备注")) <= {"仅供参考", "无留言"}
+
+
+def test_the_briefing_lists_the_months_new_leads_then_the_continuing_ones(brief, con):
+    october = lead_episodes(con, DISTRICT, None, OCTOBER, dt.date(2026, 10, 31)).filter(
+        pl.col("months").list.contains("2026-10")
+    )
     new = october.filter(pl.col("months").list.first() == "2026-10").sort("score", descending=True)
     going = october.filter(pl.col("months").list.first() != "2026-10").sort(
         "score", descending=True
     )
     expected = pl.concat([new, going]).head(10)
-    assert brief.leads.columns == ["村（社区）", "类型", "本月", "出现月份", "峰值分", "为何提示"]
+    assert brief.leads.columns == [
+        "村（社区）", "类型", "本月", "出现月份", "峰值分", "主要原因", "为何提示",
+    ]  # fmt: skip
     assert brief.leads.get_column("村（社区）").to_list() == expected.get_column("name").to_list()
+    assert brief.leads.get_column("为何提示").to_list() == (
+        expected.get_column("explanation").to_list()
+    )
     assert brief.leads.get_column("本月").to_list() == (
         ["新出现"] * min(new.height, 10) + ["持续"] * (expected.height - min(new.height, 10))
     )
@@ -56,21 +82,31 @@ def test_the_briefing_lists_the_months_new_leads_then_the_continuing_ones(brief,
     assert brief.leads.row(0)[3] == f"{first['months'][0]} 至 {first['months'][-1]}"
 
 
-def test_exports_pdf_pptx_and_pngs_with_the_chinese_title(brief):
-    pdf = pypdf.PdfReader(io.BytesIO(report.to_pdf(brief)))
-    first_page = pdf.pages[0].extract_text()
-    assert TITLE in first_page and "“三率”排名" in first_page
-    deck = Presentation(io.BytesIO(report.to_pptx(brief)))
-    texts = [shape.text_frame.text for shape in deck.slides[0].shapes if shape.has_text_frame]
-    assert TITLE in texts
-    assert len(deck.slides) == 3 + len(brief.charts)
-    with zipfile.ZipFile(io.BytesIO(report.charts_zip(brief))) as archive:
-        names = archive.namelist()
-        assert names == [f"{TITLE}_主要指标月度趋势.png"]
-        assert archive.read(names[0])[:8] == b"\x89PNG\r\n\x1a\n"
+def test_every_chart_is_stamped_with_scope_period_data_date_and_confidential(brief):
+    assert list(brief.charts) == [report.TREND, report.HEATMAP]
+    for figure in brief.charts.values():
+        stamp = figure.layout.title.subtitle.text
+        assert stamp.startswith("苏家屯区 · ") and " 至 2026-10 · 数据截至 2026-10-31" in stamp
+        assert stamp.endswith("内部资料")
 
 
-def test_briefing_page_offers_the_three_downloads(monkeypatch, demo_db):
+def test_a_leads_short_reason_names_the_indicators_that_fired():
+    fired = '[{"indicator": "late_disclosures"}, {"indicator": "slow_review"}]'
+    assert report.short_reason(fired, "…") == "三务公开明显滞后、街道审核明显滞后"
+    three = fired[:-1] + ', {"indicator": "split_payments"}]'
+    assert report.short_reason(three, "…") == "三务公开明显滞后、街道审核明显滞后等 3 项"
+    assert report.short_reason("[]", "异常模型：某项明显偏离同类村。此为核查提示") == (
+        "异常模型：某项明显偏离同类村"
+    )
+
+
+@pytest.mark.parametrize(("count", "per_row"), [(7, 4), (5, 3), (4, 4), (9, 3), (6, 4), (2, 2)])
+def test_figure_cards_are_laid_out_with_no_card_alone_on_a_row(count, per_row):
+    assert report.card_columns(count) == per_row
+    assert count <= per_row or count % per_row != 1
+
+
+def test_briefing_page_offers_the_three_downloads(monkeypatch, demo_db, brief):
     db, _ = demo_db
     monkeypatch.setenv("SUNSHINE_DB", str(db))
     app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
@@ -79,6 +115,12 @@ def test_briefing_page_offers_the_three_downloads(monkeypatch, demo_db):
     app.run()
     assert not app.exception
     assert app.title[0].value == TITLE
+    assert [(m.label, m.value) for m in app.metric] == [(c.label, c.value) for c in brief.cards]
+    assert "演示数据：由生成器按真实区划生成，不是真实平台数据；导出的文件每页都标明。" in [
+        w.value for w in app.warning
+    ]
+    assert [s.value for s in app.subheader] == [brief.ranking_heading, "重点线索"]
+    assert len(app.get("plotly_chart")) == len(brief.charts) == 2
     next(b for b in app.button if "导出" in b.label).click()
     app.run()
     assert not app.exception

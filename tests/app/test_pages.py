@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 
 import polars as pl
+import pytest
 from streamlit.testing.v1 import AppTest
 
-from datastore import ReadOnlyDatabase, casework
-from datastore.figures import region_metrics
+from datastore import ReadOnlyDatabase, casework, records
+from datastore.figures import disclosure_calendar, region_metrics
 from datastore.scope import Scope
 from datastore.scoring import lead_episodes
-from schema.timing import month_end
+from metrics.attention import needing_attention, with_change
+from metrics.glossary import MIN_SAMPLE
+from metrics.ranking import rank
+from schema.timing import month_end, shift_months
 from tests.app.session import audit_rows, open_page
 from tests.conftest import ROOT
 
@@ -28,8 +33,18 @@ def _headline(app: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in app.metric}
 
 
-def test_overview_headline_figures_equal_the_metrics_command(db):
-    app = open_page()
+@pytest.fixture(scope="module")
+def overview(demo_db):
+    """The district's overview of October, opened once for the tests that only read it
+    (on the shared demo database: the overview writes nothing but the audit trail)."""
+    db, _ = demo_db
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SUNSHINE_DB", str(db))
+        yield open_page(), db
+
+
+def test_overview_headline_figures_equal_the_metrics_command(overview):
+    app, db = overview
     assert app.query_params["month"] == "2026-10"
     october = _month_figures(db, "210111000000", "district")
     shown = _headline(app)
@@ -37,7 +52,111 @@ def test_overview_headline_figures_equal_the_metrics_command(db):
     assert shown["当日回应率"] == f"{october['same_day_reply_rate']:.1%}"
     assert shown["公开完整率"] == f"{october['completeness']:.1%}"
     assert "苏家屯区 · 2026-10" in app.title[0].value
-    assert app.get("plotly_chart")
+    charts = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
+    titles = [c["layout"]["title"]["text"] for c in charts]
+    assert titles == [
+        "苏家屯区 · 月度趋势",
+        "苏家屯区 · “三率”综合得分逐月",
+        "苏家屯区 · 各单位名次逐月",
+    ]
+
+
+def test_overview_cards_show_the_change_on_the_month_and_on_the_year_before(overview):
+    app, db = overview
+    con = ReadOnlyDatabase(db).cursor()
+    months = region_metrics(con, Scope("210111000000"), "district", "month")
+    by_period = {r["period"]: r for r in months.iter_rows(named=True)}
+    october, september = by_period["2026-10"], by_period["2026-09"]
+    deltas = {m.label: m.delta for m in app.metric}
+    same_day = (october["same_day_reply_rate"] - september["same_day_reply_rate"]) * 100
+    assert deltas["当日回应率"] == f"{same_day:+.1f} 个百分点"
+    year_before = by_period.get("2025-10")
+    captions = [c.value for c in app.caption if c.value.startswith("同比")]
+    if year_before is None:  # the demo's year starts in November
+        assert captions == ["同比 —（无上年同月数据）"] * 7
+    else:
+        change = (october["registration_rate"] - year_before["registration_rate"]) * 100
+        assert captions[0] == f"同比 {change:+.1f} 个百分点"
+
+
+def test_overview_trend_is_one_panel_per_figure_with_its_target_and_chinese_months(overview):
+    app, _ = overview
+    trend = json.loads(app.get("plotly_chart")[0].proto.spec)
+    panels = [a["text"] for a in trend["layout"]["annotations"]]
+    assert panels == [
+        "注册率（目标 99%）", "活跃度（目标 30%）", "当日回应率（目标 100%）",
+        "7日清零率（目标 100%）", "满意率（目标 95%）", "按时公开率（目标 95%）",
+        "公开完整率（目标 100%）", "留言数",
+    ]  # fmt: skip
+    targets = [shape["y0"] for shape in trend["layout"]["shapes"]]
+    assert targets == [0.99, 0.30, 1.0, 1.0, 0.95, 0.95, 1.0]
+    ticks = trend["layout"]["xaxis"]["ticktext"]
+    assert ticks[-1] == "10月" and re.fullmatch(r"\d{1,2}月<br>20\d\d年", ticks[0])
+    assert all(re.fullmatch(r"\d{1,2}月(<br>20\d\d年)?", tick) for tick in ticks)
+    hover = trend["data"][2]["customdata"][-1]
+    assert hover.startswith("2026年10月<br>当日回应率：") and "/" in hover
+
+
+def test_overview_ranking_lists_every_street_with_rates_and_marks_thin_samples(overview):
+    app, db = overview
+    ranking = app.dataframe[0].value
+    con = ReadOnlyDatabase(db).cursor()
+    streets = region_metrics(con, Scope("210111000000"), "street", "month")
+    october = streets.filter(pl.col("period") == "2026-10")
+    assert len(ranking) == october.height == 12
+    thin = october.filter((pl.col("feedback") < 5) | (pl.col("rated") < 5))
+    unranked = ranking[ranking["排名"] == "—"]
+    assert sorted(unranked["名称"]) == sorted(thin.get_column("name").to_list())
+    assert set(unranked["备注"]) <= {"仅供参考", "无留言"}
+    listed = unranked[unranked["备注"] == "仅供参考"]
+    assert listed["当日回应率 %"].notna().all()  # their rates are shown, not hidden
+    ranked = ranking[ranking["排名"] != "—"]
+    assert list(ranked["排名"].astype(int)) == sorted(ranked["排名"].astype(int))
+    assert set(ranking["名次变化"]) <= {"—", "持平"} | {
+        f"{arrow}{n}" for arrow in "↑↓" for n in range(1, 13)
+    }
+    caption = next(c.value for c in app.caption if c.value.startswith("2026-10："))
+    assert "各不少于 5 条" in caption and "↑ 上升、↓ 下降" in caption
+
+
+def test_a_streets_villages_are_ranked_over_three_months_by_default(db):
+    app = open_page(street="210111010000")
+    assert app.subheader[1].value == "村（社区）“三率”排名"
+    caption = next(c.value for c in app.caption if "：" in c.value and "至 2026-10" in c.value)
+    assert caption.startswith("2026-08 至 2026-10：")
+    con = ReadOnlyDatabase(db).cursor()
+    villages = region_metrics(
+        con, Scope("210111010000"), "village", "month", dt.date(2026, 8, 1), dt.date(2026, 10, 1)
+    )
+    sums = villages.group_by("name").agg(pl.col("feedback", "rated").sum())
+    ranking = app.dataframe[0].value
+    shown = dict(zip(ranking["名称"], ranking["留言数"], strict=True))
+    assert shown == dict(sums.select("name", "feedback").iter_rows())
+
+
+def test_getting_better_or_worse_heatmap_holds_every_street_and_month(overview):
+    app, db = overview
+    heatmap = json.loads(app.get("plotly_chart")[1].proto.spec)["data"][0]
+    assert len(heatmap["y"]) == 12
+    assert heatmap["x"] == [f"{m:%Y-%m}" for m in _months(dt.date(2025, 11, 1), 12)]
+    con = ReadOnlyDatabase(db).cursor()
+    streets = region_metrics(con, Scope("210111000000"), "street", "month")
+    ranked = rank(streets).filter(pl.col("period") == "2026-10")
+    best = ranked.row(0, named=True)
+    # The best street of the month on top (the last row of a heatmap is drawn highest).
+    assert heatmap["y"][-1] == best["name"]
+    assert heatmap["z"][-1][-1] == pytest.approx(best["three_rates_score"])
+    # Each street's rank history, the last-ranked street of the month in red.
+    history = json.loads(app.get("plotly_chart")[2].proto.spec)
+    assert sorted(t["name"] for t in history["data"]) == sorted(heatmap["y"])
+    lowest = ranked.filter(pl.col("rank").is_not_null()).sort("rank").row(-1, named=True)
+    red = [t for t in history["data"] if t["line"]["width"] == 3]
+    assert [t["name"] for t in red] == [lowest["name"]]
+    assert red[0]["y"][-1] == lowest["rank"]
+
+
+def _months(first: dt.date, count: int) -> list[dt.date]:
+    return [shift_months(first, i) for i in range(count)]
 
 
 def test_overview_follows_the_street_and_month_in_the_url(db):
@@ -79,6 +198,26 @@ def test_village_profile_deep_link_shows_the_village_against_its_street(db):
     assert registration == f"{october['registration_rate']:.1%}"
 
 
+def test_village_trend_draws_a_rate_only_above_the_minimum_sample(db):
+    app = open_page("village", village="210111010203")
+    trend = json.loads(app.get("plotly_chart")[0].proto.spec)
+    con = ReadOnlyDatabase(db).cursor()
+    history = region_metrics(con, Scope("210111010203"), "village", "month")
+    same_day = trend["data"][2]  # the third panel: same-day reply rate
+    expected = [
+        rate if messages >= MIN_SAMPLE else None
+        for rate, messages in history.select("same_day_reply_rate", "feedback").iter_rows()
+    ]
+    assert same_day["y"] == expected
+    messages = trend["data"][7]  # the counts panel
+    assert messages["y"] == history.get_column("feedback").to_list()
+    thin = sum(1 for n in history.get_column("feedback").to_list() if 0 < n < MIN_SAMPLE)
+    notes = [a["text"] for a in trend["layout"]["annotations"] if "样本少于" in a["text"]]
+    if thin:
+        assert f"个月中 {thin} 个月样本少于 5，未绘出" in notes[0]
+    assert any("比率只在样本（分母）不少于 5 的月份画出" in c.value for c in app.caption)
+
+
 def test_village_profile_refuses_a_village_outside_the_street_in_the_url(db):
     # 210111010203 is a village of 沙河街道, not of 解放街道 (210111001000).
     app = open_page("village", street="210111001000", village="210111010203")
@@ -112,7 +251,15 @@ def test_registration_page_lists_streets_and_villages_needing_a_look(db):
     october = _month_figures(db, "210111000000", "district")
     assert {m.label: m.value for m in app.metric}["活跃度"] == f"{october['activity_rate']:.1%}"
     attention = app.dataframe[1].value
-    assert len(attention) > 0
+    con = ReadOnlyDatabase(db).cursor()
+    villages = region_metrics(con, Scope("210111000000"), "village", "month",
+                              dt.date(2026, 9, 1), dt.date(2026, 10, 1))  # fmt: skip
+    columns = ["registration_rate", "activity_rate"]
+    expected = needing_attention(
+        with_change(villages, dt.date(2026, 10, 1), dt.date(2026, 9, 1), columns)
+    )
+    assert list(attention["名称"]) == expected.get_column("name").to_list()
+    assert len(attention) == expected.height > 0
     for _, row in attention.iterrows():
         assert row["注册率 %"] < 99 or row["较上月（百分点） "] <= -5
 
@@ -127,7 +274,11 @@ def test_disclosures_page_heatmap_matches_the_completeness_figure(db):
     assert "公开完整率" in heatmap["layout"]["title"]["text"]
     assert any("月度财务收支明细" in label for label in heatmap["data"][0]["x"])
     assert len(heatmap["data"][0]["y"]) == 12  # the streets
-    assert len(app.dataframe[0].value) > 0  # the first village's calendar
+    first_village = records.villages(ReadOnlyDatabase(db).cursor(), Scope("210111000000"))
+    calendar = disclosure_calendar(
+        ReadOnlyDatabase(db).cursor(), Scope("210111000000"), first_village["region_code"][0]
+    )
+    assert len(app.dataframe[0].value) == calendar.height > 0  # the first village's calendar
 
 
 def test_village_kind_filter_counts_only_that_kind(db):
@@ -156,7 +307,7 @@ def test_as_of_day_limits_the_months_and_dates_the_leads(db):
 def test_selecting_a_street_in_the_ranking_filters_every_page_to_it(db):
     app = open_page()
     ranking = app.dataframe[0].value
-    app.session_state["ranking_all"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    app.session_state["ranking_1_all"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     app.run()
     assert not app.exception
     con = ReadOnlyDatabase(db).cursor()

@@ -50,12 +50,12 @@ def test_the_daily_street_ranking_of_a_hand_computed_day(tiny_db):
     figures = {m.label: (m.value, m.delta) for m in app.metric}
     # 12 March: (2/4 + 2/3 + 1/3)/3; the day before (1/5 + 1/2 + 1/3)/3.
     assert figures["日工作得分"] == ("50.0", "+15.6")
-    assert figures["应公开完成率"] == ("50.0%", "+30.0 pp")
-    assert figures["当日回应率（日）"] == ("66.7%", "+16.7 pp")
+    assert figures["应公开完成率"] == ("50.0%", "+30.0 个百分点")
+    assert figures["当日回应率（日）"] == ("66.7%", "+16.7 个百分点")
     assert figures["新增注册"] == ("2", "+1")
     first, second = _rows(app)
     assert (first["排名"], first["较前日"], first["名称"], first["日工作得分"]) == (
-        "1", "1", "解放街道", 55.6
+        "1", "↑1", "解放街道", 55.6
     )  # fmt: skip
     assert (first["应公开完成率"], first["当日回应率（日）"], first["超期清零率"]) == (
         "2/3",
@@ -64,7 +64,7 @@ def test_the_daily_street_ranking_of_a_hand_computed_day(tiny_db):
     )
     assert (first["仍超期"], first["新增注册"], first["当日发布公开"]) == (2, 2, 2)
     assert (second["排名"], second["较前日"], second["名称"], second["日工作得分"]) == (
-        "2", "-1", "八一街道", 0.0
+        "2", "↓1", "八一街道", 0.0
     )  # fmt: skip
     assert pd.isna(second["当日回应率（日）"])  # nothing due: no fraction
     assert "03-11 17:00 至 03-12 17:00" in " ".join(c.value for c in app.caption)
@@ -74,8 +74,8 @@ def test_villages_of_a_street_with_the_one_that_had_nothing_due(tiny_db):
     app = _ranking(tiny_db, "street_inspector", S1, grain="day", day="2026-03-12")
     rows = [(r["排名"], r["较前日"], r["名称"], r["备注"]) for r in _rows(app)]
     assert rows == [
-        ("1", "0", "广场社区", ""),
-        ("2", "-1", "前进村", ""),
+        ("1", "持平", "广场社区", ""),
+        ("2", "↓1", "前进村", ""),
         ("—", "—", "幸福村", "当日无应办事项"),
     ]
     assert "红旗村" not in app.dataframe[0].value.to_csv()

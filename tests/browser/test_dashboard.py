@@ -213,7 +213,7 @@ def test_briefing_exports_hold_the_chinese_titles(page: Page, server, shoot, tmp
     assert title in [s.text_frame.text for s in deck.slides[0].shapes if s.has_text_frame]
     with zipfile.ZipFile(io.BytesIO(_download(page, "下载图表 PNG（zip）", tmp_path))) as charts:
         names = charts.namelist()
-        assert names == [f"{title}_主要指标月度趋势.png"]
+        assert names == [f"{title}_{name}.png" for name in (report.TREND, report.HEATMAP)]
         exported = charts.read(names[0])
     assert exported[:8] == b"\x89PNG\r\n\x1a\n"
     # The server is shared with the other browser tests, which download tables too.
@@ -228,7 +228,7 @@ def test_briefing_exports_hold_the_chinese_titles(page: Page, server, shoot, tmp
     # again with each character of its title swapped for its neighbour would look the same.
     brief = report.build(ReadOnlyDatabase(db).cursor(), Scope(DISTRICT), "district",
                          dt.date(2026, 10, 1))  # fmt: skip
-    figure = brief.charts["主要指标月度趋势"]
+    figure = brief.charts[report.TREND]
     assert _title_pixels_differing(report.chart_png(figure), exported) < 0.001
     title = figure.layout.title.text
     figure.update_layout(title_text=title.translate(NEIGHBOURS))

@@ -183,7 +183,8 @@ def test_every_indicator_is_documented():
         "missing_periodic_items", "unanswered_messages", "silent_admin", "slow_reply",
         "slow_clearance", "late_disclosures", "slow_review", "amount_outlier", "split_payments",
         "finance_corrections", "closed_without_reply", "dissatisfied_closures",
-        "repeat_after_closure", "benford",
+        "repeat_after_closure", "benford", "activity_surge", "activity_bursts",
+        "crowded_minutes", "registration_bursts", "hollow_registrations",
     ]  # fmt: skip
     for indicator in REGISTRY.values():
         assert indicator.lead_type in ("inaction", "slow", "wrong")

@@ -79,6 +79,20 @@ def test_month_steps_at_month_ends(day, following, last):
     assert (start, end) == (T(day.year, day.month, 1), T(following.year, following.month, 1))
 
 
+@pytest.mark.parametrize(
+    ("day", "months", "shifted"),
+    [
+        (dt.date(2026, 10, 31), -12, dt.date(2025, 10, 1)),
+        (dt.date(2026, 1, 15), -1, dt.date(2025, 12, 1)),
+        (dt.date(2026, 3, 31), -2, dt.date(2026, 1, 1)),
+        (dt.date(2026, 12, 1), 1, dt.date(2027, 1, 1)),
+        (dt.date(2028, 2, 29), 0, dt.date(2028, 2, 1)),
+    ],
+)
+def test_shifting_by_whole_months_lands_on_a_first_day(day, months, shifted):
+    assert timing.shift_months(day, months) == shifted
+
+
 def test_the_end_of_a_day_is_the_first_instant_of_the_next():
     assert timing.day_after(dt.date(2026, 12, 31)) == T(2027, 1, 1)
 
