@@ -291,6 +291,24 @@ def rectification_section(scope, lead: dict) -> None:
         st.caption(t("rectification_needs_confirmed"))
 
 
+def _lead_link() -> pl.Expr:
+    return pl.format("/leads?lead={}", "lead_id").alias(t("evidence_link"))
+
+
+def _linked(frame: pl.DataFrame, key: str, **options) -> None:
+    """A table whose link column opens each row's page."""
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_config={
+            t("evidence_link"): st.column_config.LinkColumn(display_text=t("evidence_open"))
+        },
+        **options,
+    )
+
+
 def follow_up_section(scope, key: str) -> None:
     """督办: overdue rectification items and leads left to check too long, in `scope`; the
     number of days starts at the district's setting (pending_days)."""
@@ -306,7 +324,7 @@ def follow_up_section(scope, key: str) -> None:
     overdue, pending = found["overdue"], found["pending"]
     st.markdown(f"**{t('follow_up_overdue', n=overdue.height, today=day)}**")
     if overdue.height:
-        st.dataframe(
+        _linked(
             overdue.select(
                 pl.col("name").alias(t("name")),
                 pl.col("street_name").alias(t("street")),
@@ -315,20 +333,15 @@ def follow_up_section(scope, key: str) -> None:
                 pl.col("person").alias(t("rect_person")),
                 pl.col("deadline").alias(t("rect_deadline")),
                 pl.col("days_overdue").alias(t("rect_days_overdue")),
-                pl.format("/leads?lead={}", "lead_id").alias(t("evidence_link")),
+                _lead_link(),
             ),
-            hide_index=True,
-            width="stretch",
-            key=f"{key}_overdue",
-            column_config={
-                t("evidence_link"): st.column_config.LinkColumn(display_text=t("evidence_open"))
-            },
+            f"{key}_overdue",
         )
     st.markdown(
         f"**{t('follow_up_pending', days=found['pending_days'], n=pending.height, today=day)}**"
     )
     if pending.height:
-        st.dataframe(
+        _linked(
             pending.select(
                 pl.col("name").alias(t("name")),
                 pl.col("street_name").alias(t("street")),
@@ -336,15 +349,10 @@ def follow_up_section(scope, key: str) -> None:
                 pl.col("first_seen").alias(t("first_seen")),
                 pl.col("days_pending").alias(t("days_pending")),
                 pl.col("score").round(3).alias(t("peak_score")),
-                pl.format("/leads?lead={}", "lead_id").alias(t("evidence_link")),
+                _lead_link(),
             ),
-            hide_index=True,
-            width="stretch",
+            f"{key}_pending",
             height=250,
-            key=f"{key}_pending",
-            column_config={
-                t("evidence_link"): st.column_config.LinkColumn(display_text=t("evidence_open"))
-            },
         )
 
 

@@ -218,3 +218,18 @@ def test_cases_and_items_survive_a_reload_and_rescoring_on_the_same_episode(copy
     moved = {**lead, "lead_id": f"{lead['region_code']}-slow-202608"}
     assert rectifications.lead_items(_reader(copy), DISTRICT, moved, TODAY).height == 1
     assert json.loads(after_items.get_column("indicators")[0])  # the re-check's 'before'
+
+
+def test_the_briefing_carries_the_casework_by_street(copy):
+    from reports import briefing, document
+
+    _opened(copy, STILL_SLOW, dt.date(2026, 9, 30))  # first raised in July 2026
+    _opened(copy, MENDED, dt.date(2026, 6, 30))  # first raised in 2025: not this year's
+    brief = briefing.build(_reader(copy), DISTRICT, "district", dt.date(2026, 10, 1))
+    totals = brief.casework.row(-1, named=True)
+    assert totals["街道"] == "合计" and totals["属实（含部分属实）"] == 1 and totals["整改项"] == 1
+    assert totals["逾期"] == 1
+    street = brief.casework.filter(pl.col("街道") == "林盛街道").row(0, named=True)
+    assert street["整改项"] == 1
+    page = document.to_html(brief, {})
+    assert "线索核查与整改情况（今年以来）" in page and "林盛街道" in page
