@@ -137,9 +137,8 @@ def _demo(
     labels = pl.read_csv(
         out.with_name(out.name + ".labels.csv"), schema_overrides={"region_code": pl.String}
     ).rename({"lead_start": "window_start", "lead_end": "window_end"})
-    database = ReadOnlyDatabase(db)
-    records = read_records(database.cursor(), EVERYTHING)
-    database.close()
+    # Left open: the records read the activity aggregates through it while scored.
+    records = read_records(ReadOnlyDatabase(db).cursor(), EVERYTHING)
     return records, labels
 
 
@@ -210,9 +209,7 @@ def main() -> None:
         if args.validation and (args.validation / "export.zip").exists():
             db = work / "validation.duckdb"
             load_exports([args.validation / "export.zip"], db)
-            database = ReadOnlyDatabase(db)
-            records = read_records(database.cursor(), EVERYTHING)
-            database.close()
+            records = read_records(ReadOnlyDatabase(db).cursor(), EVERYTHING)
             labels = pl.read_csv(
                 args.validation / "labels.csv", schema_overrides={"region_code": pl.String}
             )

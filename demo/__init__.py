@@ -11,7 +11,8 @@ street rankings have samples to rank.
 Villages misbehave in the ways inspectors look for (inaction, slow action, wrong action):
 all round up to the data's end (`misconduct`), or in one scenario each, for a few months
 anywhere in the span (`scenarios`, `padding`, `misconduct`); a near miss grows for real.
-Their labels are written beside the export, never into it: `<export>.labels.csv`.
+Their labels are written beside the export, never into it: `<export>.labels.csv`, and so
+is the district's declared practice, `<export>.settings.csv` (for `etl load --settings`).
 `<export>.manifest.json` says what the generator put in: the local practice, each
 scenario's magnitudes, the rows generated and every bad row planted, so tests can check
 the loader's accounting.

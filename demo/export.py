@@ -148,6 +148,14 @@ def generate_export(
         [all_round.select(LABEL_COLUMNS), scenarios.labels(planted, villages).select(LABEL_COLUMNS)]
     )
     labels.write_csv(out.with_name(out.name + ".labels.csv"))
+    # The district's practice as its commission would declare it (etl load --settings).
+    pl.DataFrame(
+        {
+            "key": ["approval_threshold"],
+            "value": [local.approval_threshold],
+            "note": ["村级重大事项须经村民（代表）会议的单笔金额（演示生成的本地规定）"],
+        }
+    ).write_csv(out.with_name(out.name + ".settings.csv"))
     manifest = {
         "preset": preset,
         "seed": seed,

@@ -291,7 +291,7 @@ METRICS: dict[str, Metric] = {
             "户数，不宜在单位之间比较。名次变化较前一日。",
             "100 × the equally weighted mean of items due published, same-day replies (day) and "
             "overdue cleared, over those with something due (a non-empty denominator); a unit "
-            "with nothing due in any is marked 当日无应办事项 and not ranked. New registrations "
+            "with nothing due in any is marked ‘nothing due’ and not ranked. New registrations "
             "are listed, not scored: registration is near complete, most new accounts are "
             "family members of registered households, and their number depends on a unit's "
             "size and the households left, so it does not compare across units. Rank change "

@@ -26,7 +26,8 @@ EPISODE_SCHEMA = {
     "window_start": pl.Date, "window_end": pl.Date, "first_seen": pl.Date,
     "last_seen": pl.Date, "months": pl.List(pl.String), "ongoing": pl.Boolean,
     "peak_window_start": pl.Date, "peak_window_end": pl.Date, "indicators": pl.String,
-    "explanation": pl.String, "evidence": pl.String, "model_score": pl.Float64,
+    "explanation": pl.String, "explanation_en": pl.String, "evidence": pl.String,
+    "model_score": pl.Float64,
 }  # fmt: skip
 
 
@@ -58,6 +59,14 @@ def _episode_text(row: dict) -> str:
     persisted = f"自 {months[0]} 起连续 {len(months)} 个月出现{zh_type}线索"
     tail = "，至今仍在持续。" if row["ongoing"] else f"，最后一次出现在 {months[-1]}。"
     return f"{persisted}{tail}峰值窗口：{row['explanation']}"
+
+
+def _episode_text_en(row: dict) -> str:
+    months = row["months"]
+    kind = LEAD_TYPES[row["lead_type"]][1]
+    persisted = f"A {kind} lead in {len(months)} consecutive month(s) from {months[0]}"
+    tail = ", still going on." if row["ongoing"] else f", last seen in {months[-1]}."
+    return f"{persisted}{tail} Peak window: {row['explanation_en']}"
 
 
 def episodes(leads: pl.DataFrame, days: list[dt.date]) -> pl.DataFrame:
@@ -92,6 +101,7 @@ def episodes(leads: pl.DataFrame, days: list[dt.date]) -> pl.DataFrame:
         pl.col("peak_evidence").alias("evidence"),
         pl.col("peak_model_score").alias("model_score"),
         pl.col("peak_explanation").alias("explanation"),
+        pl.col("peak_explanation_en").alias("explanation_en"),
         pl.format(
             "{}-{}-{}", "region_code", "lead_type", pl.col("first_seen").dt.strftime("%Y%m")
         ).alias("lead_id"),
@@ -99,7 +109,10 @@ def episodes(leads: pl.DataFrame, days: list[dt.date]) -> pl.DataFrame:
     rows = rows.with_columns(
         pl.struct("lead_type", "months", "ongoing", "explanation")
         .map_elements(_episode_text, return_dtype=pl.String)
-        .alias("explanation")
+        .alias("explanation"),
+        pl.struct("lead_type", "months", "ongoing", "explanation_en")
+        .map_elements(_episode_text_en, return_dtype=pl.String)
+        .alias("explanation_en"),
     )
     return rows.select(list(EPISODE_SCHEMA)).sort(
         ["ongoing", "score", "region_code", "first_seen"], descending=[True, True, False, False]

@@ -27,7 +27,8 @@ LEAD_SCHEMA = {
     "lead_id": pl.String, "region_code": pl.String, "name": pl.String,
     "street_code": pl.String, "district_code": pl.String, "lead_type": pl.String,
     "score": pl.Float64, "window_start": pl.Date, "window_end": pl.Date,
-    "indicators": pl.String, "explanation": pl.String, "evidence": pl.String,
+    "indicators": pl.String, "explanation": pl.String, "explanation_en": pl.String,
+    "evidence": pl.String,
     "model_score": pl.Float64,
 }  # fmt: skip
 
@@ -59,11 +60,11 @@ def all_hits(data: ScoringData, measured: dict[str, pl.DataFrame]) -> pl.DataFra
     return pl.concat(frames, how="diagonal_relaxed")
 
 
-def feature_name(feature: str) -> str:
-    """The Chinese name of a model feature: an indicator's, or a ranked figure's."""
+def feature_name(feature: str, english: bool = False) -> str:
+    """The name of a model feature: an indicator's, or a ranked figure's."""
     if feature in REGISTRY:
-        return REGISTRY[feature].name_zh
-    return FIGURE_FEATURES[feature][0]
+        return REGISTRY[feature].name_en if english else REGISTRY[feature].name_zh
+    return FIGURE_FEATURES[feature][1 if english else 0]
 
 
 def features(data: ScoringData, measured: dict[str, pl.DataFrame]) -> pl.DataFrame:
@@ -133,39 +134,59 @@ def model_scores(windows: pl.DataFrame, seed: int = 0) -> pl.DataFrame:
     )
 
 
-def _format(value: float | None, unit: str) -> str:
+UNITS = {"hours": ("小时", "h"), "days": ("天", "days"), "times": ("倍", "times")}
+
+
+def _format(value: float | None, unit: str, english: bool = False) -> str:
     if value is None:
         return "—"
     if unit == "share":
         return f"{value:.0%}"
-    if unit == "hours":
-        return f"{value:.1f} 小时"
-    if unit == "days":
-        return f"{value:.1f} 天"
+    if unit in UNITS:
+        return f"{value:.1f} {UNITS[unit][1 if english else 0]}"
     if unit == "MAD":
         return f"{value:.4f}"
-    if unit == "times":
-        return f"{value:.1f} 倍"
     return f"{value:.0f}"
 
 
-def _explain(row: dict) -> str:
+def _explain(row: dict, english: bool = False) -> str:
+    """Why the lead was raised, in Chinese or in English: each indicator's figure against
+    its threshold and peers, and what the anomaly model saw."""
     parts = []
     for hit in row["fired"]:
         indicator = REGISTRY[hit["indicator"]]
-        parts.append(
-            f"{indicator.name_zh}：{_format(hit['value'], indicator.unit)}"
-            f"（阈值 {_format(hit['threshold'], indicator.unit)}，"
-            f"同类村中位数 {_format(hit['peer_median'], indicator.unit)}，样本 {hit['sample']}）"
+        value, threshold, median = (
+            _format(hit[k], indicator.unit, english) for k in ("value", "threshold", "peer_median")
         )
-    model_part = ""
-    if row["model_features"]:
-        names = "、".join(feature_name(f) for f in row["model_features"])
-        model_part = f"异常模型：{names}明显偏离同类村。"
-    zh_type = LEAD_TYPES[row["lead_type"]][0]
+        if english:
+            parts.append(
+                f"{indicator.name_en}: {value} (threshold {threshold}, peer median {median}, "
+                f"sample {hit['sample']})"
+            )
+        else:
+            parts.append(
+                f"{indicator.name_zh}：{value}（阈值 {threshold}，同类村中位数 {median}，"
+                f"样本 {hit['sample']}）"
+            )
+    zh_type, en_type = LEAD_TYPES[row["lead_type"]]
+    window = f"{row['window_start']:%Y-%m-%d}", f"{row['window_end']:%Y-%m-%d}"
+    features = [feature_name(f, english) for f in row["model_features"]]
+    if english:
+        model_part = (
+            f"Anomaly model: {', '.join(features)} stand apart from peer villages. "
+            if features
+            else ""
+        )
+        return (
+            f"{row['name']}, {window[0]} to {window[1]}: {en_type} lead. "
+            + "; ".join(parts)
+            + (". " if parts else "")
+            + model_part
+            + "A prompt to check, not a finding."
+        )
+    model_part = f"异常模型：{'、'.join(features)}明显偏离同类村。" if features else ""
     return (
-        f"{row['name']}在 {row['window_start']:%Y-%m-%d} 至 {row['window_end']:%Y-%m-%d} 期间"
-        f"出现{zh_type}线索："
+        f"{row['name']}在 {window[0]} 至 {window[1]} 期间出现{zh_type}线索："
         + "；".join(parts)
         + ("。" if parts else "")
         + model_part
@@ -254,6 +275,7 @@ def leads_of_window(
                     ensure_ascii=False,
                 ),
                 "explanation": _explain(row),
+                "explanation_en": _explain(row, english=True),
                 "evidence": json.dumps(
                     {e["indicator"]: e["evidence"] for e in row["evidence"]}, ensure_ascii=False
                 ),

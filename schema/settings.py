@@ -82,7 +82,7 @@ class DistrictSettings:
         en="Time allowed to clear a message",
         doc="slow_clearance's floor (median time to closure), and the age at which "
         "unanswered_messages counts a message with neither reply nor closure. Default "
-        "7 days (7天内动态清零).",
+        "7 days (the seeds' rule: messages cleared within 7 days).",
         doc_zh="留言办结慢指标的下限（办结用时中位数），也是留言无人回复指标计入一条留言的时长。"
         "默认 7 天（7天内动态清零）。",
         minimum=0.0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from etl.validate import REASONS
@@ -713,6 +714,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "sum_overdue": ("逾期", "Overdue"),
     "ledger_leads": ("导出问题线索台账（Excel）", "Export the problem ledger (Excel)"),
     "ledger_items": ("导出整改台账（Excel）", "Export the rectification ledger (Excel)"),
+    "oidc_email": ("统一身份认证邮箱", "Identity-provider e-mail"),
+    # Where a lead's evidence records are (models/indicators: evidence_table).
+    "table_catalogue items (item period)": ("应公开事项（事项、期次）", "items due (item, period)"),
+    "table_mart_village_month": ("村月度指标", "village monthly figures"),
 }
 
 
@@ -725,6 +730,27 @@ def t(key: str, **values: object) -> str:
     zh, en = TEXT[key]
     text = en if language() == "en" else zh
     return text.format(**values) if values else text
+
+
+# Message topics as the platform writes them (platform-export-spec.md: 问题类别); a topic
+# not listed is shown as written.
+TOPICS = {
+    "环境卫生": "Sanitation", "涉农补贴": "Farm subsidies", "三资管理": "Collective assets",
+    "征收拆迁": "Land acquisition", "基础设施": "Infrastructure", "低保救助": "Welfare aid",
+    "党务": "Party affairs", "其他": "Other",
+}  # fmt: skip
+
+
+def topic_column(column: str = "topic") -> pl.Expr:
+    """A message topic in the page's language."""
+    if language() != "en":
+        return pl.col(column)
+    return pl.col(column).replace_strict(TOPICS, default=pl.col(column))
+
+
+def explanation_column() -> str:
+    """The column of a lead's explanation in the page's language (models/leads.py)."""
+    return "explanation_en" if language() == "en" else "explanation"
 
 
 def reason_text(code: str) -> str:

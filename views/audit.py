@@ -65,7 +65,7 @@ st.dataframe(
         pl.col("name").alias(t("name")),
         pl.col("role").replace_strict({r: role_name(r) for r in ROLES}).alias(t("audit_role")),
         pl.col("region_code").alias(t("region_code")),
-        pl.col("oidc_email").alias("OIDC e-mail"),
+        pl.col("oidc_email").alias(t("oidc_email")),
         pl.col("active").cast(pl.Boolean).alias(t("active")),
         pl.col("locked_until").alias(t("locked_until")),
     ),

@@ -8,12 +8,23 @@ import streamlit as st
 from datastore import digests, status
 from datastore.figures import span as data_span
 from datastore.scoring import settings_in_force
+from schema.tables import TABLES
 from ui.auth import audit
 from ui.database import query
-from ui.i18n import language, reason_text, t
+from ui.i18n import REASONS, TEXT, language, reason_text, t
 from ui.widgets import data_table
 
 st.title(t("home"))
+# Translated here, not inside Polars' expressions, which run where the page's language is
+# not known (they fell back to Chinese on the English page).
+table_names = {name: t(f"table_{name}") for name in TABLES}
+reason_names = {code: reason_text(code) for code in REASONS}
+table_column = (
+    pl.col("table_name")
+    .replace_strict(table_names, default=pl.col("table_name"))
+    .alias(t("table_name"))
+)
+units = {key.removeprefix("unit_"): t(key) for key in TEXT if key.startswith("unit_")}
 user = st.session_state["user"]
 scope = user.jurisdiction
 whole = query(status.covers_everything, scope)  # else only what concerns the part
@@ -67,9 +78,11 @@ else:
     st.dataframe(
         reasons.select(
             pl.col("table_name")
-            .map_elements(lambda n: t(f"table_{n}"), return_dtype=pl.String)
+            .replace_strict(table_names, default=pl.col("table_name"))
             .alias(t("table_name")),
-            pl.col("reason").map_elements(reason_text, return_dtype=pl.String).alias(t("reason")),
+            pl.col("reason")
+            .replace_strict(reason_names, default=pl.col("reason"))
+            .alias(t("reason")),
             pl.col("reason").alias(t("reason_code")),
             pl.col("rows").alias(t("rows")),
         ),
@@ -85,13 +98,15 @@ else:
     data_table(
         kept_aside.rows.select(
             pl.col("table_name")
-            .map_elements(lambda n: t(f"table_{n}"), return_dtype=pl.String)
+            .replace_strict(table_names, default=pl.col("table_name"))
             .alias(t("table_name")),
             pl.col("file").alias(t("file")),
             pl.col("row_number").alias(t("row_number")),
             pl.col("column_name").alias(t("column_name")),
             pl.col("value").alias(t("value")),
-            pl.col("reason").map_elements(reason_text, return_dtype=pl.String).alias(t("reason")),
+            pl.col("reason")
+            .replace_strict(reason_names, default=pl.col("reason"))
+            .alias(t("reason")),
             pl.col("record").alias(t("record")),
         ),
         f"{t('quarantined_heading')}_{latest['load_id']}",
@@ -104,7 +119,7 @@ files = query(status.load_files, scope, latest["load_id"])
 st.dataframe(
     files.select(
         pl.col("file").alias(t("file")),
-        pl.col("table_name").alias(t("table_name")),
+        table_column,
         pl.col("format").alias(t("format")),
         *([pl.col("rows_read").alias(t("rows_read"))] if whole else []),
         pl.col("rows_quarantined").alias(t("rows_quarantined")),
@@ -123,7 +138,7 @@ st.dataframe(
         pl.col("name_en" if language() == "en" else "name_zh").alias(t("setting")),
         pl.col("key").alias(t("setting_key")),
         pl.struct("value", "unit")
-        .map_elements(lambda r: f"{r['value']:,g} {t('unit_' + r['unit'])}", return_dtype=pl.String)
+        .map_elements(lambda r: f"{r['value']:,g} {units[r['unit']]}", return_dtype=pl.String)
         .alias(t("setting_value")),
         pl.col("default")
         .map_elements(lambda v: f"{v:,g}", return_dtype=pl.String)

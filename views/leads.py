@@ -18,7 +18,7 @@ from ui import casework as case
 from ui.auth import audit, audit_once, refuse
 from ui.database import query
 from ui.filters import filters_or_stop, scope_label, selected_rows
-from ui.i18n import language, t
+from ui.i18n import explanation_column, language, t
 
 filters = filters_or_stop()
 english = language() == "en"
@@ -117,7 +117,7 @@ if lead is not None:
         t("episode_detail", months="、".join(lead["months"]), state=state,
           peak=f"{lead['peak_window_start']:%Y-%m-%d} – {lead['peak_window_end']:%Y-%m-%d}")
     )  # fmt: skip
-    st.markdown(f"**{t('explanation')}**：{lead['explanation']}")
+    st.markdown(f"**{t('explanation')}**：{lead[explanation_column()]}")
     st.page_link(
         "views/village.py",
         label=f"{t('village_profile')}：{lead['name']}",

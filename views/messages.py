@@ -13,7 +13,7 @@ from metrics import messages
 from metrics.marts import AGE_BUCKETS
 from ui.database import query
 from ui.filters import page_context
-from ui.i18n import t
+from ui.i18n import t, topic_column
 from ui.widgets import data_table, metric_cards, metric_label
 
 context = page_context()
@@ -60,7 +60,7 @@ topics = messages.by_topic(in_month)
 right.markdown(f"**{t('topics_heading')}**")
 right.dataframe(
     topics.select(
-        pl.col("topic").alias(t("topic")),
+        topic_column().alias(t("topic")),
         pl.col("messages").alias(t("count")),
         pl.col("dissatisfied").alias(t("dissatisfied")),
     ),
@@ -84,7 +84,7 @@ data_table(
         pl.col("region_code").replace_strict(names, default=None).alias(t("village")),
         pl.col("feedback_id").alias(t("feedback_id")),
         pl.col("submitted_at").alias(t("submitted_at")),
-        pl.col("topic").alias(t("topic")),
+        topic_column().alias(t("topic")),
         pl.col("age_days").alias(t("age_days")),
     ),
     f"{scope_name}_{t('overdue_heading')}_{context.data_end}",

@@ -28,7 +28,7 @@ from ui.filters import (
     scope_label,
     selected_rows,
 )
-from ui.i18n import language, t
+from ui.i18n import explanation_column, language, t
 from ui.rankings import daily_table
 from ui.widgets import data_table, metric_help, metric_label
 
@@ -199,7 +199,7 @@ else:
             pl.col("name").alias(t("name")),
             pl.col("lead_type").replace_strict(type_names).alias(t("lead_type")),
             pl.col("score").round(3).alias(t("score")),
-            pl.col("explanation").alias(t("explanation")),
+            pl.col(explanation_column()).alias(t("explanation")),
         ),
         hide_index=True,
         placeholder="—",

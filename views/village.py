@@ -17,7 +17,7 @@ from models.indicators import LEAD_TYPES
 from ui.auth import audit_once, refuse, unmask_toggle
 from ui.database import query
 from ui.filters import data_end_label, filters_or_stop
-from ui.i18n import language, t
+from ui.i18n import explanation_column, language, t, topic_column
 from ui.widgets import data_table, record_table
 
 filters = filters_or_stop()
@@ -122,7 +122,7 @@ for lead in episodes.iter_rows(named=True):
     state = t("episode_ongoing") if lead["ongoing"] else t("episode_ended")
     st.markdown(
         f"**{type_names[lead['lead_type']]} · {lead['months'][0]} – {lead['months'][-1]}"
-        f"（{state}）· {t('peak_score')} {lead['score']:.3f}** — {lead['explanation']}"
+        f"（{state}）· {t('peak_score')} {lead['score']:.3f}** — {lead[explanation_column()]}"
     )
     audit_once("view_lead", lead["lead_id"], lead["name"])
     st.page_link(
@@ -154,7 +154,9 @@ item_names = query(records.catalogue, filters.area).select(
 )
 items = dict(item_names.iter_rows())
 messages = query(records.message_texts, filters.area, code, unmask)
-message_rows = messages.rows.with_columns(pl.col("reply_hours", "close_hours").round(1))
+message_rows = messages.rows.with_columns(
+    pl.col("reply_hours", "close_hours").round(1), topic_column()
+)
 disclosures = query(records.disclosures, filters.area, code)
 disclosure_rows = disclosures.rows.with_columns(
     pl.col("item_code").replace_strict(items, default=pl.col("item_code"))

@@ -116,3 +116,10 @@ def shoot(page, request):
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def _patient_page(page):
+    """A server's first page scores the whole span, and a shared machine may take far
+    longer than Playwright's 30 s to run it: wait longer before calling a page broken."""
+    page.set_default_timeout(120_000)

@@ -271,6 +271,13 @@ def test_local_practice_is_drawn_from_the_seed_and_recorded(tmp_path):
     assert {s["threshold"] for s in manifest["scenarios"] if "threshold" in s} == {
         local.approval_threshold
     }
+    # Declared beside the export, as the district's settings file, which the loader reads.
+    from etl.settings import read_settings
+
+    declared = read_settings(tmp_path / "local.settings.csv")
+    assert dict(declared.select("key", "value").iter_rows()) == {
+        "approval_threshold": local.approval_threshold
+    }
     standard = generate_export(tmp_path / "standard", months=1, end="2026-10-31")
     assert standard["practice"]["approval_threshold"] == 50_000
     with pytest.raises(ValueError, match="unknown practice"):

@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -25,6 +26,7 @@ from datastore.scoring import lead_episodes, read_records, scored_span
 from models.anomaly import PeerAnomalyModel
 from models.data import scoring_days
 from models.episodes import EPISODE_SCHEMA, episodes, score_span
+from models.indicators import REGISTRY
 from tests.conftest import ROOT
 
 DISTRICT = "210111000000"
@@ -60,7 +62,8 @@ def _window_lead(step: int, day: dt.date, score: float, village="V1", lead_type=
             "name": "某村", "street_code": "S", "district_code": "D", "lead_type": lead_type,
             "score": score, "window_start": day - dt.timedelta(days=89), "window_end": day,
             "indicators": json.dumps([{"indicator": "slow_reply", "step": step}]),
-            "explanation": f"窗口 {day}", "evidence": json.dumps({"slow_reply": [f"F{step}"]}),
+            "explanation": f"窗口 {day}", "explanation_en": f"window {day}",
+            "evidence": json.dumps({"slow_reply": [f"F{step}"]}),
             "model_score": 0.5, "step": step}  # fmt: skip
 
 
@@ -147,6 +150,12 @@ def test_an_episode_says_why_and_links_its_records(demo):
     fired = json.loads(lead["indicators"])
     assert fired and {"indicator", "value", "threshold", "peer_median", "sample"} <= set(fired[0])
     assert "阈值" in lead["explanation"] and "此为核查提示，不是结论" in lead["explanation"]
+    # The same in English, with the indicators' English names and no Chinese but the name.
+    english = lead["explanation_en"].replace(lead["name"], "")
+    assert "threshold" in english and english.endswith("A prompt to check, not a finding.")
+    assert not re.search(r"[\u3400-\u9fff]", english), english
+    for hit in fired:
+        assert REGISTRY[hit["indicator"]].name_en in english
     assert any(json.loads(lead["evidence"]).values())
 
 
