@@ -13,6 +13,7 @@ import streamlit as st
 from datastore.access import OutsideJurisdiction
 from ui import sessions
 from ui.auth import current_user, refuse
+from ui.builtin_texts import builtin_texts
 from ui.database import ensure_database
 from ui.i18n import LANGUAGES, language, t
 from ui.printing import print_stylesheet
@@ -38,6 +39,7 @@ def main() -> None:
         page_title="阳光三务监督看板", page_icon=":material/wb_sunny:", layout="wide"
     )
     print_stylesheet()
+    builtin_texts()
 
     with st.sidebar:
         chosen = st.radio(

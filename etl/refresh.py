@@ -309,6 +309,7 @@ def _refresh_villages(con: duckdb.DuckDBPyConnection, span: Span, full: bool) ->
         span.data_end,
     )
     catalogue = con.sql("SELECT * FROM catalogue").pl().lazy()
+    active = _active_month_by_month(con, span, months)
     computed: dict[str, list[pl.DataFrame]] = {g: [] for g in GRAINS}
     for start in range(0, len(codes), VILLAGE_CHUNK):
         chunk = codes[start : start + VILLAGE_CHUNK]
@@ -324,12 +325,13 @@ def _refresh_villages(con: duckdb.DuckDBPyConnection, span: Span, full: bool) ->
             "disclosures": con.sql(f"SELECT * FROM disclosures WHERE {inside}").pl().lazy(),
             "catalogue": catalogue,
         }
-        resident_rows = residents(tables["users"]).collect()
-        active = _active_month_by_month(con, resident_rows, span, months, window)
-        marts = village_marts(tables, window, GRAINS, active=active)
+        in_chunk = pl.col("region_code").is_in(chunk)
+        marts = village_marts(
+            tables, window, GRAINS, active={g: f.lazy().filter(in_chunk) for g, f in active.items()}
+        )
         for grain, frame in marts.items():
             computed[grain].append(frame)
-        del tables, resident_rows, marts
+        del tables, marts
     for grain in GRAINS:
         frame = pl.concat(computed[grain]) if computed[grain] else None
         con.register("computed_rows", frame.to_arrow())
@@ -353,35 +355,49 @@ def _refresh_villages(con: duckdb.DuckDBPyConnection, span: Span, full: bool) ->
 
 
 def _active_month_by_month(
-    con: duckdb.DuckDBPyConnection,
-    resident_rows: pl.DataFrame,
-    span: Span,
-    months: list[dt.date],
-    window: Span,
-) -> dict[str, pl.LazyFrame]:
-    """Active residents per grain, reading the events of one dirty month at a time."""
+    con: duckdb.DuckDBPyConnection, span: Span, months: list[dt.date]
+) -> dict[str, pl.DataFrame]:
+    """Active residents of the villages in `dirty`, per grain, reading the events of one
+    dirty month at a time, once for all villages. DuckDB reduces a month's events to the
+    days each user did anything (all that `active_by_period` asks of them), and, in a
+    month only some villages are recomputed for, to the users of those villages."""
+    in_dirty = "region_code IN (SELECT DISTINCT region_code FROM dirty)"
+    # Every dirty village's residents at once (a province's millions): without their
+    # households, which active residents do not depend on.
+    users_of_dirty = con.sql(
+        "SELECT user_id, region_code, NULL::VARCHAR AS household_id, registered_at, role, "
+        f"status, cancelled_at, updated_at FROM users WHERE {in_dirty}"
+    )
+    resident_rows = residents(users_of_dirty.pl().lazy()).collect().lazy()
+    villages = con.execute("SELECT count(*) FROM regions WHERE level = 'village'").fetchall()[0][0]
     found: dict[str, list[pl.DataFrame]] = {g: [] for g in GRAINS}
-    users = resident_rows.select("user_id")
     for month in months:
         first = max(month, span.first_day)
         last = min(next_month(month) - dt.timedelta(days=1), span.last_day)
-        activity = con.sql(
-            "SELECT user_id, ts FROM activity WHERE ts >= ? AND ts < ?",
-            params=[
-                dt.datetime.combine(first, dt.time()),
-                dt.datetime.combine(last + dt.timedelta(days=1), dt.time()),
-            ],
+        params: list = [
+            dt.datetime.combine(first, dt.time()),
+            dt.datetime.combine(last + dt.timedelta(days=1), dt.time()),
+        ]
+        dirty = con.execute("SELECT count(*) FROM dirty WHERE month = ?", [month]).fetchall()[0][0]
+        users = ""
+        if dirty < villages:
+            users = (
+                " AND user_id IN (SELECT user_id FROM users WHERE region_code IN "
+                "(SELECT region_code FROM dirty WHERE month = ?))"
+            )
+            params.append(month)
+        visits = con.sql(
+            "SELECT DISTINCT user_id, CAST(CAST(ts AS DATE) AS TIMESTAMP) AS ts FROM activity "
+            f"WHERE ts >= ? AND ts < ?{users}",
+            params=params,
         ).pl()
-        activity = activity.join(users, on="user_id", how="semi")
         for grain, frame in active_by_period(
-            activity.lazy(), resident_rows.lazy(), Span(first, last, span.data_end)
+            visits.lazy(), resident_rows, Span(first, last, span.data_end)
         ).items():
             found[grain].append(frame.collect())
-        del activity
+        del visits
     schema = {"region_code": pl.String, "period_start": pl.Date, "active_residents": pl.Int64}
-    return {
-        g: (pl.concat(found[g]) if found[g] else pl.DataFrame(schema=schema)).lazy() for g in GRAINS
-    }
+    return {g: pl.concat(found[g]) if found[g] else pl.DataFrame(schema=schema) for g in GRAINS}
 
 
 def _empty_village_marts(con: duckdb.DuckDBPyConnection) -> None:

@@ -561,14 +561,20 @@ def check_rows(
     joins, checks = reference_checks(table, lookups) if lookups is not None else ([], [])
     if checks:
         flags = ", ".join(f"coalesce({c.fails}, FALSE) AS k{i}" for i, c in enumerate(checks))
+        # The lookups are joined to the row ids alone; the few rows they refuse are then
+        # fetched whole (carrying every column through the join costs more than it).
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE ctx AS SELECT * FROM (
-                SELECT f.*, f.rowid AS _rid, {staged.row("f.rowid", "f.")} AS _line, {flags}
-                FROM f {" ".join(joins)}
+                SELECT f.rowid AS _rid, {flags} FROM f {" ".join(joins)}
                 WHERE f._ok AND NOT f._empty AND f.rowid NOT IN (SELECT _rid FROM dropped))
             WHERE {" OR ".join(f"k{i}" for i in range(len(checks)))}"""
         )
         if _count(con, "ctx"):
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE ctx AS
+                SELECT f.*, c.*, {staged.row("f.rowid", "f.")} AS _line
+                FROM ctx c JOIN f ON f.rowid = c._rid"""
+            )
             recover_raw(con, staged, "ctx")
             flagged = [Check(c.column, c.reason, f"k{i}") for i, c in enumerate(checks)]
             keep_violations(con, table, _details(flagged, "ctx", "_line", name, staged.order, rec))

@@ -715,6 +715,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "ledger_leads": ("导出问题线索台账（Excel）", "Export the problem ledger (Excel)"),
     "ledger_items": ("导出整改台账（Excel）", "Export the rectification ledger (Excel)"),
     "oidc_email": ("统一身份认证邮箱", "Identity-provider e-mail"),
+    # Streamlit's own words on widgets, drawn over in the page's language (ui/builtin_texts.py).
+    "builtin_press_enter": ("按回车键提交", "Press Enter to submit"),
+    "builtin_browse_files": ("选择文件", "Browse files"),
+    "builtin_drop_here": (
+        "将文件拖放到此处（单个文件不超过 200MB）",
+        "Drop a file here (200 MB at most)",
+    ),
+    "choose_options": ("请选择", "Choose"),
     # Where a lead's evidence records are (models/indicators: evidence_table).
     "table_catalogue items (item period)": ("应公开事项（事项、期次）", "items due (item, period)"),
     "table_mart_village_month": ("村月度指标", "village monthly figures"),

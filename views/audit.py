@@ -28,6 +28,7 @@ actions = middle.multiselect(
     t("audit_actions"),
     list(accounts.ACTIONS),
     format_func=lambda a: accounts.ACTIONS[a][1 if english else 0],
+    placeholder=t("choose_options"),
 )
 actor = right.text_input(t("audit_actor")).strip() or None
 scope = st.session_state["user"].jurisdiction
