@@ -96,6 +96,7 @@ ACTIONS = {
     "sign_out": ("退出", "sign-out"),
     "view_lead": ("查看线索", "lead viewed"),
     "disposition": ("记录核查情况", "disposition recorded"),
+    "rectification": ("记录整改情况", "rectification recorded"),
     "export": ("导出", "export"),
     "download": ("下载", "download"),
     "unmask": ("显示完整个人信息", "unmasked"),

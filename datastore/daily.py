@@ -8,6 +8,8 @@ import datetime as dt
 import duckdb
 import polars as pl
 
+from datastore.privacy import mask_columns
+from datastore.rectifications import overdue_items
 from datastore.scope import Scope
 from datastore.scoring import lead_episodes
 from metrics.marts import Span
@@ -115,15 +117,25 @@ RECTIFICATION_COLUMNS = {
 
 
 def rectifications_available() -> bool:
-    """Whether rectification items (整改) are recorded at all. They are not yet: the
-    casework ledger will add them, and this says True from then on."""
-    return False
+    """Whether rectification items (整改) can be recorded: they can (datastore/casework.py),
+    so the digest always has its section of overdue ones, empty or not."""
+    return True
 
 
 def overdue_rectifications(
     con: duckdb.DuckDBPyConnection, scope: Scope, as_of: dt.date
 ) -> pl.DataFrame:
-    """The scope's rectification items past their deadline and not closed as of `as_of`,
-    most overdue first: RECTIFICATION_COLUMNS. Empty while `rectifications_available()` is
-    False, since none can exist."""
-    return pl.DataFrame(schema=RECTIFICATION_COLUMNS)
+    """The scope's rectification items past their deadline with neither a report of
+    completion nor closing recorded by the end of `as_of`, most overdue first:
+    RECTIFICATION_COLUMNS (responsible: the person; texts masked)."""
+    items = mask_columns(overdue_items(con, scope, as_of), ["problem", "person"], unmask=False)
+    return items.select(
+        pl.col("rectification_id").cast(pl.String),
+        "lead_id",
+        "region_code",
+        "name",
+        "problem",
+        pl.col("person").alias("responsible"),
+        "deadline",
+        "days_overdue",
+    ).cast(RECTIFICATION_COLUMNS)

@@ -25,14 +25,15 @@ import plotly.io as pio
 import polars as pl
 
 from charts import score_heatmap, trend_panels
-from datastore import status
+from datastore import rectifications, status
 from datastore.figures import data_span, region_metrics
+from datastore.reads import scoped
 from datastore.scoring import lead_episodes
 from metrics.glossary import METRICS, TARGETS, format_value
 from metrics.headline import headline
 from metrics.ranking import DEFAULT_PERIOD_MONTHS, over_months, rank, ranking_table
 from models.indicators import LEAD_TYPES, REGISTRY
-from schema.timing import month_end, shift_months
+from schema.timing import local_now, month_end, shift_months
 
 LEADS_LISTED = 10
 CONFIDENTIAL = "内部资料"
@@ -81,12 +82,35 @@ class Briefing:
     ranking: pl.DataFrame  # metrics.ranking.ranking_table, in Chinese
     leads: pl.DataFrame  # 村（社区）, 类型, 本月, 出现月份, 峰值分, 主要原因, 为何提示
     charts: dict[str, go.Figure]  # name → figure, each stamped with scope, period, data date
+    casework: pl.DataFrame | None = None  # casework_table: leads checked and rectified
 
     @property
     def stamp(self) -> str:
         """What every page and slide carries."""
         parts = [self.scope, f"期间 {self.period}", f"数据截至 {self.data_date}", CONFIDENTIAL]
         return " · ".join(parts + ([DEMO_MARK] if self.demo else []))
+
+
+CASEWORK_HEADING = "线索核查与整改情况（今年以来）"
+
+
+@scoped(cache=False)
+def casework_table(con, scope, month: dt.date) -> pl.DataFrame:
+    """The year's casework up to the month's end by street, labelled for the briefing:
+    leads first raised since January, checked, confirmed, rectified, overdue today
+    (datastore.rectifications.summary). Read apart from the briefing's cached figures,
+    since casework changes between loads."""
+    since, until = month.replace(month=1), month_end(month)
+    table = rectifications.summary(con, scope, since, until, local_now().date())
+    return table.select(
+        pl.col("street_name").alias("街道"),
+        pl.col("raised").alias(f"线索数（{since:%m-%d}至{until:%m-%d}首次出现）"),
+        pl.col("concluded").alias("已核查"),
+        pl.col("confirmed").alias("属实（含部分属实）"),
+        pl.col("items").alias("整改项"),
+        pl.col("closed").alias("已销号"),
+        pl.col("overdue").alias("逾期"),
+    )
 
 
 def cards(months: pl.DataFrame, month: dt.date) -> list[Card]:
@@ -253,7 +277,7 @@ def build(
     of `as_of` (default: the data's last day); `scope_suffix` qualifies the scope's name
     (e.g. communities only). The dashboard reads the same inputs through its cache and
     calls `assemble` itself."""
-    return assemble(
+    briefing = assemble(
         month,
         level,
         region_metrics(con, scope, level, "month", None, month),
@@ -263,6 +287,8 @@ def build(
         status.demo_only(con),
         scope_suffix,
     )
+    briefing.casework = casework_table(con, scope, month)
+    return briefing
 
 
 def assemble(

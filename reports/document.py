@@ -11,7 +11,14 @@ from pathlib import Path
 
 import polars as pl
 
-from reports.briefing import DEMO_MARK, Briefing, card_columns, chromium, render_charts
+from reports.briefing import (
+    CASEWORK_HEADING,
+    DEMO_MARK,
+    Briefing,
+    card_columns,
+    chromium,
+    render_charts,
+)
 
 
 def _table(
@@ -37,6 +44,14 @@ def _table(
 
 def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _casework(briefing: Briefing) -> str:
+    """The casework section (#13), when the briefing carries it."""
+    if briefing.casework is None:
+        return ""
+    numeric = set(briefing.casework.columns) - {"街道"}
+    return f"<h2>{CASEWORK_HEADING}</h2>{_table(briefing.casework, numeric, {'街道'})}"
 
 
 def to_html(briefing: Briefing, svgs: dict[str, bytes]) -> str:
@@ -105,6 +120,7 @@ def to_html(briefing: Briefing, svgs: dict[str, bytes]) -> str:
     <div class="rule">{html.escape(briefing.ranking_rule)}</div>
     {_table(briefing.ranking, numeric, {"名称", "备注"})}
     <h2>重点线索</h2>{lead_table}
+    {_casework(briefing)}
     <h2>图表</h2>{charts}
     </body></html>"""
 

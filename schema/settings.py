@@ -127,6 +127,19 @@ class DistrictSettings:
         maximum=365.0,
     )
 
+    pending_days: float = _setting(
+        30.0,
+        unit="days",
+        zh="线索待核查督办天数",
+        en="Days a lead may wait to be checked before follow-up",
+        doc="The follow-up lists on the leads page and the overview name the leads still "
+        "to check this many days after they were first raised. Default 30 days.",
+        doc_zh="问题线索首次出现后超过该天数仍为待核查的，列入督办清单（问题线索页、总览）。"
+        "默认 30 天。",
+        minimum=0.0,
+        maximum=365.0,
+    )
+
     def with_values(self, values: dict[str, float]) -> DistrictSettings:
         return replace(self, **values)
 

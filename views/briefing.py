@@ -28,6 +28,7 @@ brief = report.assemble(
     unguarded(status.demo_only),  # the whole database's flag, whoever reads it
     scope_label("", filters.kind),
 )  # fmt: skip
+brief.casework = query(report.casework_table, filters.scope, filters.month)
 st.title(brief.title)
 st.caption(f"{brief.stamp} · 线索为核查提示，不是结论")
 if brief.demo:
@@ -45,6 +46,8 @@ rows = min(brief.ranking.height, 20) + 1
 st.dataframe(brief.ranking, hide_index=True, placeholder="—", width="stretch", height=35 * rows + 3)
 st.subheader("重点线索")
 st.dataframe(brief.leads, hide_index=True, placeholder="—", width="stretch")
+st.subheader(report.CASEWORK_HEADING)
+st.dataframe(brief.casework, hide_index=True, placeholder="—", width="stretch")
 for name, figure in brief.charts.items():
     st.plotly_chart(figure, key=f"briefing_{name}")
 

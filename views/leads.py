@@ -9,15 +9,16 @@ import polars as pl
 import streamlit as st
 
 from datastore import casework, dispositions
+from datastore.figures import region_metrics
 from datastore.figures import span as data_span
 from datastore.scoring import lead_episodes
-from models.indicators import LEAD_TYPES, REGISTRY
+from models.indicators import LEAD_TYPES
 from schema.timing import month_end
+from ui import casework as case
 from ui.auth import audit, audit_once, refuse
 from ui.database import query
-from ui.filters import filters_or_stop, selected_rows
+from ui.filters import filters_or_stop, scope_label, selected_rows
 from ui.i18n import explanation_column, language, t
-from ui.widgets import download, excel_bytes
 
 filters = filters_or_stop()
 english = language() == "en"
@@ -25,6 +26,7 @@ type_names = {k: (v[1] if english else v[0]) for k, v in LEAD_TYPES.items()}
 status_names = {k: (v[1] if english else v[0]) for k, v in casework.STATUSES.items()}
 
 st.title(t("leads"))
+case.show_flash()
 span = query(data_span, filters.scope)
 months = pl.date_range(span.first_day.replace(day=1), span.last_day, "1mo", eager=True)
 labels = [f"{m:%Y-%m}" for m in months]
@@ -93,15 +95,6 @@ event = st.dataframe(
     selection_mode="single-row",
     key="lead_table",
 )
-ledger = shown.drop("evidence").with_columns(pl.col("months").list.join(" "))
-download(
-    t("download_ledger"),
-    lambda: excel_bytes(ledger, "问题线索台账"),
-    f"问题线索台账_{first}_{last}.xlsx",
-    "ledger",
-    f"{ledger.height:,} lead episodes",
-)
-
 selected = selected_rows(event)
 ids = shown.get_column("lead_id").to_list()
 if selected:
@@ -131,29 +124,22 @@ if lead is not None:
         icon=":material/home_work:",
         query_params={"village": lead["region_code"]},
     )
-    names = {k: (v.name_en if english else v.name_zh) for k, v in REGISTRY.items()}
-    fired = pl.DataFrame(json.loads(lead["indicators"]))
+    fired = pl.DataFrame(
+        json.loads(lead["indicators"]),
+        schema={"indicator": pl.String, "value": pl.Float64, "threshold": pl.Float64,
+                "peer_median": pl.Float64, "sample": pl.Int64},
+    )  # fmt: skip
     if fired.height:
         st.markdown(f"**{t('indicators_fired')}**")
         st.dataframe(
-            fired.select(
-                pl.col("indicator").replace_strict(names).alias(t("indicator")),
-                pl.col("value").round(3).alias(t("value")),
-                pl.col("threshold").round(3).alias(t("threshold")),
-                pl.col("peer_median").round(3).alias(t("peer_median")),
-                pl.col("sample").alias(t("sample")),
-            ),
+            case.indicators_table(filters.scope, fired),
             hide_index=True,
             placeholder="—",
             width="stretch",
         )
-    evidence = json.loads(lead["evidence"])
-    with st.expander(t("evidence")):
-        for indicator, ids in evidence.items():
-            st.markdown(
-                f"- {names[indicator]} ({t('table_' + REGISTRY[indicator].evidence_table)}): "
-                + ", ".join(ids[:50])
-            )
+        st.caption(t("confirmation_caption"))
+    case.evidence_section(filters.scope, lead)
+    case.history_section(filters.scope, lead)
 
     user = st.session_state["user"]
     st.markdown(f"**{t('disposition')}**")
@@ -177,4 +163,10 @@ if lead is not None:
                     st.error(str(exc))
                 else:
                     audit("disposition", lead["lead_id"], f"{status_choice}: {note}")
-                    st.success(t("saved"))
+                    case.flash(t("saved"))  # the list and the lead read anew
+    case.rectification_section(filters.scope, lead)
+
+case.follow_up_section(filters.scope, "leads")
+named = query(region_metrics, filters.scope, filters.level, "month", filters.month, filters.month)
+scope_name = scope_label(named.get_column("name")[0] if named.height else "—", filters.kind)
+case.ledger_downloads(filters.scope, scope_name, since, until)

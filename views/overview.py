@@ -17,7 +17,8 @@ from metrics.headline import headline
 from metrics.ranking import DEFAULT_PERIOD_MONTHS, HEADERS, over_months, rank, ranking_table
 from models.indicators import LEAD_TYPES
 from models.padding import NOTE_KEYS, ranking_notes, scoring_day
-from schema.timing import shift_months
+from schema.timing import month_end, shift_months
+from ui import casework as case
 from ui.database import query
 from ui.filters import (
     data_end_label,
@@ -204,6 +205,12 @@ else:
         placeholder="—",
         width="stretch",
     )
+
+# Casework (#13): follow-up (督办) and the year's casework by street, in the scope.
+case.follow_up_section(filters.scope, "overview")
+case.summary_section(
+    filters.scope, filters.month.replace(month=1), month_end(filters.month), "casework_summary"
+)
 
 history = query(status.load_history, filters.area, 1).rows
 if history.height:

@@ -45,6 +45,22 @@ st.caption(
       households=f"{place['households'] or 0:,}", population=f"{place['population'] or 0:,}")
 )  # fmt: skip
 
+unmask = unmask_toggle(f"village:{code}")
+record_id = st.query_params.get("record")  # a lead's evidence opens its record here
+if record_id:
+    st.subheader(f"{t('evidence_heading')} · {record_id}")
+    shown = query(dispositions.evidence_record, filters.area, code, record_id, unmask)
+    if shown.is_empty():
+        st.warning(t("evidence_not_found", id=record_id))
+    else:
+        st.dataframe(
+            record_table(shown, "feedback" if "feedback_id" in shown.columns else "disclosures"),
+            hide_index=True,
+            placeholder="—",
+            width="stretch",
+            key="evidence_record",
+        )
+
 month = f"{filters.month:%Y-%m}"
 st.subheader(t("comparison_heading", month=month))
 # Units above the user's own jurisdiction are left out: a street inspector sees the
@@ -137,7 +153,6 @@ item_names = query(records.catalogue, filters.area).select(
     "item_code", "name_en" if english else "name_zh"
 )
 items = dict(item_names.iter_rows())
-unmask = unmask_toggle(f"village:{code}")
 messages = query(records.message_texts, filters.area, code, unmask)
 message_rows = messages.rows.with_columns(
     pl.col("reply_hours", "close_hours").round(1), topic_column()

@@ -119,7 +119,13 @@ def test_briefing_page_offers_the_three_downloads(monkeypatch, demo_db, brief):
     assert "演示数据：由生成器按真实区划生成，不是真实平台数据；导出的文件每页都标明。" in [
         w.value for w in app.warning
     ]
-    assert [s.value for s in app.subheader] == [brief.ranking_heading, "重点线索"]
+    assert [s.value for s in app.subheader] == [
+        brief.ranking_heading, "重点线索", "线索核查与整改情况（今年以来）"
+    ]  # fmt: skip
+    casework = app.dataframe[-1].value  # the year's casework by street, then the total
+    assert list(casework.columns)[:2] == ["街道", "线索数（01-01至10-31首次出现）"]
+    assert casework.iloc[-1]["街道"] == "合计"
+    assert casework.iloc[-1].iloc[1] == casework.iloc[:-1].iloc[:, 1].sum()
     assert len(app.get("plotly_chart")) == len(brief.charts) == 2
     next(b for b in app.button if "导出" in b.label).click()
     app.run()

@@ -29,7 +29,7 @@ def _file(tmp_path, text: str, name: str = "settings.csv", encoding: str = "utf-
 
 def test_every_setting_is_documented_with_its_default():
     assert list(SETTINGS) == ["approval_threshold", "reply_hours", "clearance_days",
-                              "review_hours", "late_days", "missing_grace_days"]  # fmt: skip
+                              "review_hours", "late_days", "missing_grace_days", "pending_days"]  # fmt: skip
     for key, setting in SETTINGS.items():
         assert setting.zh and setting.en and setting.doc and setting.doc_zh, key
         assert setting.minimum <= getattr(DEFAULTS, key) <= setting.maximum
