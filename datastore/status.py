@@ -226,6 +226,13 @@ def demo_only(con: duckdb.DuckDBPyConnection) -> bool:
     return loads > 0 and real == 0
 
 
+@scoped
+def demo_data(con: duckdb.DuckDBPyConnection, scope: Scope) -> bool:
+    """`demo_only`, for a page of a signed-in user: the flag is the whole database's, the
+    same whatever the scope."""
+    return demo_only(con)
+
+
 @before_sign_in
 def demo_choices(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, str], str | None]:
     """The demo's streets by code and its district, for the demo's role picker; nothing

@@ -10,7 +10,7 @@ from datastore.scoring import lead_episodes
 from reports import briefing as report
 from schema.timing import month_end
 from ui.auth import audit
-from ui.database import query, unguarded
+from ui.database import query
 from ui.filters import filters_or_stop, scope_label
 from ui.i18n import t
 from ui.widgets import download
@@ -25,7 +25,7 @@ brief = report.assemble(
           filters.month),
     query(lead_episodes, filters.scope, filters.as_of, filters.month, month_end(filters.month)),
     filters.as_of or query(span, filters.scope).data_end,
-    unguarded(status.demo_only),  # the whole database's flag, whoever reads it
+    query(status.demo_data, filters.scope),
     scope_label("", filters.kind),
 )  # fmt: skip
 brief.casework = query(report.casework_table, filters.scope, filters.month)

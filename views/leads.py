@@ -59,9 +59,17 @@ recorded = query(dispositions.current, filters.scope, leads)
 leads = leads.join(recorded, on="lead_id", how="left")
 
 left, middle, right = st.columns(3)
-chosen_types = left.multiselect(t("filter_type"), list(LEAD_TYPES), format_func=type_names.get)
+chosen_types = left.multiselect(
+    t("filter_type"),
+    list(LEAD_TYPES),
+    format_func=type_names.get,
+    placeholder=t("choose_options"),
+)
 chosen_status = middle.multiselect(
-    t("filter_status"), list(casework.STATUSES), format_func=status_names.get
+    t("filter_status"),
+    list(casework.STATUSES),
+    format_func=status_names.get,
+    placeholder=t("choose_options"),
 )
 min_score = right.slider(t("min_score"), 0.0, 1.0, 0.0, 0.05)
 shown = leads.filter(pl.col("score") >= min_score)

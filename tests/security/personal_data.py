@@ -96,16 +96,18 @@ def personal_number(draw) -> tuple[str, str]:
 
 AROUND = ["电话", "手机号", "联系方式：", "身份证号", "请回电", "，", "。", "（", "）", "：",
           " ", "本人", "村民", "反映", "谢谢", "共3户", "第2次", ""]  # fmt: skip
+BREAKING = [a for a in AROUND if a and not all(_joins(c) for c in a)]
 
 
 @st.composite
 def message_with_numbers(draw) -> str:
-    """A message holding one to three personal numbers among ordinary words. Something
-    stands between two numbers: digits run together are one number (an account's), which
-    the masker leaves whole."""
+    """A message holding one to three personal numbers among ordinary words. Something a
+    reader stops at stands between two numbers (a word or sentence punctuation, not only
+    spaces or brackets): digits read on together are one number (an account's), which the
+    masker leaves whole."""
     parts = []
     for _ in range(draw(st.integers(1, 3))):
-        parts.append(draw(st.sampled_from(AROUND[:-1])) + draw(st.sampled_from(AROUND)))
+        parts.append(draw(st.sampled_from(BREAKING)) + draw(st.sampled_from(AROUND)))
         parts.append(draw(personal_number())[1])
     parts.append(draw(st.sampled_from(AROUND)))
     return "".join(parts)
