@@ -365,7 +365,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "filter_type": ("线索类型", "Lead type"),
     "filter_status": ("核查状态", "Disposition"),
     "min_score": ("最低分值", "Minimum score"),
-    "leads_count": ("符合条件的线索 {n} 条", "{n} leads match"),
     # The overview's cards, trends and ranking, the village trend (briefing engineer).
     "year_change": ("同比 {change}", "Year on year {change}"),
     "no_year_before": ("同比 —（无上年同月数据）", "Year on year — (no data a year before)"),
@@ -414,7 +413,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "below that one or two records swing it between 0 and 100 %. Those months show "
         "counts only (Messages). Hover for numerator and denominator.",
     ),
-    "download_ledger": ("导出问题线索台账（Excel）", "Export the lead ledger (Excel)"),
     # Lead episodes and the district's settings (models/episodes.py, schema/settings.py).
     "leads_period": ("线索期间", "Period of the leads"),
     "episodes_caption": (
@@ -528,7 +526,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "A load changes the data of every jurisdiction loaded: only an administrator of "
         "everything loaded can upload.",
     ),
-    "session_continue": ("继续", "Continue"),
     "session_expired": (
         "登录已过期或已被撤销，请重新登录。",
         "Your session has expired or was revoked. Please sign in again.",
