@@ -5,6 +5,9 @@ with Chinese text.
 Chart images come from kaleido, which drives the system's Chromium (one browser kept for
 the process's exports); the PDF is the briefing's HTML printed by the same Chromium, so
 Chinese renders with the installed CJK font (fonts-wqy-microhei) exactly as on screen.
+
+The briefing is issued in Chinese; `english=True` assembles the same briefing in English
+for the dashboard's English page (its exports are made from the Chinese one).
 """
 
 from __future__ import annotations
@@ -55,17 +58,20 @@ class Card:
     target: float
     month_change: str | None  # +0.3 个百分点; None without a month before
     year_change: str | None  # None where the data does not reach a year back
+    english: bool = False
 
     @property
     def target_text(self) -> str:
-        return f"目标 {self.target:.0%}"
+        return f"{'Target' if self.english else '目标'} {self.target:.0%}"
 
     @property
     def month_text(self) -> str:
-        return f"较上月 {self.month_change or '—'}"
+        return f"{'On the month before' if self.english else '较上月'} {self.month_change or '—'}"
 
     @property
     def year_text(self) -> str:
+        if self.english:
+            return f"Year on year {self.year_change or '— (no month a year before)'}"
         return f"同比 {self.year_change}" if self.year_change else "同比 —（无上年同月数据）"
 
 
@@ -83,10 +89,15 @@ class Briefing:
     leads: pl.DataFrame  # 村（社区）, 类型, 本月, 出现月份, 峰值分, 主要原因, 为何提示
     charts: dict[str, go.Figure]  # name → figure, each stamped with scope, period, data date
     casework: pl.DataFrame | None = None  # casework_table: leads checked and rectified
+    english: bool = False
 
     @property
     def stamp(self) -> str:
         """What every page and slide carries."""
+        if self.english:
+            parts = [self.scope, f"period {self.period}", f"data to {self.data_date}",
+                     "internal"] + (["demo data"] if self.demo else [])  # fmt: skip
+            return " · ".join(parts)
         parts = [self.scope, f"期间 {self.period}", f"数据截至 {self.data_date}", CONFIDENTIAL]
         return " · ".join(parts + ([DEMO_MARK] if self.demo else []))
 
@@ -95,13 +106,23 @@ CASEWORK_HEADING = "线索核查与整改情况（今年以来）"
 
 
 @scoped(cache=False)
-def casework_table(con, scope, month: dt.date) -> pl.DataFrame:
+def casework_table(con, scope, month: dt.date, english: bool = False) -> pl.DataFrame:
     """The year's casework up to the month's end by street, labelled for the briefing:
     leads first raised since January, checked, confirmed, rectified, overdue today
     (datastore.rectifications.summary). Read apart from the briefing's cached figures,
     since casework changes between loads."""
     since, until = month.replace(month=1), month_end(month)
     table = rectifications.summary(con, scope, since, until, local_now().date())
+    if english:
+        return table.select(
+            pl.col("street_name").alias("Street"),
+            pl.col("raised").alias(f"Leads first raised {since:%m-%d} to {until:%m-%d}"),
+            pl.col("concluded").alias("Checked"),
+            pl.col("confirmed").alias("Confirmed (wholly or partly)"),
+            pl.col("items").alias("Rectification items"),
+            pl.col("closed").alias("Closed"),
+            pl.col("overdue").alias("Overdue"),
+        )
     return table.select(
         pl.col("street_name").alias("街道"),
         pl.col("raised").alias(f"线索数（{since:%m-%d}至{until:%m-%d}首次出现）"),
@@ -113,15 +134,16 @@ def casework_table(con, scope, month: dt.date) -> pl.DataFrame:
     )
 
 
-def cards(months: pl.DataFrame, month: dt.date) -> list[Card]:
+def cards(months: pl.DataFrame, month: dt.date, english: bool = False) -> list[Card]:
     """The headline figures of `month` for the briefing, from one scope's monthly rows."""
     return [
         Card(
-            METRICS[figure.metric].zh,
+            METRICS[figure.metric].en if english else METRICS[figure.metric].zh,
             format_value(figure.metric, figure.value),
             figure.target,
-            figure.month_change(),
-            figure.year_change(),
+            figure.month_change(english),
+            figure.year_change(english),
+            english,
         )
         for figure in headline(months, month)
     ]
@@ -138,11 +160,15 @@ def card_columns(count: int, most: int = 4) -> int:
     return most
 
 
-def short_reason(indicators: str, explanation: str) -> str:
+def short_reason(indicators: str, explanation: str, english: bool = False) -> str:
     """A lead's reason in a few words for a slide: the indicators that fired, strongest
     first; the explanation's first clause for a lead the anomaly model raised alone."""
-    fired = [REGISTRY[hit["indicator"]].name_zh for hit in json.loads(indicators or "[]")
-             if hit["indicator"] in REGISTRY]  # fmt: skip
+    fired = [REGISTRY[hit["indicator"]].name_en if english else REGISTRY[hit["indicator"]].name_zh
+             for hit in json.loads(indicators or "[]") if hit["indicator"] in REGISTRY]  # fmt: skip
+    if english:
+        if not fired:
+            return explanation.split(". ")[0]
+        return "; ".join(fired[:2]) + (f" and {len(fired) - 2} more" if len(fired) > 2 else "")
     if not fired:
         return explanation.split("。")[0]
     more = f"等 {len(fired)} 项" if len(fired) > 2 else ""
@@ -233,16 +259,28 @@ def file_stem(briefing: Briefing) -> str:
     return f"{briefing.title}_{dt.date.today():%Y%m%d}"
 
 
-def lead_rows(episodes: pl.DataFrame, label: str) -> pl.DataFrame:
+LEAD_COLUMNS = {
+    "村（社区）": "Village", "类型": "Type", "本月": "This month", "出现月份": "Months seen",
+    "峰值分": "Peak score", "主要原因": "Main reason", "为何提示": "Why flagged",
+}  # fmt: skip
+
+
+def lead_rows(episodes: pl.DataFrame, label: str, english: bool = False) -> pl.DataFrame:
     """The lead episodes the briefing lists for the month `label` (YYYY-MM), labelled for
     print: those first seen in it, then those continuing from before, strongest first."""
+    if english:
+        chinese = lead_rows(episodes, label)
+        listed = _month_leads(episodes, label)
+        return chinese.with_columns(
+            pl.Series("类型", [LEAD_TYPES[k][1] for k in listed.get_column("lead_type")]),
+            pl.Series("本月", ["new" if new else "continuing" for new in listed["new"]]),
+            pl.col("出现月份").str.replace(" 至 ", " to "),
+            pl.Series("主要原因", [short_reason(i, e, True) for i, e in
+                                listed.select("indicators", "explanation_en").iter_rows()]),
+            pl.Series("为何提示", listed.get_column("explanation_en")),
+        ).rename(LEAD_COLUMNS)  # fmt: skip
     type_names = {k: v[0] for k, v in LEAD_TYPES.items()}
-    listed = (
-        episodes.filter(pl.col("months").list.contains(label))
-        .with_columns((pl.col("months").list.first() == label).alias("new"))
-        .sort(["new", "score"], descending=True)
-        .head(LEADS_LISTED)
-    )
+    listed = _month_leads(episodes, label)
     columns = ("村（社区）", "类型", "本月", "出现月份", "峰值分", "主要原因", "为何提示")
     return pl.DataFrame(
         {
@@ -261,7 +299,19 @@ def lead_rows(episodes: pl.DataFrame, label: str) -> pl.DataFrame:
     )
 
 
-def _stamp(scope_name: str, first: str, last: str, data_date: str) -> str:
+def _month_leads(episodes: pl.DataFrame, label: str) -> pl.DataFrame:
+    """The episodes of month `label`, first seen in it (`new`) first, strongest first."""
+    return (
+        episodes.filter(pl.col("months").list.contains(label))
+        .with_columns((pl.col("months").list.first() == label).alias("new"))
+        .sort(["new", "score"], descending=True)
+        .head(LEADS_LISTED)
+    )
+
+
+def _stamp(scope_name: str, first: str, last: str, data_date: str, english: bool = False) -> str:
+    if english:
+        return f"{scope_name} · {first} to {last} · data to {data_date} · internal"
     return f"{scope_name} · {first} 至 {last} · 数据截至 {data_date} · {CONFIDENTIAL}"
 
 
@@ -271,7 +321,13 @@ def unit_level(level: str) -> str:
 
 
 def build(
-    con, scope, level: str, month: dt.date, as_of: dt.date | None = None, scope_suffix: str = ""
+    con,
+    scope,
+    level: str,
+    month: dt.date,
+    as_of: dt.date | None = None,
+    scope_suffix: str = "",
+    english: bool = False,
 ) -> Briefing:
     """The briefing of `scope` (at `level`) for the month starting `month`, with leads as
     of `as_of` (default: the data's last day); `scope_suffix` qualifies the scope's name
@@ -286,8 +342,9 @@ def build(
         as_of or data_span(con).data_end,
         status.demo_only(con),
         scope_suffix,
+        english,
     )
-    briefing.casework = casework_table(con, scope, month)
+    briefing.casework = casework_table(con, scope, month, english)
     return briefing
 
 
@@ -300,11 +357,12 @@ def assemble(
     data_end: dt.date,
     demo: bool,
     scope_suffix: str = "",
+    english: bool = False,
 ) -> Briefing:
     """The briefing from what it is made of: `months`, the scope's `region_metrics` up to
     `month`; `units`, those of the units it ranks (streets, or a street's villages) over
     the same span; `leads` as of `data_end`. Units are ranked over the overview's default
-    period, the last twelve shown month by month."""
+    period, the last twelve shown month by month. In English with `english`."""
     label = f"{month:%Y-%m}"
     current = months.filter(pl.col("period") == label)
     scope_name = (current.get_column("name")[0] if current.height else None) or (
@@ -314,7 +372,11 @@ def assemble(
     data_date = f"{data_end:%Y-%m-%d}"
 
     ranked_level = unit_level(level)
-    unit_name = "村（社区）" if ranked_level == "village" else "街道"
+    unit_name = (
+        ("Villages'" if ranked_level == "village" else "Streets'")
+        if english
+        else ("村（社区）" if ranked_level == "village" else "街道")
+    )
     period_months = DEFAULT_PERIOD_MONTHS[ranked_level]
     ranked_all = rank(over_months(units, period_months)).filter(
         pl.col("period_start") >= shift_months(month, -11)
@@ -322,34 +384,47 @@ def assemble(
     ranked = ranked_all.filter(pl.col("period") == label)
     span = label
     if period_months > 1 and ranked.height:
-        span = f"{ranked.get_column('first_month').min():%Y-%m} 至 {label}"
+        first_month = f"{ranked.get_column('first_month').min():%Y-%m}"
+        span = f"{first_month} {'to' if english else '至'} {label}"
 
     first = months.get_column("period").min() if months.height else label
     first_ranked = ranked_all.get_column("period").min() if ranked_all.height else label
-    panels = {m: METRICS[m].zh for m in [*TARGETS, "feedback"]}
+    name = "en" if english else "zh"
+    panels = {m: getattr(METRICS[m], name) for m in [*TARGETS, "feedback"]}
+    trend_title = "monthly trends of the main figures" if english else TREND
+    heatmap_title = "three-rates score by month" if english else HEATMAP
     charts = {
         TREND: trend_panels(
-            months, panels, f"{scope_name} {TREND}",
-            _stamp(scope_name, first, label, data_date), targets=TARGETS,
+            months, panels, f"{scope_name} {trend_title}",
+            _stamp(scope_name, first, label, data_date, english), english=english,
+            targets=TARGETS,
         ),
         HEATMAP: score_heatmap(
-            ranked_all, f"{scope_name} {unit_name}{HEATMAP}",
-            _stamp(scope_name, first_ranked, label, data_date),
+            ranked_all, f"{scope_name} {unit_name} {heatmap_title}".replace("  ", " "),
+            _stamp(scope_name, first_ranked, label, data_date, english), english,
         ),
     }  # fmt: skip
+    score = METRICS["three_rates_score"]
+    if english:
+        title, heading = (
+            f"{scope_name} {label} Sunshine Three Affairs briefing",
+            (f"{unit_name} three-rates ranking ({span})"),
+        )
+        rule = f"{span}: {score.definition_en} Rank change on the period before: ↑ up, ↓ down."
+    else:
+        title, heading = f"{scope_name}{label}阳光三务监督简报", f"{unit_name}“三率”排名（{span}）"
+        rule = f"{span}：{score.definition_zh}名次变化较上一期：↑ 上升、↓ 下降。"
     return Briefing(
-        title=f"{scope_name}{label}阳光三务监督简报",
+        title=title,
         scope=scope_name,
         period=label,
         data_date=data_date,
         demo=demo,
-        cards=cards(months, month),
-        ranking_heading=f"{unit_name}“三率”排名（{span}）",
-        ranking_rule=(
-            f"{span}：{METRICS['three_rates_score'].definition_zh}"
-            "名次变化较上一期：↑ 上升、↓ 下降。"
-        ),
-        ranking=ranking_table(ranked),
-        leads=lead_rows(leads, label),
+        cards=cards(months, month, english),
+        ranking_heading=heading,
+        ranking_rule=rule,
+        ranking=ranking_table(ranked, english),
+        leads=lead_rows(leads, label, english),
         charts=charts,
+        english=english,
     )

@@ -712,6 +712,26 @@ TEXT: dict[str, tuple[str, str]] = {
     "ledger_leads": ("导出问题线索台账（Excel）", "Export the problem ledger (Excel)"),
     "ledger_items": ("导出整改台账（Excel）", "Export the rectification ledger (Excel)"),
     "oidc_email": ("统一身份认证邮箱", "Identity-provider e-mail"),
+    # The briefing page (views/briefing.py); the briefing itself is reports/briefing.py's.
+    "briefing_prompt_not_finding": (
+        "线索为核查提示，不是结论",
+        "leads are prompts to check, not findings",
+    ),
+    "briefing_demo_warning": (
+        "演示数据：由生成器按真实区划生成，不是真实平台数据；导出的文件每页都标明。",
+        "Demo data: generated on the real divisions, not the platform's data; every page of "
+        "the exported files says so.",
+    ),
+    "briefing_issued_in_chinese": (
+        "简报以中文印发：导出的 PDF、PPTX 和图表为中文版。",
+        "The briefing is issued in Chinese: the PDF, PPTX and charts exported are the "
+        "Chinese briefing.",
+    ),
+    "briefing_leads_heading": ("重点线索", "Main leads"),
+    "briefing_casework_heading": (
+        "线索核查与整改情况（今年以来）",
+        "Leads checked and rectified (this year)",
+    ),
     # Streamlit's own words on widgets, drawn over in the page's language (ui/builtin_texts.py).
     "builtin_press_enter": ("按回车键提交", "Press Enter to submit"),
     "builtin_upload": ("上传", "Upload"),

@@ -12,12 +12,13 @@ from schema.timing import month_end
 from ui.auth import audit
 from ui.database import query
 from ui.filters import filters_or_stop, scope_label
-from ui.i18n import t
+from ui.i18n import language, t
 from ui.widgets import download
 
 filters = filters_or_stop()
+english = language() == "en"
 # The same reads as the overview's, so that their cached results serve both.
-brief = report.assemble(
+inputs = (
     filters.month,
     filters.level,
     query(region_metrics, filters.scope, filters.level, "month", None, filters.month),
@@ -28,11 +29,19 @@ brief = report.assemble(
     query(status.demo_data, filters.scope),
     scope_label("", filters.kind),
 )  # fmt: skip
-brief.casework = query(report.casework_table, filters.scope, filters.month)
+# The briefing is issued in Chinese: the English page shows it in English, and exports
+# the Chinese one.
+issued = report.assemble(*inputs)
+issued.casework = query(report.casework_table, filters.scope, filters.month)
+brief = report.assemble(*inputs, english=True) if english else issued
+if english:
+    brief.casework = query(report.casework_table, filters.scope, filters.month, True)
 st.title(brief.title)
-st.caption(f"{brief.stamp} · 线索为核查提示，不是结论")
+st.caption(f"{brief.stamp} · {t('briefing_prompt_not_finding')}")
 if brief.demo:
-    st.warning("演示数据：由生成器按真实区划生成，不是真实平台数据；导出的文件每页都标明。")
+    st.warning(t("briefing_demo_warning"))
+if english:
+    st.info(t("briefing_issued_in_chinese"))
 per_row = report.card_columns(len(brief.cards))
 for start in range(0, len(brief.cards), per_row):
     row = brief.cards[start : start + per_row]
@@ -44,25 +53,25 @@ st.subheader(brief.ranking_heading)
 st.caption(brief.ranking_rule)
 rows = min(brief.ranking.height, 20) + 1
 st.dataframe(brief.ranking, hide_index=True, placeholder="—", width="stretch", height=35 * rows + 3)
-st.subheader("重点线索")
+st.subheader(t("briefing_leads_heading"))
 st.dataframe(brief.leads, hide_index=True, placeholder="—", width="stretch")
-st.subheader(report.CASEWORK_HEADING)
+st.subheader(t("briefing_casework_heading"))
 st.dataframe(brief.casework, hide_index=True, placeholder="—", width="stretch")
 for name, figure in brief.charts.items():
     st.plotly_chart(figure, key=f"briefing_{name}")
 
-key = f"exports_{brief.title}_{brief.data_date}"
+key = f"exports_{issued.title}_{issued.data_date}"
 if st.button(t("prepare_exports")):
     try:
         with st.spinner(t("prepare_exports")):
-            st.session_state[key] = report.exports(brief)
+            st.session_state[key] = report.exports(issued)
     except report.ExportUnavailable as exc:
         st.error(str(exc))
     else:
-        audit("export", brief.title, "PDF, PPTX, PNG")
+        audit("export", issued.title, "PDF, PPTX, PNG")
 files = st.session_state.get(key)
 if files:
-    stem = report.file_stem(brief)
+    stem = report.file_stem(issued)
     left, middle, right = st.columns(3)
     for column, kind, label, file_name, mime in (
         (left, "pdf", t("download_pdf"), f"{stem}.pdf", "application/pdf"),

@@ -135,3 +135,24 @@ def test_briefing_page_offers_the_three_downloads(monkeypatch, demo_db, brief):
         "下载 PPTX",
         "下载图表 PNG（zip）",
     ]
+
+
+def test_the_english_briefing_is_the_same_briefing_in_english(brief, con):
+    english = report.build(con, DISTRICT, "district", OCTOBER, english=True)
+    assert english.title == "苏家屯区 2026-10 Sunshine Three Affairs briefing"
+    assert [c.label for c in english.cards][:3] == [
+        "Registration rate", "Activity rate", "Same-day reply rate",
+    ]  # fmt: skip
+    assert [c.value for c in english.cards] == [c.value for c in brief.cards]
+    assert all(c.month_change.endswith(" pp") for c in english.cards if c.month_change)
+    assert english.leads.columns == [
+        "Village", "Type", "This month", "Months seen", "Peak score", "Main reason",
+        "Why flagged",
+    ]  # fmt: skip
+    assert english.leads.get_column("Village").to_list() == (
+        brief.leads.get_column("村（社区）").to_list()
+    )
+    assert set(english.leads.get_column("This month")) <= {"new", "continuing"}
+    assert english.ranking.height == brief.ranking.height
+    assert english.stamp.endswith("internal · demo data")
+    assert english.casework.columns[0] == "Street"

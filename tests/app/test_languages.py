@@ -4,7 +4,7 @@ labels, table headers) holds no word of the other language, but for names (of pl
 people), codes and a short list of terms kept as written.
 
 Table cells are records as the platform wrote them (titles, messages, replies) and are not
-checked; the briefing page shows the briefing document, which is issued in Chinese."""
+checked, but for the columns the dashboard words itself."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from datastore import ReadOnlyDatabase
 from tests.app.session import open_page
 
 PAGES = ["overview", "ranking", "registration", "disclosures", "messages", "leads", "village",
-         "home", "audit"]  # fmt: skip
+         "briefing", "home", "audit"]  # fmt: skip
 ADMIN_PAGES = {"home", "audit"}
 HAN = re.compile(r"[\u3400-\u9fff]+")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]{2,}")
@@ -73,7 +73,8 @@ def test_each_page_speaks_one_language(demo_db, monkeypatch, names, page, englis
 # Columns whose cells the dashboard words itself (translations of codes, explanations).
 WORDED_COLUMNS = {"overview": ["Type", "Why flagged", "Note"], "messages": ["Topic"],
                   "home": ["Table", "Reason", "Setting", "Value in force", "What it means"],
-                  "leads": ["Type", "Progress", "Status"]}  # fmt: skip
+                  "leads": ["Type", "Progress", "Status"],
+                  "briefing": ["Type", "This month", "Main reason", "Why flagged", "Note"]}  # fmt: skip
 
 
 @pytest.mark.parametrize("page", list(WORDED_COLUMNS))
