@@ -113,25 +113,17 @@ def casework_table(con, scope, month: dt.date, english: bool = False) -> pl.Data
     since casework changes between loads."""
     since, until = month.replace(month=1), month_end(month)
     table = rectifications.summary(con, scope, since, until, local_now().date())
-    if english:
-        return table.select(
-            pl.col("street_name").alias("Street"),
-            pl.col("raised").alias(f"Leads first raised {since:%m-%d} to {until:%m-%d}"),
-            pl.col("concluded").alias("Checked"),
-            pl.col("confirmed").alias("Confirmed (wholly or partly)"),
-            pl.col("items").alias("Rectification items"),
-            pl.col("closed").alias("Closed"),
-            pl.col("overdue").alias("Overdue"),
-        )
-    return table.select(
-        pl.col("street_name").alias("街道"),
-        pl.col("raised").alias(f"线索数（{since:%m-%d}至{until:%m-%d}首次出现）"),
-        pl.col("concluded").alias("已核查"),
-        pl.col("confirmed").alias("属实（含部分属实）"),
-        pl.col("items").alias("整改项"),
-        pl.col("closed").alias("已销号"),
-        pl.col("overdue").alias("逾期"),
-    )
+    headers = {
+        "street_name": ("街道", "Street"),
+        "raised": (f"线索数（{since:%m-%d}至{until:%m-%d}首次出现）",
+                   f"Leads first raised {since:%m-%d} to {until:%m-%d}"),
+        "concluded": ("已核查", "Checked"),
+        "confirmed": ("属实（含部分属实）", "Confirmed (wholly or partly)"),
+        "items": ("整改项", "Rectification items"),
+        "closed": ("已销号", "Closed"),
+        "overdue": ("逾期", "Overdue"),
+    }  # fmt: skip
+    return table.select(pl.col(c).alias(names[1 if english else 0]) for c, names in headers.items())
 
 
 def cards(months: pl.DataFrame, month: dt.date, english: bool = False) -> list[Card]:
@@ -259,6 +251,7 @@ def file_stem(briefing: Briefing) -> str:
     return f"{briefing.title}_{dt.date.today():%Y%m%d}"
 
 
+# The listed leads' columns, in Chinese and in English.
 LEAD_COLUMNS = {
     "村（社区）": "Village", "类型": "Type", "本月": "This month", "出现月份": "Months seen",
     "峰值分": "Peak score", "主要原因": "Main reason", "为何提示": "Why flagged",
@@ -268,34 +261,25 @@ LEAD_COLUMNS = {
 def lead_rows(episodes: pl.DataFrame, label: str, english: bool = False) -> pl.DataFrame:
     """The lead episodes the briefing lists for the month `label` (YYYY-MM), labelled for
     print: those first seen in it, then those continuing from before, strongest first."""
-    if english:
-        chinese = lead_rows(episodes, label)
-        listed = _month_leads(episodes, label)
-        return chinese.with_columns(
-            pl.Series("类型", [LEAD_TYPES[k][1] for k in listed.get_column("lead_type")]),
-            pl.Series("本月", ["new" if new else "continuing" for new in listed["new"]]),
-            pl.col("出现月份").str.replace(" 至 ", " to "),
-            pl.Series("主要原因", [short_reason(i, e, True) for i, e in
-                                listed.select("indicators", "explanation_en").iter_rows()]),
-            pl.Series("为何提示", listed.get_column("explanation_en")),
-        ).rename(LEAD_COLUMNS)  # fmt: skip
-    type_names = {k: v[0] for k, v in LEAD_TYPES.items()}
     listed = _month_leads(episodes, label)
-    columns = ("村（社区）", "类型", "本月", "出现月份", "峰值分", "主要原因", "为何提示")
+    language = 1 if english else 0
+    explanation = "explanation_en" if english else "explanation"
+    new, continuing, to = ("new", "continuing", "to") if english else ("新出现", "持续", "至")
+    values = [
+        listed.get_column("name"),
+        [LEAD_TYPES[k][language] for k in listed.get_column("lead_type")],
+        [new if first else continuing for first in listed.get_column("new")],
+        [f"{m[0]} {to} {m[-1]}" for m in listed.get_column("months")],
+        [f"{s:.3f}" for s in listed.get_column("score")],
+        [
+            short_reason(i, e, english)
+            for i, e in listed.select("indicators", explanation).iter_rows()
+        ],
+        listed.get_column(explanation),
+    ]
+    columns = list(LEAD_COLUMNS.values() if english else LEAD_COLUMNS)
     return pl.DataFrame(
-        {
-            "村（社区）": listed.get_column("name"),
-            "类型": listed.get_column("lead_type").replace_strict(type_names),
-            "本月": ["新出现" if new else "持续" for new in listed.get_column("new")],
-            "出现月份": [f"{m[0]} 至 {m[-1]}" for m in listed.get_column("months")],
-            "峰值分": [f"{s:.3f}" for s in listed.get_column("score").to_list()],
-            "主要原因": [
-                short_reason(i, e)
-                for i, e in listed.select("indicators", "explanation").iter_rows()
-            ],
-            "为何提示": listed.get_column("explanation"),
-        },
-        schema=dict.fromkeys(columns, pl.String),
+        dict(zip(columns, values, strict=True)), schema=dict.fromkeys(columns, pl.String)
     )
 
 
