@@ -21,10 +21,10 @@ from metrics.marts import (
     COUNT_COLUMNS,
     GRAINS,
     Span,
-    active_by_period,
+    active_residents_sql,
     feedback_facts,
     petitions_by_period,
-    residents,
+    residents_sql,
     village_marts,
 )
 from schema.timing import next_month
@@ -357,20 +357,23 @@ def _refresh_villages(con: duckdb.DuckDBPyConnection, span: Span, full: bool) ->
 def _active_month_by_month(
     con: duckdb.DuckDBPyConnection, span: Span, months: list[dt.date]
 ) -> dict[str, pl.DataFrame]:
-    """Active residents of the villages in `dirty`, per grain, reading the events of one
-    dirty month at a time, once for all villages. DuckDB reduces a month's events to the
-    days each user did anything (all that `active_by_period` asks of them), and, in a
-    month only some villages are recomputed for, to the users of those villages."""
-    in_dirty = "region_code IN (SELECT DISTINCT region_code FROM dirty)"
-    # Every dirty village's residents at once (a province's millions): without their
-    # households, which active residents do not depend on.
-    users_of_dirty = con.sql(
-        "SELECT user_id, region_code, NULL::VARCHAR AS household_id, registered_at, role, "
-        f"status, cancelled_at, updated_at FROM users WHERE {in_dirty}"
+    """Active residents of the villages in `dirty`, per grain, counted by DuckDB where the
+    events are, one dirty month at a time for all villages: a month's events reduced to
+    the days each user did anything, and, in a month only some villages are recomputed
+    for, to the users of those villages. Only the counts reach Python."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE dirty_residents AS "
+        + residents_sql(
+            "(SELECT * FROM users WHERE region_code IN (SELECT DISTINCT region_code FROM dirty))"
+        )
     )
-    resident_rows = residents(users_of_dirty.pl().lazy()).collect().lazy()
     villages = con.execute("SELECT count(*) FROM regions WHERE level = 'village'").fetchall()[0][0]
-    found: dict[str, list[pl.DataFrame]] = {g: [] for g in GRAINS}
+    cap = f"TIMESTAMP '{span.as_of_cap.isoformat(sep=' ')}'"
+    for grain in GRAINS:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE active_{grain} (region_code VARCHAR, "
+            "period_start DATE, active_residents BIGINT)"
+        )
     for month in months:
         first = max(month, span.first_day)
         last = min(next_month(month) - dt.timedelta(days=1), span.last_day)
@@ -382,22 +385,24 @@ def _active_month_by_month(
         users = ""
         if dirty < villages:
             users = (
-                " AND user_id IN (SELECT user_id FROM users WHERE region_code IN "
+                " AND user_id IN (SELECT user_id FROM dirty_residents WHERE region_code IN "
                 "(SELECT region_code FROM dirty WHERE month = ?))"
             )
             params.append(month)
-        visits = con.sql(
-            "SELECT DISTINCT user_id, CAST(CAST(ts AS DATE) AS TIMESTAMP) AS ts FROM activity "
-            f"WHERE ts >= ? AND ts < ?{users}",
-            params=params,
-        ).pl()
-        for grain, frame in active_by_period(
-            visits.lazy(), resident_rows, Span(first, last, span.data_end)
-        ).items():
-            found[grain].append(frame.collect())
-        del visits
-    schema = {"region_code": pl.String, "period_start": pl.Date, "active_residents": pl.Int64}
-    return {g: pl.concat(found[g]) if found[g] else pl.DataFrame(schema=schema) for g in GRAINS}
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE month_visits AS SELECT DISTINCT user_id, "
+            f"CAST(ts AS DATE) AS day FROM activity WHERE ts >= ? AND ts < ?{users}",
+            params,
+        )
+        for grain in GRAINS:
+            con.execute(
+                f"INSERT INTO active_{grain} "
+                + active_residents_sql("month_visits", "dirty_residents", grain, cap)
+            )
+    found = {g: con.sql(f"SELECT * FROM active_{g}").pl() for g in GRAINS}
+    for name in ("month_visits", "dirty_residents", *(f"active_{g}" for g in GRAINS)):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+    return found
 
 
 def _empty_village_marts(con: duckdb.DuckDBPyConnection) -> None:

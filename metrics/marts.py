@@ -204,6 +204,36 @@ def active_residents(
     )
 
 
+# The same two definitions as SQL, for the loader to run where the events are (a province's
+# month of visits is millions of rows; DuckDB counts them without handing them over). They
+# must agree with `residents` and `active_residents`: tests/etl/test_incremental_marts.py
+# compares the two on the same tables.
+def residents_sql(users: str) -> str:
+    """SELECT user_id, region_code, registered_at, cancelled_at of `users`' residents, as
+    `residents` gives them."""
+    return f"""SELECT user_id, region_code, registered_at,
+        CASE WHEN status = 'cancelled' THEN coalesce(cancelled_at, updated_at, registered_at)
+        END AS cancelled_at
+        FROM {users} WHERE role = 'resident'"""
+
+
+def active_residents_sql(visits: str, resident_rows: str, grain: str, as_of_cap: str) -> str:
+    """SELECT region_code, period_start, active_residents, as `active_residents` counts them,
+    from `visits` (user_id, day: the distinct days each user did anything, all in one
+    month for the month grain) and `resident_rows` (`residents_sql`). `as_of_cap` is SQL
+    for the data's last moment plus a microsecond: a period's end is never later."""
+    period = "v.day" if grain == "day" else "date_trunc('month', v.day)::DATE"
+    following = "INTERVAL 1 DAY" if grain == "day" else "INTERVAL 1 MONTH"
+    distinct = "" if grain == "day" else "DISTINCT "
+    dated = f"SELECT {distinct}v.user_id, {period} AS period_start FROM {visits} v"
+    as_of = f"least(v.period_start + {following}, {as_of_cap})"
+    return f"""SELECT r.region_code, v.period_start, count(*)::BIGINT AS active_residents
+        FROM ({dated}) v JOIN ({resident_rows}) r ON r.user_id = v.user_id
+        WHERE r.registered_at < {as_of}
+          AND (r.cancelled_at IS NULL OR r.cancelled_at >= {as_of})
+        GROUP BY r.region_code, v.period_start"""
+
+
 def active_by_period(
     activity: pl.LazyFrame,
     resident_rows: pl.LazyFrame,

@@ -255,3 +255,37 @@ def test_a_load_recomputes_only_the_villages_and_months_it_touched(tmp_path, loa
     computed.clear()
     load(_day(tmp_path / "again", feedback=[message]))  # nothing new: nothing recomputed
     assert computed == []
+
+
+U1_CANCELLED = ("U1", VILLAGE, f"{VILLAGE}-00001", "2022-01-01 08:00", "群众", "注销",
+                "2022-08-07 12:00", "2022-08-07 12:00")  # fmt: skip
+U3_CANCELLED_UNDATED = ("U3", COMMUNITY, f"{COMMUNITY}-00001", "2022-01-03 10:00", "群众",
+                        "注销", "", "2022-08-08 09:00")  # fmt: skip
+
+
+def test_the_loaders_active_residents_are_the_definitions(tmp_path, load, db):
+    """The loader counts active residents in SQL (marts.active_residents_sql); the marts
+    it stores equal those marts.village_marts gives from the same tables in Polars,
+    registrations and cancellations (dated or not) inside the span included."""
+    from etl.refresh import data_span
+    from metrics.marts import village_marts
+
+    for i, day in enumerate(SEQUENCE):
+        load(_day(tmp_path / f"day{i}", **day))
+    cancelling = [*_views("U1", (6, 7, 8), hour=10), *_views("U3", (7, 8), hour=10)]
+    load(_day(tmp_path / "cancel", users=[U1_CANCELLED, U3_CANCELLED_UNDATED], activity=cancelling))
+    database = ReadOnlyDatabase(db)
+    try:
+        con = database.cursor()
+        names = ("regions", "users", "activity", "feedback", "disclosures", "catalogue")
+        tables = {n: con.sql(f"SELECT * FROM {n}").pl().lazy() for n in names}
+        expected = village_marts(tables, data_span(con))
+        stored = {
+            g: con.sql(f"SELECT * FROM mart_village_{g} ORDER BY region_code, period_start").pl()
+            for g in expected
+        }
+    finally:
+        database.close()
+    for grain, frame in expected.items():
+        assert stored[grain].get_column("active_residents").sum() > 0
+        assert stored[grain].equals(frame), grain
