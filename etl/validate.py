@@ -88,6 +88,15 @@ WHITESPACE = (
     "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 _DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S.%f"]
+# Forms the platform writes that parse as they are, to the value their unified text gives:
+# tried before unifying the separators (two regular expressions on every cell).
+_DIRECT_FORMATS = [
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%d",
+]
 MAX_LINE_BYTES = 16 << 20
 
 
@@ -112,8 +121,10 @@ def parse_datetime(text: str) -> str:
         f"'\\s*日\\s*|T', ' ', 'g'), '：', ':'))"
     )
     formats = "[" + ", ".join(literal(f) for f in _DATETIME_FORMATS) + "]"
+    direct = "[" + ", ".join(literal(f) for f in _DIRECT_FORMATS) + "]"
     return (
-        f"coalesce(try_strptime({text}, '%Y-%m-%d %H:%M:%S'), try_strptime({unified}, {formats}))"
+        f"coalesce(try_strptime({text}, '%Y-%m-%d %H:%M:%S'), try_strptime({text}, {direct}), "
+        f"try_strptime({unified}, {formats}))"
     )
 
 
@@ -152,9 +163,14 @@ def _enum(column: Column, text: str) -> str:
     return f"CASE WHEN {text} IS NULL THEN {literal(column.default)} ELSE {mapped} END"
 
 
+def _period_text(name: str) -> str:
+    """The period's text without white space, once for all its `_period_helpers`."""
+    return f"regexp_replace(raw_{name}, '\\s', '', 'g') AS {name}__text"
+
+
 def _period_helpers(name: str) -> list[str]:
     """Inner columns a period's label, bounds and frequency are computed from."""
-    t = f"regexp_replace(raw_{name}, '\\s', '', 'g')"
+    t = f"{name}__text"
     return [
         f"regexp_extract({t}, '^(\\d{{4}})[-/.年](\\d{{1,2}})月?$', ['y', 'm']) AS {name}__m",
         f"regexp_extract({t}, '^(\\d{{4}})(?:-?[Qq]|年?第)([1-4一二三四])(?:季度)?$', ['y', 'q']) "
@@ -335,15 +351,25 @@ def lookups_from(schema: str = "main") -> dict[str, str]:
 def _cleaned(position: int) -> str:
     """The cell's text without surrounding white space; NULL if nothing is left. Trimming
     Unicode white space is slow, so text that starts and ends with a printable ASCII or
-    CJK character (nearly all of it) is taken as it is."""
-    c = f"c{position}"
+    CJK character (nearly all of it) is taken as it is. The code points of its first and
+    last characters come from `_ends` (computed once each: half the cost of typing an
+    activity file went into taking them again for every comparison)."""
+    c, first, last = f"c{position}", f"_first{position}", f"_last{position}"
 
     def plain(char: str) -> str:
-        return f"(ord({char}) BETWEEN 33 AND 126 OR ord({char}) > 12288)"
+        return f"({char} BETWEEN 33 AND 126 OR {char} > 12288)"
 
     return (
-        f"CASE WHEN {plain(c)} AND {plain(f'right({c}, 1)')} THEN {c} "
+        f"CASE WHEN {plain(first)} AND {plain(last)} THEN {c} "
         f"ELSE NULLIF(trim({c}, {literal(WHITESPACE)}), '') END"
+    )
+
+
+def _ends(positions: list[int]) -> str:
+    """The code points of the first and last characters of the cells `_cleaned` reads."""
+    return ", ".join(
+        f"ord(c{p}) AS _first{p}, ord(substring(c{p}, length(c{p}), 1)) AS _last{p}"
+        for p in positions
     )
 
 
@@ -396,7 +422,7 @@ class Staged:
     order: int
     first_row: int | None  # DuckDB's reader: f's rowid + first_row; else f has a _row column
     rows_read: int
-    raw_kept: bool  # every row's text is in f, not only the broken rows'
+    raw_kept: bool  # every row's text is in f, not only the broken rows' and typed columns''
 
     def row(self, rowid: str = "rowid", prefix: str = "") -> str:
         """SQL giving a row's number in its file, as a spreadsheet shows it."""
@@ -409,8 +435,10 @@ def stage(
     con: duckdb.DuckDBPyConnection, prepared: PreparedFile, order: int, keep_raw: bool = False
 ) -> Staged:
     """Read one file into `f`, typed and checked row by row, in one pass. The text as the
-    file gave it is kept only for rows that break a rule (and for every row with
-    `keep_raw`, or when the file is read row by row): the rest need only their values."""
+    file gave it is kept for the typed columns (dates, amounts, values from a list…) and
+    for rows that break a rule, and for every row with `keep_raw` or when the file is read
+    row by row: a text or code column's value is its text, so a row a later check refuses
+    gets its text back without the file being read again (`recover_raw`)."""
     table = prepared.file.table
     present = {name: position for position, name in prepared.mapping.items()}
     materialised = prepared.workbook is not None or prepared.exact_rows
@@ -419,7 +447,9 @@ def stage(
         f"{_cleaned(present[c.name]) if c.name in present else 'NULL::VARCHAR'} AS raw_{c.name}"
         for c in table.columns
     ]
-    helpers = [h for c in table.columns if c.kind == PERIOD for h in _period_helpers(c.name)]
+    periods = [c.name for c in table.columns if c.kind == PERIOD]
+    helpers = [h for name in periods for h in _period_helpers(name)]
+    texts = "".join(f", {_period_text(name)}" for name in periods)
     values = [f"{typed(c)} AS {c.name}" for c in table.columns]
     kept = [c.name for c in table.columns]
     for c in table.columns:
@@ -437,9 +467,13 @@ def stage(
             [*kept, "_empty", "_ok"]
             + [
                 f"CASE WHEN _ok THEN NULL ELSE raw_{c.name} END AS raw_{c.name}"
+                if c.kind in (TEXT, CODE)
+                else f"raw_{c.name}"
                 for c in table.columns
             ]
         )
+
+    ends = _ends(sorted(present.values()))
 
     def query(source: str) -> str:
         row = f"{ROW}, " if materialised else ""
@@ -448,7 +482,8 @@ def stage(
             SELECT *, {empty} AS _empty, NOT ({any_fails(checks)}) AS _ok FROM (
                 SELECT *, {", ".join(values)} FROM (
                     SELECT *{", " if helpers else ""}{", ".join(helpers)} FROM (
-                        SELECT {row}{", ".join(raw)} FROM {source}))))"""
+                        SELECT {row}{", ".join(raw)}{texts} FROM (
+                            SELECT *{", " if present else ""}{ends} FROM {source})))))"""
 
     _on_source(con, prepared, query)
     if materialised:
@@ -459,29 +494,14 @@ def stage(
 
 
 def recover_raw(con: duckdb.DuckDBPyConnection, staged: Staged, rows: str) -> None:
-    """Put the file's text back into the rows of the temporary table `rows` (by `_rid`),
-    reading the file once more: for the few valid-looking rows a later check refuses."""
+    """Put the file's text back into the rows of the temporary table `rows`: for the few
+    valid-looking rows a later check refuses, whose text columns `stage` kept as values
+    only (a text or code column's value is its cleaned text)."""
     if staged.raw_kept:
         return
-    prepared, table = staged.prepared, staged.prepared.file.table
-    present = {name: position for position, name in prepared.mapping.items()}
-    raw = ", ".join(
-        f"{_cleaned(present[c.name]) if c.name in present else 'NULL::VARCHAR'} AS raw_{c.name}"
-        for c in table.columns
-    )
-    names = ", ".join(f"raw_{c.name}" for c in table.columns)
-    _on_source(
-        con,
-        prepared,
-        lambda source: (
-            f"""CREATE OR REPLACE TEMP TABLE {rows} AS
-        SELECT t.* EXCLUDE ({names}), r.* EXCLUDE (_rid)
-        FROM {rows} t JOIN (SELECT _rid, {raw} FROM (
-            SELECT row_number() OVER () - 1 AS _rid, * FROM {source})
-            WHERE _rid IN (SELECT _rid FROM {rows})) r
-        USING (_rid)"""
-        ),
-    )
+    text = [c.name for c in staged.prepared.file.table.columns if c.kind in (TEXT, CODE)]
+    restored = ", ".join(f"coalesce(raw_{c}, {c}) AS raw_{c}" for c in text)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {rows} AS SELECT * REPLACE ({restored}) FROM {rows}")
 
 
 def _on_source(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, query) -> None:
