@@ -24,6 +24,7 @@ from metrics.marts import (
     active_residents_sql,
     feedback_facts,
     petitions_by_period,
+    resident_visits_sql,
     residents_sql,
     village_marts,
 )
@@ -389,15 +390,18 @@ def _active_month_by_month(
                 "(SELECT region_code FROM dirty WHERE month = ?))"
             )
             params.append(month)
+        visits = (
+            "(SELECT DISTINCT user_id, CAST(ts AS DATE) AS day FROM activity "
+            f"WHERE ts >= ? AND ts < ?{users})"
+        )
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE month_visits AS SELECT DISTINCT user_id, "
-            f"CAST(ts AS DATE) AS day FROM activity WHERE ts >= ? AND ts < ?{users}",
+            "CREATE OR REPLACE TEMP TABLE month_visits AS "
+            + resident_visits_sql(visits, "SELECT * FROM dirty_residents"),
             params,
         )
         for grain in GRAINS:
             con.execute(
-                f"INSERT INTO active_{grain} "
-                + active_residents_sql("month_visits", "dirty_residents", grain, cap)
+                f"INSERT INTO active_{grain} " + active_residents_sql("month_visits", grain, cap)
             )
     found = {g: con.sql(f"SELECT * FROM active_{g}").pl() for g in GRAINS}
     for name in ("month_visits", "dirty_residents", *(f"active_{g}" for g in GRAINS)):

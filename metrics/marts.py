@@ -217,21 +217,28 @@ def residents_sql(users: str) -> str:
         FROM {users} WHERE role = 'resident'"""
 
 
-def active_residents_sql(visits: str, resident_rows: str, grain: str, as_of_cap: str) -> str:
+def resident_visits_sql(visits: str, resident_rows: str) -> str:
+    """SELECT user_id, day, region_code, registered_at, cancelled_at: `visits` (user_id,
+    day: the distinct days each user did anything) of residents (`residents_sql`)."""
+    return f"""SELECT v.user_id, v.day, r.region_code, r.registered_at, r.cancelled_at
+        FROM {visits} v JOIN ({resident_rows}) r ON r.user_id = v.user_id"""
+
+
+def active_residents_sql(resident_visits: str, grain: str, as_of_cap: str) -> str:
     """SELECT region_code, period_start, active_residents, as `active_residents` counts them,
-    from `visits` (user_id, day: the distinct days each user did anything, all in one
-    month for the month grain) and `resident_rows` (`residents_sql`). `as_of_cap` is SQL
-    for the data's last moment plus a microsecond: a period's end is never later."""
-    period = "v.day" if grain == "day" else "date_trunc('month', v.day)::DATE"
+    from `resident_visits` (`resident_visits_sql`; all in one month for the month grain).
+    `as_of_cap` is SQL for the data's last moment plus a microsecond: a period's end is
+    never later."""
+    period = "day" if grain == "day" else "date_trunc('month', day)::DATE"
     following = "INTERVAL 1 DAY" if grain == "day" else "INTERVAL 1 MONTH"
+    columns = "user_id, region_code, registered_at, cancelled_at"
     distinct = "" if grain == "day" else "DISTINCT "
-    dated = f"SELECT {distinct}v.user_id, {period} AS period_start FROM {visits} v"
-    as_of = f"least(v.period_start + {following}, {as_of_cap})"
-    return f"""SELECT r.region_code, v.period_start, count(*)::BIGINT AS active_residents
-        FROM ({dated}) v JOIN ({resident_rows}) r ON r.user_id = v.user_id
-        WHERE r.registered_at < {as_of}
-          AND (r.cancelled_at IS NULL OR r.cancelled_at >= {as_of})
-        GROUP BY r.region_code, v.period_start"""
+    dated = f"SELECT {distinct}{columns}, {period} AS period_start FROM {resident_visits}"
+    as_of = f"least(period_start + {following}, {as_of_cap})"
+    return f"""SELECT region_code, period_start, count(*)::BIGINT AS active_residents
+        FROM ({dated})
+        WHERE registered_at < {as_of} AND (cancelled_at IS NULL OR cancelled_at >= {as_of})
+        GROUP BY region_code, period_start"""
 
 
 def active_by_period(
