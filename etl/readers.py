@@ -315,14 +315,17 @@ def _scan(stream: BinaryIO, copy_to: BinaryIO | None = None) -> _Scan:
             copy_to.write(chunk)
         if len(head) < HEAD_BYTES:
             head += chunk[: HEAD_BYTES - len(head)]
-        if utf8:
+        # ASCII is UTF-8: only other text is decoded (most of an export is ASCII), and
+        # the pattern only looks where a line is empty.
+        if utf8 and not (chunk.isascii() and not decoder.getstate()[0]):
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
                 utf8, bad_at = False, size + exc.start
         if not blank:
             joined = tail + chunk
-            blank = re.search(rb"\n\r?\n(?=[^\r\n])", joined) is not None
+            if b"\n\n" in joined or b"\n\r\n" in joined:
+                blank = re.search(rb"\n\r?\n(?=[^\r\n])", joined) is not None
             tail = joined[-3:]
         size += len(chunk)
     if utf8:
