@@ -301,38 +301,28 @@ def _refresh_villages(con: duckdb.DuckDBPyConnection, span: Span, full: bool) ->
     months = [m for (m,) in con.execute("SELECT DISTINCT month FROM dirty ORDER BY 1").fetchall()]
     if not months:
         return
-    codes = [
-        c for (c,) in con.execute("SELECT DISTINCT region_code FROM dirty ORDER BY 1").fetchall()
-    ]
-    window = Span(
-        max(months[0], span.first_day),
-        min(next_month(months[-1]) - dt.timedelta(days=1), span.last_day),
-        span.data_end,
-    )
+    # Each village is computed over its own dirty months only: a day's load dirties every
+    # village's last two months (the data's end moved) but only some villages' older
+    # ones (a message open since spring, closed today), and a window as long as the
+    # longest for all of them would recompute the year.
+    groups: dict[tuple[dt.date, dt.date], list[str]] = {}
+    for code, first, last in con.execute(
+        "SELECT region_code, min(month), max(month) FROM dirty GROUP BY 1 ORDER BY 1"
+    ).fetchall():
+        groups.setdefault((first, last), []).append(code)
     catalogue = con.sql("SELECT * FROM catalogue").pl().lazy()
     active = _active_month_by_month(con, span, months)
     computed: dict[str, list[pl.DataFrame]] = {g: [] for g in GRAINS}
-    for start in range(0, len(codes), VILLAGE_CHUNK):
-        chunk = codes[start : start + VILLAGE_CHUNK]
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE chunk_villages AS SELECT unnest(?) AS region_code",
-            [chunk],
+    for (first, last), codes in sorted(groups.items()):
+        window = Span(
+            max(first, span.first_day),
+            min(next_month(last) - dt.timedelta(days=1), span.last_day),
+            span.data_end,
         )
-        inside = "region_code IN (SELECT region_code FROM chunk_villages)"
-        tables = {
-            "regions": con.sql(f"SELECT * FROM regions WHERE {inside}").pl().lazy(),
-            "users": con.sql(f"SELECT * FROM users WHERE {inside}").pl().lazy(),
-            "feedback": con.sql(f"SELECT * FROM feedback WHERE {inside}").pl().lazy(),
-            "disclosures": con.sql(f"SELECT * FROM disclosures WHERE {inside}").pl().lazy(),
-            "catalogue": catalogue,
-        }
-        in_chunk = pl.col("region_code").is_in(chunk)
-        marts = village_marts(
-            tables, window, GRAINS, active={g: f.lazy().filter(in_chunk) for g, f in active.items()}
-        )
-        for grain, frame in marts.items():
-            computed[grain].append(frame)
-        del tables, marts
+        for start in range(0, len(codes), VILLAGE_CHUNK):
+            chunk = codes[start : start + VILLAGE_CHUNK]
+            for grain, frame in _village_chunk(con, chunk, window, catalogue, active).items():
+                computed[grain].append(frame)
     for grain in GRAINS:
         frame = pl.concat(computed[grain]) if computed[grain] else None
         con.register("computed_rows", frame.to_arrow())
@@ -353,6 +343,29 @@ def _refresh_villages(con: duckdb.DuckDBPyConnection, span: Span, full: bool) ->
             )
             con.execute(f"INSERT INTO mart_village_{grain} {keep}")
         con.unregister("computed_rows")
+
+
+def _village_chunk(
+    con: duckdb.DuckDBPyConnection,
+    chunk: list[str],
+    window: Span,
+    catalogue: pl.LazyFrame,
+    active: dict[str, pl.DataFrame],
+) -> dict[str, pl.DataFrame]:
+    """`village_marts` of the villages `chunk` over `window`, their records read by DuckDB."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE chunk_villages AS SELECT unnest(?) AS region_code", [chunk]
+    )
+    inside = "region_code IN (SELECT region_code FROM chunk_villages)"
+    tables = {
+        name: con.sql(f"SELECT * FROM {name} WHERE {inside}").pl().lazy()
+        for name in ("regions", "users", "feedback", "disclosures")
+    }
+    tables["catalogue"] = catalogue
+    in_chunk = pl.col("region_code").is_in(chunk)
+    return village_marts(
+        tables, window, GRAINS, active={g: f.lazy().filter(in_chunk) for g, f in active.items()}
+    )
 
 
 def _active_month_by_month(

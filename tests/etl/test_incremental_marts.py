@@ -289,3 +289,27 @@ def test_the_loaders_active_residents_are_the_definitions(tmp_path, load, db):
     for grain, frame in expected.items():
         assert stored[grain].get_column("active_residents").sum() > 0
         assert stored[grain].equals(frame), grain
+
+
+def test_each_village_is_recomputed_over_its_own_dirty_months(tmp_path, load, db, monkeypatch):
+    """A message of July closed in August and the data's end moving on: the message's
+    village is recomputed from July, the others only for August (not every village from
+    the earliest month any of them needs)."""
+    from etl import refresh
+
+    for i, day in enumerate(SEQUENCE[:4]):
+        load(_day(tmp_path / f"day{i}", **day))
+    computed = []
+    village_marts = refresh.village_marts
+
+    def spy(tables, span, *args, **kwargs):
+        codes = tables["regions"].collect().get_column("region_code").to_list()
+        computed.append((codes, span.first_day, span.last_day))
+        return village_marts(tables, span, *args, **kwargs)
+
+    monkeypatch.setattr(refresh, "village_marts", spy)
+    later = [("U3", "2022-08-09 09:00", "浏览", "")]
+    load(_day(tmp_path / "closed", feedback=SEQUENCE[4]["feedback"], activity=later))
+    july, last = dt.date(2022, 7, 20), dt.date(2022, 8, 9)
+    assert computed == [([COMMUNITY], july, last), ([VILLAGE], dt.date(2022, 8, 1), last)]
+    assert _loaded(db) == _rebuilt(db, tmp_path / "check")
