@@ -229,11 +229,15 @@ def active_residents_sql(resident_visits: str, grain: str, as_of_cap: str) -> st
     from `resident_visits` (`resident_visits_sql`; all in one month for the month grain).
     `as_of_cap` is SQL for the data's last moment plus a microsecond: a period's end is
     never later."""
-    period = "day" if grain == "day" else "date_trunc('month', day)::DATE"
-    following = "INTERVAL 1 DAY" if grain == "day" else "INTERVAL 1 MONTH"
-    columns = "user_id, region_code, registered_at, cancelled_at"
-    distinct = "" if grain == "day" else "DISTINCT "
-    dated = f"SELECT {distinct}{columns}, {period} AS period_start FROM {resident_visits}"
+    if grain == "day":
+        following = "INTERVAL 1 DAY"
+        dated = f"SELECT *, day AS period_start FROM {resident_visits}"
+    else:  # one row per resident: the visits are of one month, a resident's columns one
+        following = "INTERVAL 1 MONTH"
+        dated = f"""SELECT user_id, any_value(region_code) AS region_code,
+            any_value(registered_at) AS registered_at, any_value(cancelled_at) AS cancelled_at,
+            date_trunc('month', min(day))::DATE AS period_start
+            FROM {resident_visits} GROUP BY user_id"""
     as_of = f"least(period_start + {following}, {as_of_cap})"
     return f"""SELECT region_code, period_start, count(*)::BIGINT AS active_residents
         FROM ({dated})
