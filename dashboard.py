@@ -16,6 +16,7 @@ from ui.auth import current_user, refuse
 from ui.builtin_texts import builtin_texts
 from ui.database import ensure_database
 from ui.i18n import LANGUAGES, language, t
+from ui.navigation import say_if_no_such_page
 from ui.printing import print_stylesheet
 
 VIEWS = Path(__file__).parent / "views"
@@ -71,6 +72,7 @@ def main() -> None:
         for file, key, icon, path in PAGES
     }
     page = st.navigation(list(pages.values()))
+    say_if_no_such_page(default)
     opened = next(path for path, candidate in pages.items() if candidate is page)
     # Right after signing in (or switching the demo's role) the page in the URL may be one
     # the role does not have: go to the role's first page. Asked for later, it is refused.
