@@ -1,7 +1,8 @@
 """阳光三务监督看板: `streamlit run dashboard.py`. Builds the demo database on first run.
 
 `streamlit run` imports this file to find its server (`app`: Streamlit with the session
-routes of ui/sessions.py), then runs it as a script, `main()`, for every browser session.
+routes of ui/sessions.py, and the background scoring of datastore/warmup.py), then runs
+it as a script, `main()`, for every browser session.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from datastore import default_db_path
 from datastore.access import OutsideJurisdiction
+from datastore.warmup import keep_scored
 from ui import sessions
 from ui.auth import current_user, refuse
 from ui.builtin_texts import builtin_texts
@@ -91,3 +94,5 @@ if __name__ == "__main__":
     main()
 else:
     app = st.App(__file__, routes=sessions.ROUTES)
+    # The server scores each database a load swaps in before its users ask for the leads.
+    keep_scored(default_db_path())
