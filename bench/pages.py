@@ -51,6 +51,27 @@ TARGETS = {"district": 1.5, "province": 3.0}  # seconds, a new session's first r
 
 
 _components = None
+_accounts: dict = {}  # role → the bench's signed-in user, on a database of real exports
+
+
+def _sign_in_accounts(db: Path) -> None:
+    """Accounts over the first district for the roles the pages are opened as, where the
+    database holds real exports (no demo roles there): as the users a commission adds."""
+    from datastore import ReadOnlyDatabase, accounts, status
+    from datastore.access import User
+
+    _accounts.clear()
+    con = ReadOnlyDatabase(db).cursor()
+    if status.demo_only(con):
+        return
+    district = con.sql("SELECT min(region_code) FROM regions WHERE level = 'district'")
+    region = district.fetchall()[0][0]
+    with accounts.opened(accounts.access_path(db)) as store:
+        for role in {role for _, role in PAGES.values()}:
+            name = f"bench-{role}"
+            if accounts.account_region(store, name) is None:
+                accounts.add_account(store, name, name, role, region, password=os.urandom(16).hex())
+            _accounts[role] = User(name, name, role, region, "password")
 
 
 def _new_session(url_path: str, role: str):
@@ -62,6 +83,8 @@ def _new_session(url_path: str, role: str):
 
     app = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=600)
     app.session_state["demo_role"] = role
+    if role in _accounts:
+        app.session_state["user"] = _accounts[role]
     app._page_hash = calc_hash(url_path)  # what the browser's URL path selects
     # A server scans the installed packages for components once, at start; AppTest does
     # it for every new session (0.6 s here), which is no part of a page's time.
@@ -96,6 +119,8 @@ def _background_scoring(db: Path) -> float:
 def _measure(db: Path, repeat: int, pages: dict) -> dict[str, tuple[float, float, float]]:
     os.environ["SUNSHINE_DB"] = str(db)
     import streamlit as st
+
+    _sign_in_accounts(db)
 
     # One untimed session first: the modules every page imports are loaded once per
     # server process, not per session.

@@ -1,8 +1,10 @@
-"""Scoring ahead of the readers. Whole-span scoring is the one slow read (seconds for a
+"""Scoring ahead of the readers. Whole-span scoring is the slowest read (seconds for a
 district, minutes for a province) and every page with leads needs it, so a new session's
-first page after a load would wait for it. The dashboard process therefore scores each new
-database in the background as soon as a load swaps it in, for the scopes its users can
-ask for, and the pages find the episodes in datastore/scoring.py's cache."""
+first page after a load would wait for it; at province scale, so would an
+administrator's count of a district's rows among the province's events. The dashboard
+process therefore reads both in the background as soon as a load swaps a new database
+in, for the scopes its users can ask for, and the pages find them in the data layer's
+caches (datastore/per_load.py)."""
 
 from __future__ import annotations
 
@@ -11,13 +13,36 @@ import threading
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from datastore import ReadOnlyDatabase, file_identity
+from datastore.access import ROLES
 from datastore.accounts import access_path, accounts, opened
 from datastore.scope import Scope
 from datastore.scoring import scored_scopes, scored_span, scoring_scope
+from datastore.status import covers_everything, rows_by_load
 
 log = logging.getLogger(__name__)
+
+
+def _active_accounts(access_store: Path) -> pl.DataFrame:
+    if not access_store.exists():
+        return pl.DataFrame(schema={"role": pl.String, "region_code": pl.String})
+    with opened(access_store) as store:
+        return accounts(store).filter(active=1)
+
+
+def scopes_to_count(con: duckdb.DuckDBPyConnection, access_store: Path) -> list[Scope]:
+    """The jurisdictions of the active accounts that see the data page, where they are a
+    part of what is loaded (the rows of everything are the loads' own totals)."""
+    counting = [role for role, given in ROLES.items() if "data" in given.pages]
+    regions = (
+        _active_accounts(access_store)
+        .filter(pl.col("role").is_in(counting), pl.col("region_code").is_not_null())
+        .get_column("region_code")
+        .unique(maintain_order=True)
+    )
+    return [Scope(code) for code in regions if not covers_everything(con, Scope(code))]
 
 
 def scopes_to_score(con: duckdb.DuckDBPyConnection, access_store: Path) -> list[Scope]:
@@ -30,11 +55,8 @@ def scopes_to_score(con: duckdb.DuckDBPyConnection, access_store: Path) -> list[
             "SELECT region_code FROM regions WHERE level = 'district' ORDER BY region_code"
         ).fetchall()
     ]
-    regions: list[str | None] = []
-    if access_store.exists():
-        with opened(access_store) as store:
-            active = accounts(store).filter(active=1)
-        regions = active.get_column("region_code").unique(maintain_order=True).to_list()
+    active = _active_accounts(access_store)
+    regions = active.get_column("region_code").unique(maintain_order=True).to_list()
     asked = scored_scopes()
     wanted = list(asked)
     for region in regions or districts:
@@ -70,23 +92,25 @@ class ScoringWarmer:
         self._thread.join()
 
     def score_now(self) -> list[Scope]:
-        """Score the file as it is now, for every scope to score; the scopes done."""
+        """Score (and count) the file as it is now, for every scope; the scopes read."""
         identity = file_identity(self.path)
         if identity is None:
             return []
         database = ReadOnlyDatabase(self.path)
         try:
             con = database.cursor()
-            scopes = scopes_to_score(con, access_path(self.path))
-            for scope in scopes:
+            store = access_path(self.path)
+            reads = [(scored_span, scope) for scope in scopes_to_score(con, store)]
+            reads += [(rows_by_load, scope) for scope in scopes_to_count(con, store)]
+            for read, scope in reads:
                 if self._stop.is_set() or not database.is_current():
-                    break  # another load swapped in meanwhile: that file is scored next
-                scored_span(con, scope)
+                    break  # another load swapped in meanwhile: that file is read next
+                read(con, scope)
             else:
                 self.scored_identity = database.identity
         finally:
             database.close()
-        return scopes
+        return [scope for _, scope in reads]
 
     def _watch(self) -> None:
         while not self._stop.is_set():

@@ -217,9 +217,8 @@ case.summary_section(
     filters.scope, filters.month.replace(month=1), month_end(filters.month), "casework_summary"
 )
 
-history = query(status.load_history, filters.area, 1).rows
-if history.height:
-    latest = history.row(0, named=True)
+latest = query(status.latest_load, filters.area)
+if latest:
     st.caption(
         f"**{t('freshness')}** · "
         + t("freshness_text", finished_at=f"{latest['finished_at']:%Y-%m-%d %H:%M}",
