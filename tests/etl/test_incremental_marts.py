@@ -224,10 +224,10 @@ def test_marts_after_a_sequence_of_loads_equal_a_rebuild(tmp_path, load, db, upt
         assert _loaded(db) == _rebuilt(db, tmp_path / f"check{i}"), f"after load {i}"
 
 
-def test_a_load_recomputes_only_the_villages_and_months_it_touched(tmp_path, load, db, monkeypatch):
+def _spy_on_village_marts(monkeypatch) -> list[tuple[list[str], dt.date, dt.date]]:
+    """The villages and window of every `village_marts` call the loads make from now on."""
     from etl import refresh
 
-    load(_day(tmp_path / "first", **SEQUENCE[0]))
     computed = []
     village_marts = refresh.village_marts
 
@@ -237,6 +237,12 @@ def test_a_load_recomputes_only_the_villages_and_months_it_touched(tmp_path, loa
         return village_marts(tables, span, *args, **kwargs)
 
     monkeypatch.setattr(refresh, "village_marts", spy)
+    return computed
+
+
+def test_a_load_recomputes_only_the_villages_and_months_it_touched(tmp_path, load, db, monkeypatch):
+    load(_day(tmp_path / "first", **SEQUENCE[0]))
+    computed = _spy_on_village_marts(monkeypatch)
     message = (
         "F7",
         COMMUNITY,
@@ -295,19 +301,9 @@ def test_each_village_is_recomputed_over_its_own_dirty_months(tmp_path, load, db
     """A message of July closed in August and the data's end moving on: the message's
     village is recomputed from July, the others only for August (not every village from
     the earliest month any of them needs)."""
-    from etl import refresh
-
     for i, day in enumerate(SEQUENCE[:4]):
         load(_day(tmp_path / f"day{i}", **day))
-    computed = []
-    village_marts = refresh.village_marts
-
-    def spy(tables, span, *args, **kwargs):
-        codes = tables["regions"].collect().get_column("region_code").to_list()
-        computed.append((codes, span.first_day, span.last_day))
-        return village_marts(tables, span, *args, **kwargs)
-
-    monkeypatch.setattr(refresh, "village_marts", spy)
+    computed = _spy_on_village_marts(monkeypatch)
     later = [("U3", "2022-08-09 09:00", "浏览", "")]
     load(_day(tmp_path / "closed", feedback=SEQUENCE[4]["feedback"], activity=later))
     july, last = dt.date(2022, 7, 20), dt.date(2022, 8, 9)
