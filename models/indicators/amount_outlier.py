@@ -104,44 +104,59 @@ def measure(data: ScoringData) -> pl.DataFrame:
               "sample": pl.Int64, "evidence": pl.List(pl.String)}  # fmt: skip
     if items.is_empty():
         return pl.DataFrame(schema=schema)
-    rows = []
-    for (region,), own in items.sort("region_code", "item_code").group_by(
-        "region_code", maintain_order=True
-    ):
-        candidates = [
-            (r["log_ratio"], r["variance"], r["n"], [(r["reference"], r["ids"], r["logs"])])
-            for r in own.iter_rows(named=True)
-        ]
-        if own.height > 1:
-            weights = 1 / own.get_column("variance").to_numpy()
-            ratios = own.get_column("log_ratio").to_numpy()
-            candidates.append(
-                (
-                    float(np.sum(weights * ratios) / weights.sum()),
-                    float(1 / weights.sum()),
-                    int(own.get_column("n").sum()),
-                    [(r["reference"], r["ids"], r["logs"]) for r in own.iter_rows(named=True)],
-                )
-            )
-        log_ratio, variance, n, parts = max(candidates, key=lambda c: c[0] / math.sqrt(c[1]))
-        # The best of several candidates is held to a bar shared out over them.
-        z = float(norm.isf(data.chance / len(candidates)))
-        above = [
-            i
-            for reference, ids, logs in parts
-            for i, log in zip(ids, logs, strict=True)
-            if log > reference + math.log(FLOOR)
-        ]
-        rows.append(
-            {
-                "region_code": region,
-                "value": math.exp(log_ratio),
-                "needed": math.exp(z * math.sqrt(variance)),
-                "sample": n,
-                "evidence": above,
-            }
-        )
-    return pl.DataFrame(rows, schema=schema)
+    items = items.sort("region_code", "item_code").with_row_index("item")
+    villages = items.group_by("region_code", maintain_order=True).agg(
+        pl.col("item").first().alias("first"), pl.len().alias("items")
+    )
+    log_ratio = items.get_column("log_ratio").to_numpy()
+    variance = items.get_column("variance").to_numpy()
+    payments = items.get_column("n").to_numpy()
+    # Each village's candidates: each item, and with several items their combination
+    # weighted by certainty; the one furthest beyond chance is its value. Scalars are
+    # taken as float, as each candidate was, so that ties and roundings stay the same.
+    counts = villages.get_column("items").to_numpy()
+    # The best of several candidates is held to a bar shared out over them.
+    bars = norm.isf(data.chance / (counts + (counts > 1)))
+    chosen, values, needed, samples = [], [], [], []
+    for first, count, z in zip(villages.get_column("first"), counts, bars, strict=True):
+        own = slice(first, first + count)
+        beyond = log_ratio[own] / np.sqrt(variance[own])
+        best = int(np.argmax(beyond))
+        part = first + best
+        ratio, var, n = float(log_ratio[part]), float(variance[part]), int(payments[part])
+        if count > 1:
+            weights = 1 / variance[own]
+            combined = float(np.sum(weights * log_ratio[own]) / weights.sum())
+            combined_var = float(1 / weights.sum())
+            if combined / math.sqrt(combined_var) > beyond[best]:
+                ratio, var, n, part = combined, combined_var, int(payments[own].sum()), -1
+        chosen.append(part)
+        values.append(math.exp(ratio))
+        needed.append(math.exp(float(z) * math.sqrt(var)))
+        samples.append(n)
+    best = villages.select(
+        "region_code",
+        pl.Series("part", chosen),
+        pl.Series("value", values, pl.Float64),
+        pl.Series("needed", needed, pl.Float64),
+        pl.Series("sample", samples, pl.Int64),
+    )
+    # The payments of the chosen item (or of every item, for the combination) above twice
+    # the reference.
+    above = (
+        items.select("region_code", "item", "reference", "ids", "logs")
+        .join(best.select("region_code", "part"), on="region_code", maintain_order="left")
+        .filter((pl.col("part") == -1) | (pl.col("part") == pl.col("item")))
+        .explode("ids", "logs")
+        .filter(pl.col("logs") > pl.col("reference") + math.log(FLOOR))
+        .group_by("region_code", maintain_order=True)
+        .agg(pl.col("ids").alias("evidence"))
+    )
+    return (
+        best.join(above, on="region_code", how="left", maintain_order="left")
+        .with_columns(pl.col("evidence").fill_null(pl.lit([], pl.List(pl.String))))
+        .select(list(schema))
+    )
 
 
 INDICATOR = Indicator(

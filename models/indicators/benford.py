@@ -19,22 +19,31 @@ import polars as pl
 
 from models.data import ScoringData
 from models.indicators.base import Indicator
-from models.stats import BENFORD_F2_NONCONFORMITY, benford_f2_mad
+from models.stats import BENFORD_F2_NONCONFORMITY, benford_f2_mads
 
 
 def measure(data: ScoringData) -> pl.DataFrame:
     finance = data.disclosures.filter(
         (pl.col("category") == "finance") & ~pl.col("withdrawn") & (pl.col("amount") > 0)
+    ).select(
+        "region_code",
+        pl.col("amount").cast(pl.Float64),
+        (pl.col("region_code").rank("dense") - 1).cast(pl.Int64).alias("ledger"),
     )
-    rows = []
-    for (region,), ledger in finance.group_by("region_code"):
-        mad, n = benford_f2_mad(ledger.get_column("amount").cast(pl.Float64).to_numpy())
-        rows.append({"region_code": region, "value": mad, "sample": n, "evidence": []})
+    regions = finance.unique("ledger").sort("ledger").get_column("region_code")
+    mads, counts = benford_f2_mads(
+        finance.get_column("amount").to_numpy(),
+        finance.get_column("ledger").to_numpy(),
+        regions.len(),
+    )
     return pl.DataFrame(
-        rows,
-        schema={"region_code": pl.String, "value": pl.Float64, "sample": pl.Int64,
-                "evidence": pl.List(pl.String)},
-    )  # fmt: skip
+        {
+            "region_code": regions,
+            "value": pl.Series(mads, dtype=pl.Float64),
+            "sample": pl.Series(counts, dtype=pl.Int64),
+            "evidence": pl.Series([[]] * regions.len(), dtype=pl.List(pl.String)),
+        }
+    )
 
 
 INDICATOR = Indicator(
