@@ -98,6 +98,15 @@ def _per_item(data: ScoringData) -> pl.DataFrame:
     )
 
 
+def _sums(values: np.ndarray, firsts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Each village's numpy.sum of `values` (its rows from `firsts`, `counts` of them):
+    numpy adds an array in blocks, and a village's figures must not move in the last digit
+    with the way they are added up."""
+    return np.array(
+        [np.sum(values[f : f + n]) for f, n in zip(firsts.tolist(), counts.tolist(), strict=True)]
+    )
+
+
 def measure(data: ScoringData) -> pl.DataFrame:
     items = _per_item(data)
     schema = {"region_code": pl.String, "value": pl.Float64, "needed": pl.Float64,
@@ -111,29 +120,29 @@ def measure(data: ScoringData) -> pl.DataFrame:
     log_ratio = items.get_column("log_ratio").to_numpy()
     variance = items.get_column("variance").to_numpy()
     payments = items.get_column("n").to_numpy()
-    # Each village's candidates: each item, and with several items their combination
-    # weighted by certainty; the one furthest beyond chance is its value. Scalars are
-    # taken as float, as each candidate was, so that ties and roundings stay the same.
+    firsts = villages.get_column("first").to_numpy()
     counts = villages.get_column("items").to_numpy()
+    # Each village's candidates: each item, and with several items their combination
+    # weighted by certainty; the one furthest beyond chance (the first such item on a tie,
+    # the combination only when strictly further) is its value.
+    beyond = log_ratio / np.sqrt(variance)
+    furthest = np.repeat(np.maximum.reduceat(beyond, firsts), counts)
+    positions = np.where(beyond == furthest, np.arange(len(beyond)), len(beyond))
+    part = np.minimum.reduceat(positions, firsts)
+    weights = 1 / variance
+    combined = _sums(weights * log_ratio, firsts, counts) / _sums(weights, firsts, counts)
+    combined_var = 1 / _sums(weights, firsts, counts)
+    pick = (counts > 1) & (combined / np.sqrt(combined_var) > beyond[part])
+    ratio = np.where(pick, combined, log_ratio[part])
+    var = np.where(pick, combined_var, variance[part])
+    samples = np.where(pick, np.add.reduceat(payments, firsts), payments[part])
+    chosen = np.where(pick, -1, part)
     # The best of several candidates is held to a bar shared out over them.
-    bars = norm.isf(data.chance / (counts + (counts > 1)))
-    chosen, values, needed, samples = [], [], [], []
-    for first, count, z in zip(villages.get_column("first"), counts, bars, strict=True):
-        own = slice(first, first + count)
-        beyond = log_ratio[own] / np.sqrt(variance[own])
-        best = int(np.argmax(beyond))
-        part = first + best
-        ratio, var, n = float(log_ratio[part]), float(variance[part]), int(payments[part])
-        if count > 1:
-            weights = 1 / variance[own]
-            combined = float(np.sum(weights * log_ratio[own]) / weights.sum())
-            combined_var = float(1 / weights.sum())
-            if combined / math.sqrt(combined_var) > beyond[best]:
-                ratio, var, n, part = combined, combined_var, int(payments[own].sum()), -1
-        chosen.append(part)
-        values.append(math.exp(ratio))
-        needed.append(math.exp(float(z) * math.sqrt(var)))
-        samples.append(n)
+    bars = norm.isf(data.chance / (counts + (counts > 1))) * np.sqrt(var)
+    # math.exp, as each village's figures were first taken: numpy's may differ in the last
+    # digit.
+    values = [math.exp(r) for r in ratio.tolist()]
+    needed = [math.exp(b) for b in bars.tolist()]
     best = villages.select(
         "region_code",
         pl.Series("part", chosen),
