@@ -15,6 +15,7 @@ twentieth is not (0 of 4); genuine ledgers never fire (0 of 10).
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from models.data import ScoringData
@@ -23,26 +24,25 @@ from models.stats import BENFORD_F2_NONCONFORMITY, benford_f2_mads
 
 
 def measure(data: ScoringData) -> pl.DataFrame:
-    finance = data.disclosures.filter(
-        (pl.col("category") == "finance") & ~pl.col("withdrawn") & (pl.col("amount") > 0)
-    ).select(
-        "region_code",
-        pl.col("amount").cast(pl.Float64),
-        (pl.col("region_code").rank("dense") - 1).cast(pl.Int64).alias("ledger"),
+    ledgers = (
+        data.disclosures.filter(
+            (pl.col("category") == "finance") & ~pl.col("withdrawn") & (pl.col("amount") > 0)
+        )
+        .group_by("region_code")
+        .agg(pl.col("amount").cast(pl.Float64))
+        .with_row_index("ledger")
     )
-    regions = finance.unique("ledger").sort("ledger").get_column("region_code")
+    amounts = ledgers.select("ledger", "amount").explode("amount")
     mads, counts = benford_f2_mads(
-        finance.get_column("amount").to_numpy(),
-        finance.get_column("ledger").to_numpy(),
-        regions.len(),
+        amounts.get_column("amount").to_numpy(),
+        amounts.get_column("ledger").to_numpy().astype(np.int64),
+        ledgers.height,
     )
-    return pl.DataFrame(
-        {
-            "region_code": regions,
-            "value": pl.Series(mads, dtype=pl.Float64),
-            "sample": pl.Series(counts, dtype=pl.Int64),
-            "evidence": pl.Series([[]] * regions.len(), dtype=pl.List(pl.String)),
-        }
+    return ledgers.select(
+        "region_code",
+        pl.Series("value", mads, dtype=pl.Float64),
+        pl.Series("sample", counts, dtype=pl.Int64),
+        pl.lit([], dtype=pl.List(pl.String)).alias("evidence"),
     )
 
 
