@@ -117,7 +117,11 @@ def scoring_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> Scope:
     kind: a lead's score must not depend on who is looking, and the anomaly model compares
     each village with everything scored alongside it."""
     if scope.region_code is None:
-        return Scope()
+        districts = con.execute(
+            "SELECT region_code FROM regions WHERE level = 'district' LIMIT 2"
+        ).fetchall()
+        # The whole of a one-district database is that district: scored once, not twice.
+        return Scope(districts[0][0]) if len(districts) == 1 else Scope()
     rows = con.execute(
         "SELECT level, district_code FROM regions WHERE region_code = ?", [scope.region_code]
     ).fetchall()
@@ -140,7 +144,9 @@ def _data_version(con: duckdb.DuckDBPyConnection) -> tuple | None:
 
 
 _SCORED: OrderedDict[tuple, pl.DataFrame] = OrderedDict()
-_SCORED_KEEP = 8
+# Every district of a province scored ahead of its users (datastore/warmup.py), and then
+# the next load's: episodes are small next to the time they take.
+_SCORED_KEEP = 256
 _scoring = threading.Lock()
 
 
@@ -167,6 +173,16 @@ def scored_span(
             while len(_SCORED) > _SCORED_KEEP:
                 _SCORED.popitem(last=False)  # the oldest scored
     return episodes
+
+
+def scored_scopes() -> list[Scope]:
+    """The scopes scored over the whole span in this process, the latest first: a new
+    load is scored for them again before anybody asks (datastore/warmup.py)."""
+    scopes: list[Scope] = []
+    for _, scope, as_of, seed, window_days in reversed(_SCORED):
+        if (as_of, seed, window_days) == (None, 0, DEFAULT_WINDOW_DAYS) and scope not in scopes:
+            scopes.append(scope)
+    return scopes
 
 
 @scoped
