@@ -2,6 +2,7 @@
 
     python bench/leads.py [--validation DIR] [--tuning 1 2 3] [--holdout 101 …]
                           [--drawn 301 …] [--clean 201 …] [--synthetic 1 2 3] [--months 12]
+                          [--episodes DIR]
 
 Every data set is scored as `python -m models` does with no options: lead episodes over
 the whole span, the command line's defaults, no settings file. With k the number of
@@ -24,6 +25,9 @@ are also counted on their own).
   payments, sparse messages), nothing injected.
 - synthetic: that generator with other practice and misconduct of every kind the
   indicators look for, at middling magnitudes.
+
+With --episodes, every data set's episodes are written to DIR as Parquet (one file per
+data set, named after it), so that two versions of the code can be compared lead for lead.
 
 It also times whole-span scoring of each 12-month demo district (median), against
 scoring its last window alone in the same run, and the peak memory of the process.
@@ -59,6 +63,13 @@ VALIDATION = Path(__file__).resolve().parent.parent.parent / "shared" / "validat
 COLUMNS = ["k", "precision_at_k", "recall_at_k", "type_right", "inaction_at_k", "slow_at_k",
            "wrong_at_k", "clean_at_0.5", "near_misses_flagged"]  # fmt: skip
 TIMES: list[tuple[float, float]] = []  # (whole span, last window alone) per demo district
+KEPT: list[Path] = []  # where to write each data set's episodes (--episodes), if anywhere
+
+
+def _keep(name: str, episodes: pl.DataFrame) -> pl.DataFrame:
+    if KEPT:
+        episodes.write_parquet(KEPT[0] / f"{name.replace(' ', '-')}.parquet")
+    return episodes
 
 
 def _best(episodes: pl.DataFrame) -> pl.DataFrame:
@@ -202,7 +213,11 @@ def main() -> None:
     parser.add_argument("--clean", type=int, nargs="*", default=[201, 202, 203])
     parser.add_argument("--synthetic", type=int, nargs="*", default=[1, 2, 3])
     parser.add_argument("--months", type=int, default=12)
+    parser.add_argument("--episodes", type=Path, help="write each data set's episodes here")
     args = parser.parse_args()
+    if args.episodes:
+        args.episodes.mkdir(parents=True, exist_ok=True)
+        KEPT.append(args.episodes)
 
     with tempfile.TemporaryDirectory(prefix="bench-leads-") as tmp:
         work = Path(tmp)
@@ -213,7 +228,7 @@ def main() -> None:
             labels = pl.read_csv(
                 args.validation / "labels.csv", schema_overrides={"region_code": pl.String}
             )
-            episodes = score_span(records)
+            episodes = _keep("validation", score_span(records))
             result = evaluate(episodes, labels, records.villages.height)
             print(_line("validation", result), flush=True)
             print("\n".join(_scenarios(episodes, labels)), flush=True)
@@ -224,7 +239,7 @@ def main() -> None:
             rows = []
             for seed in seeds:
                 records, labels = _demo(seed, args.months, True, work, practice)
-                episodes = _scored(records)
+                episodes = _keep(f"{group} seed {seed}", _scored(records))
                 rows.append(evaluate(episodes, labels, records.villages.height))
                 print(_line(f"{group} seed {seed}", rows[-1]), flush=True)
                 for line in _scenarios(episodes, labels):
@@ -237,7 +252,7 @@ def main() -> None:
         for seed in args.synthetic:
             for name, practice in PRACTICES.items():
                 records, labels = _synthetic(seed, practice)
-                episodes = score_span(records)
+                episodes = _keep(f"synthetic {name} seed {seed}", score_span(records))
                 rows.append(evaluate(episodes, labels, records.villages.height))
                 print(_line(f"synthetic {name} seed {seed}", rows[-1]), flush=True)
                 for line in _scenarios(episodes, labels):
@@ -249,9 +264,8 @@ def main() -> None:
         shares = []
         for seed in args.clean:
             records, labels = _demo(seed, args.months, False, work)
-            shares.append(
-                evaluate(_scored(records), labels, records.villages.height)["clean_at_0.5"]
-            )
+            episodes = _keep(f"clean demo seed {seed}", _scored(records))
+            shares.append(evaluate(episodes, labels, records.villages.height)["clean_at_0.5"])
             print(
                 f"clean demo seed {seed}: {shares[-1]:.1%} of villages with a lead ≥ 0.5",
                 flush=True,
@@ -260,9 +274,8 @@ def main() -> None:
             for name, practice in PRACTICES.items():
                 records = generate(District(**{**practice.__dict__, "seed": 100 + seed}))
                 empty = pl.DataFrame(schema={"region_code": pl.String, "lead_type": pl.String})
-                share = evaluate(score_span(records), empty, records.villages.height)[
-                    "clean_at_0.5"
-                ]
+                episodes = _keep(f"clean synthetic {name} seed {100 + seed}", score_span(records))
+                share = evaluate(episodes, empty, records.villages.height)["clean_at_0.5"]
                 shares.append(share)
                 print(f"clean synthetic {name} seed {100 + seed}: {share:.1%} of villages with a "
                       "lead ≥ 0.5", flush=True)  # fmt: skip

@@ -1,7 +1,7 @@
 """A province's year on one machine: load, one day added, marts, each with its peak memory.
 
     nice -n 10 python bench/scale.py [--preset province] [--months 12] [--seed 1]
-        [--steps baseline,load,day,marts]
+        [--steps baseline,load,day,marts,leads]
 
 Generates the province export once (`etl demo --preset province`, cached under
 data/bench/), then runs each step in a child process of its own, one at a time, and
@@ -15,11 +15,13 @@ reports its wall time and the child's peak resident memory:
   the platform's daily files overlap, plus the next day's events, registrations,
   messages answered and closed, new messages and disclosures), marts included;
 - marts: every mart rebuilt from scratch in the loaded database, and compared with the
-  marts the incremental loads left, table by table.
+  marts the incremental loads left, table by table;
+- leads: whole-span lead episodes of the whole database (`python -m models`: every
+  scoring day of the span, each over its window), read and scored.
 
 Other measurements plug in as steps: a function taking the run's `Context` and returning
-a dict of figures, registered in `STEPS` (whole-span leads and page times are meant to
-join here). Prints a table with ratios against the baseline of the same run.
+a dict of figures, registered in `STEPS` (page times are meant to join here). Prints a
+table with ratios against the baseline of the same run.
 """
 
 from __future__ import annotations
@@ -257,11 +259,34 @@ def step_marts(ctx: Context) -> dict:
     }
 
 
+def step_leads(ctx: Context) -> dict:
+    """Whole-span leads of everything in the database, as the dashboard scores them for a
+    reader of the whole province after a load."""
+    from datastore.scope import EVERYTHING
+    from datastore.scoring import read_records
+    from models.episodes import score_span
+
+    database = ReadOnlyDatabase(ctx.db)
+    clock = time.perf_counter()
+    records = read_records(database.cursor(), EVERYTHING)
+    read = time.perf_counter() - clock
+    episodes = score_span(records)
+    seconds = time.perf_counter() - clock
+    database.close()
+    return {
+        "seconds": seconds,
+        "read_seconds": read,
+        "villages": records.villages.height,
+        "episodes": episodes.height,
+    }
+
+
 STEPS: dict[str, Callable[[Context], dict]] = {
     "baseline": step_baseline,
     "load": step_load,
     "day": step_day,
     "marts": step_marts,
+    "leads": step_leads,
 }
 
 

@@ -3,9 +3,10 @@ village and month, hour or minute, so that a province's year of events (tens of 
 of rows) never comes into Python: what does is one row per village and month, plus the
 user ids and times behind the villages that look padded.
 
-Each aggregate covers one calendar month (or one scoring window) at a time, so that
-memory is bounded by a month's events whatever the span; the reader keeps what it read
-for the other indicators and windows that ask for it again.
+Each aggregate covers calendar months (or scoring windows) judged each on its own; a read
+takes as many of them together as keep its events under EVENTS_PER_READ, so that memory
+is bounded whatever the span, and a district's whole span is read in one pass. The reader
+keeps what it read for the other indicators and windows that ask for it again.
 """
 
 from __future__ import annotations
@@ -19,8 +20,13 @@ import polars as pl
 
 from datastore.reads import scoped
 from datastore.scope import Scope
+from schema.timing import next_month
 
 EVIDENCE_LIMIT = 500  # residents (ids and times) kept as evidence per village and month
+# Events counted in one read: a read holds them in memory while it counts them (a
+# district's year, 2.8 M events, lifts the process's peak by about 0.5 GB), so a
+# province's months (about 5 M events each) are read one at a time, a district's year at once.
+EVENTS_PER_READ = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -39,8 +45,9 @@ class BurstRule:
     peak: float = 3.0
     z: float = 5.0
 
-    def bar(self, total: str, units: float) -> str:
-        """SQL: the burst level of a village with `total` counted over `units` units."""
+    def bar(self, total: str, units: float | str) -> str:
+        """SQL: the burst level of a village with `total` counted over `units` units (a
+        number, or an SQL expression giving it)."""
         pace = f"({self.peak} * ({total}) / {units})"
         return f"greatest({self.min_count}, {pace} + {self.z} * sqrt({pace}))"
 
@@ -52,7 +59,12 @@ class BurstRule:
 class ActivityReader:
     """The scope's registration and activity aggregates, read when first asked for and kept
     (per month, window and rule) for the other indicators and windows that ask again. One
-    reader per scoring scope and loaded database."""
+    reader per scoring scope and loaded database.
+
+    Told beforehand what a whole span's windows will ask for (`prefetch`), it reads every
+    month's bursts and every window's new accounts in a few passes instead of one query
+    each: as many months together as keep a read's events under EVENTS_PER_READ (all of a
+    district's year in one; a province's month by month)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, scope: Scope):
         self.con = con
@@ -82,6 +94,64 @@ class ActivityReader:
             ("registrations", start, as_of, rule),
             lambda: registrations(self.con, self.scope, start, as_of, rule),
         )
+
+    def prefetch(
+        self,
+        months: list[tuple[dt.datetime, dt.datetime]],
+        hours: BurstRule,
+        minutes: BurstRule,
+        windows: list[tuple[dt.datetime, dt.datetime]],
+        rule: BurstRule,
+    ) -> None:
+        """Read ahead what `month_bursts` will be asked for `months` (start, cut) and
+        `registrations` for `windows` (start, as_of), keeping each under the key it will
+        be asked by."""
+        wanted = sorted({m for m in months if ("bursts", *m, hours, minutes) not in self._kept})
+        for batch in self._batches(wanted):
+            read = period_bursts(self.con, self.scope, batch, hours, minutes)
+            parts = read.partition_by("start", as_dict=True, include_key=False)
+            empty = read.clear().drop("start")
+            for start, cut in batch:
+                key = ("bursts", start, cut, hours, minutes)
+                self._kept[key] = parts.get((start,), empty)
+        wanted = sorted({w for w in windows if ("registrations", *w, rule) not in self._kept})
+        if wanted:
+            read = window_registrations(self.con, self.scope, wanted, rule)
+            parts = read.partition_by("start", "as_of", as_dict=True, include_key=False)
+            empty = read.clear().drop("start", "as_of")
+            for start, as_of in wanted:
+                self._kept[("registrations", start, as_of, rule)] = parts.get((start, as_of), empty)
+
+    def _batches(
+        self, months: list[tuple[dt.datetime, dt.datetime]]
+    ) -> list[list[tuple[dt.datetime, dt.datetime]]]:
+        """Consecutive months grouped so that each group's events (estimated from the
+        whole table's monthly counts and the scope's share of residents) stay under
+        EVENTS_PER_READ: a read holds its events in memory while it counts them."""
+        if not months:
+            return []
+        condition, params = self.scope.villages()
+        share = self.con.execute(
+            f"SELECT count(*) FILTER (WHERE {condition}) / greatest(count(*), 1) FROM users "
+            "WHERE role = 'resident'",
+            params,
+        ).fetchall()[0][0]
+        counts = dict(
+            self.con.execute(
+                "SELECT date_trunc('month', ts) AS month, count(*) FROM activity "
+                "WHERE ts >= ? AND ts < ? GROUP BY ALL",
+                [months[0][0], max(cut for _, cut in months)],
+            ).fetchall()
+        )
+        batches, events = [[]], 0.0
+        for month in months:
+            expected = counts.get(month[0], 0) * share
+            if batches[-1] and events + expected > EVENTS_PER_READ:
+                batches.append([])
+                events = 0.0
+            batches[-1].append(month)
+            events += expected
+        return batches
 
 
 def village_months(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: dt.date) -> pl.DataFrame:
@@ -115,75 +185,116 @@ def month_bursts(
     minutes in which at least that many residents had events; burst_only, crowded_only:
     residents all of whose events in the period fall in those hours, or in those minutes;
     burst_evidence, crowded_evidence: those residents as "user_id YYYY-MM-DD HH:MM" (their
-    first event), earliest first, at most EVIDENCE_LIMIT.
+    first event), earliest first, at most EVIDENCE_LIMIT."""
+    return period_bursts(con, scope, [(start, cut)], hours, minutes).drop("start")
 
-    The period's events are read once (joined to their residents' villages): the table
+
+def period_bursts(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    periods: list[tuple[dt.datetime, dt.datetime]],
+    hours: BurstRule,
+    minutes: BurstRule,
+) -> pl.DataFrame:
+    """`month_bursts` of several months read together, each from its first instant
+    (`start`) up to its `cut` (at most the next month's first instant): its columns with
+    `start`, sorted by start and village. Each month is judged on its own events alone,
+    exactly as if read by itself.
+
+    The months' events are read once (joined to their residents' villages): the table
     need not be stored in time order, though a time-ordered table lets the read skip the
     other months. Bursts are rare, so events are counted per village and hour (each event
     once: a bound on the residents), and residents are counted exactly only in the hours
-    where that bound reaches a bar, and for the residents seen in a burst.
+    where that bound reaches a bar, and for the residents seen in a burst. Villages are
+    numbered for the reading: an hour or a minute lies in one month, so a village's
+    number and the hour or minute are the whole key.
     """
+    periods = sorted(periods)
+    for start, cut in periods:
+        month = dt.datetime(start.year, start.month, 1)
+        if start != month or not start < cut <= dt.datetime.combine(next_month(month), dt.time()):
+            raise ValueError(f"not a month up to a cut inside it: {start} – {cut}")
     condition, params = scope.villages()
     hour, minute = "epoch(a.ts)::BIGINT // 3600", "epoch(a.ts)::BIGINT // 60"
     evidence = (
         "list(user_id || ' ' || strftime(first_at, '%Y-%m-%d %H:%M') ORDER BY first_at, user_id)"
     )
+    row = "(?::INTEGER, ?::TIMESTAMP, ?::TIMESTAMP, ?::DOUBLE, ?::DOUBLE)"
+    rows = ", ".join(row for _ in periods)
+    values = [
+        value
+        for i, (start, cut) in enumerate(periods)
+        for value in (i, start, cut, hours.units(start, cut), minutes.units(start, cut))
+    ]
     query = f"""
-        WITH residents AS (
+        WITH periods AS (
+            SELECT * FROM (VALUES {rows}) p(period, start, cut, hour_units, minute_units)
+        ), residents AS MATERIALIZED (
             SELECT user_id, region_code FROM users WHERE role = 'resident' AND {condition}
+        ), villages AS MATERIALIZED (
+            SELECT region_code, (row_number() OVER (ORDER BY region_code))::INTEGER AS village
+            FROM (SELECT DISTINCT region_code FROM residents)
         ), month_events AS MATERIALIZED (
-            SELECT r.region_code, a.user_id, a.ts, {hour} AS hour, {minute} AS minute
-            FROM activity a JOIN residents r ON r.user_id = a.user_id
-            WHERE a.ts >= ? AND a.ts < ?
+            SELECT p.period, v.village, a.user_id, a.ts, {hour} AS hour, {minute} AS minute
+            FROM activity a
+            JOIN residents r ON r.user_id = a.user_id
+            JOIN villages v ON v.region_code = r.region_code
+            JOIN periods p ON p.start = date_trunc('month', a.ts)
+            WHERE a.ts >= ? AND a.ts < ? AND a.ts < p.cut
         ), hour_events AS MATERIALIZED (
-            SELECT region_code, hour, count(*) AS events FROM month_events GROUP BY ALL
-        ), bars AS (
-            SELECT region_code, sum(events)::BIGINT AS events,
-                {hours.bar("sum(events)", hours.units(start, cut))} AS hour_bar,
-                {minutes.bar("sum(events)", minutes.units(start, cut))} AS minute_bar
-            FROM hour_events GROUP BY ALL
+            SELECT period, village, hour, count(*) AS events FROM month_events GROUP BY ALL
+        ), bars AS MATERIALIZED (
+            SELECT period, village, sum(events)::BIGINT AS events,
+                {hours.bar("sum(events)", "hour_units")} AS hour_bar,
+                {minutes.bar("sum(events)", "minute_units")} AS minute_bar
+            FROM hour_events JOIN periods USING (period)
+            GROUP BY period, village, hour_units, minute_units
         ), candidate_hours AS (
-            SELECT region_code, hour FROM hour_events JOIN bars USING (region_code)
+            SELECT village, hour FROM hour_events JOIN bars USING (period, village)
             WHERE hour_events.events >= least(hour_bar, minute_bar)
         ), candidate_events AS MATERIALIZED (
-            SELECT * FROM month_events SEMI JOIN candidate_hours USING (region_code, hour)
+            SELECT * FROM month_events SEMI JOIN candidate_hours USING (village, hour)
         ), burst_hours AS (
-            SELECT region_code, hour FROM candidate_events JOIN bars USING (region_code)
-            GROUP BY region_code, hour, hour_bar HAVING count(DISTINCT user_id) >= hour_bar
+            SELECT period, village, hour
+            FROM candidate_events JOIN bars USING (period, village)
+            GROUP BY period, village, hour, hour_bar
+            HAVING count(DISTINCT user_id) >= hour_bar
         ), crowded_minutes AS (
-            SELECT region_code, minute FROM candidate_events JOIN bars USING (region_code)
-            GROUP BY region_code, minute, minute_bar
+            SELECT period, village, minute
+            FROM candidate_events JOIN bars USING (period, village)
+            GROUP BY period, village, minute, minute_bar
             HAVING count(DISTINCT user_id) >= minute_bar
         ), seen AS (
-            SELECT user_id FROM candidate_events SEMI JOIN burst_hours USING (region_code, hour)
+            SELECT period, user_id FROM candidate_events
+            SEMI JOIN burst_hours USING (village, hour)
             UNION
-            SELECT user_id FROM candidate_events
-            SEMI JOIN crowded_minutes USING (region_code, minute)
+            SELECT period, user_id FROM candidate_events
+            SEMI JOIN crowded_minutes USING (village, minute)
         ), per_user AS (
-            SELECT e.region_code, e.user_id, min(e.ts) AS first_at, count(*) AS events,
-                count(b.hour) AS in_bursts, count(c.minute) AS in_crowds
-            FROM (SELECT * FROM month_events SEMI JOIN seen USING (user_id)) e
-            LEFT JOIN burst_hours b USING (region_code, hour)
-            LEFT JOIN crowded_minutes c USING (region_code, minute)
+            SELECT e.period, e.village, e.user_id, min(e.ts) AS first_at,
+                count(*) AS events, count(b.hour) AS in_bursts, count(c.minute) AS in_crowds
+            FROM (SELECT * FROM month_events SEMI JOIN seen USING (period, user_id)) e
+            LEFT JOIN burst_hours b USING (village, hour)
+            LEFT JOIN crowded_minutes c USING (village, minute)
             GROUP BY ALL
         ), flagged AS (
-            SELECT region_code,
+            SELECT period, village,
                 count(*) FILTER (WHERE in_bursts = events) AS burst_only,
                 count(*) FILTER (WHERE in_crowds = events) AS crowded_only,
                 {evidence} FILTER (WHERE in_bursts = events) AS burst_evidence,
                 {evidence} FILTER (WHERE in_crowds = events) AS crowded_evidence
             FROM per_user GROUP BY ALL
         ), counted AS (
-            SELECT region_code, count(*) AS burst_hours, 0 AS crowded_minutes
+            SELECT period, village, count(*) AS burst_hours, 0 AS crowded_minutes
             FROM burst_hours GROUP BY ALL
             UNION ALL
-            SELECT region_code, 0, count(*) FROM crowded_minutes GROUP BY ALL
+            SELECT period, village, 0, count(*) FROM crowded_minutes GROUP BY ALL
         ), units AS (
-            SELECT region_code, sum(burst_hours)::BIGINT AS burst_hours,
+            SELECT period, village, sum(burst_hours)::BIGINT AS burst_hours,
                 sum(crowded_minutes)::BIGINT AS crowded_minutes
             FROM counted GROUP BY ALL
         )
-        SELECT b.region_code, b.events, b.hour_bar, b.minute_bar,
+        SELECT p.start, v.region_code, b.events, b.hour_bar, b.minute_bar,
             coalesce(u.burst_hours, 0) AS burst_hours,
             coalesce(u.crowded_minutes, 0) AS crowded_minutes,
             coalesce(f.burst_only, 0) AS burst_only,
@@ -191,12 +302,14 @@ def month_bursts(
             coalesce(f.burst_evidence[1:{EVIDENCE_LIMIT}], []) AS burst_evidence,
             coalesce(f.crowded_evidence[1:{EVIDENCE_LIMIT}], []) AS crowded_evidence
         FROM bars b
-        LEFT JOIN units u USING (region_code)
-        LEFT JOIN flagged f USING (region_code)
-        ORDER BY b.region_code
+        JOIN periods p USING (period)
+        JOIN villages v USING (village)
+        LEFT JOIN units u USING (period, village)
+        LEFT JOIN flagged f USING (period, village)
+        ORDER BY p.start, v.region_code
     """
-    values = [*params, start, cut]
-    return con.sql(query, params=values).pl()
+    first, last = periods[0][0], periods[-1][1]
+    return con.sql(query, params=[*values, *params, first, last]).pl()
 
 
 def registrations(
@@ -213,40 +326,65 @@ def registrations(
     same household by `as_of`; null without a household), hour_bar (the village's burst
     level for registrations per clock hour over the period, `BurstRule.bar`) and in_burst
     (registered in an hour at or past it)."""
+    return window_registrations(con, scope, [(start, as_of)], rule).drop("start", "as_of")
+
+
+def window_registrations(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    windows: list[tuple[dt.datetime, dt.datetime]],
+    rule: BurstRule,
+) -> pl.DataFrame:
+    """`registrations` of several windows [start, as_of) read together: its columns with
+    the window's `start` and `as_of`, sorted by window, village, registration time and
+    account. Each window's accounts stand as they did at its own as-of date."""
+    windows = sorted(set(windows))
     condition, params = scope.villages()
-    units = rule.units(start, as_of)
     ended = "coalesce(cancelled_at, updated_at, registered_at)"
+    rows = ", ".join("(?::TIMESTAMP, ?::TIMESTAMP, ?::DOUBLE)" for _ in windows)
+    values = [v for start, as_of in windows for v in (start, as_of, rule.units(start, as_of))]
     query = f"""
-        WITH accounts AS (
+        WITH windows AS (
+            SELECT * FROM (VALUES {rows}) w(start, as_of, units)
+        ), accounts AS MATERIALIZED (
             SELECT user_id, region_code, nullif(trim(household_id), '') AS household_id,
-                registered_at,
-                CASE WHEN status = 'cancelled' AND {ended} < ? THEN {ended} END AS cancelled_at
+                registered_at, status = 'cancelled' AS cancelled, {ended} AS ended
             FROM users
             WHERE role = 'resident' AND registered_at < ? AND {condition}
-        ), new AS (
-            SELECT *, date_trunc('hour', registered_at) AS hour FROM accounts
-            WHERE registered_at >= ?
+        ), new AS MATERIALIZED (
+            SELECT w.start, w.as_of, a.user_id, a.region_code, a.household_id,
+                a.registered_at,
+                CASE WHEN a.cancelled AND a.ended < w.as_of THEN a.ended END AS cancelled_at,
+                date_trunc('hour', a.registered_at) AS hour
+            FROM accounts a JOIN windows w
+                ON a.registered_at >= w.start AND a.registered_at < w.as_of
         ), households AS (
-            SELECT region_code, household_id, count(*) AS household_accounts FROM accounts
-            WHERE (region_code, household_id) IN (
-                SELECT (region_code, household_id) FROM new WHERE household_id IS NOT NULL
-            )
+            SELECT w.start, w.as_of, a.region_code, a.household_id,
+                count(*) AS household_accounts
+            FROM (
+                SELECT * FROM accounts WHERE (region_code, household_id) IN (
+                    SELECT (region_code, household_id) FROM new WHERE household_id IS NOT NULL
+                )
+            ) a JOIN windows w ON a.registered_at < w.as_of
             GROUP BY ALL
         ), hours AS (
-            SELECT region_code, hour, count(*) AS n FROM new GROUP BY ALL
+            SELECT start, as_of, region_code, hour, count(*) AS n FROM new GROUP BY ALL
         ), bars AS (
-            SELECT region_code, {rule.bar("sum(n)", units)} AS hour_bar FROM hours GROUP BY ALL
+            SELECT start, as_of, region_code, {rule.bar("sum(n)", "units")} AS hour_bar
+            FROM hours JOIN windows USING (start, as_of)
+            GROUP BY start, as_of, region_code, units
         )
-        SELECT new.user_id, new.region_code, new.household_id, new.registered_at,
-            new.cancelled_at, households.household_accounts, bars.hour_bar,
+        SELECT new.start, new.as_of, new.user_id, new.region_code, new.household_id,
+            new.registered_at, new.cancelled_at, households.household_accounts, bars.hour_bar,
             hours.n >= bars.hour_bar AS in_burst
         FROM new
-        JOIN hours USING (region_code, hour)
-        JOIN bars USING (region_code)
-        LEFT JOIN households USING (region_code, household_id)
-        ORDER BY new.region_code, new.registered_at, new.user_id
+        JOIN hours USING (start, as_of, region_code, hour)
+        JOIN bars USING (start, as_of, region_code)
+        LEFT JOIN households USING (start, as_of, region_code, household_id)
+        ORDER BY new.start, new.as_of, new.region_code, new.registered_at, new.user_id
     """
-    return con.sql(query, params=[as_of, as_of, *params, start]).pl()
+    last = max(as_of for _, as_of in windows)
+    return con.sql(query, params=[*values, last, *params]).pl()
 
 
 @scoped

@@ -42,6 +42,9 @@ class ActivityAggregates(Protocol):
 
     def registrations(self, start: dt.datetime, as_of: dt.datetime, rule) -> pl.DataFrame: ...
 
+    # Optional: `prefetch(months, hours, minutes, windows, rule)` reads ahead what a span's
+    # windows will ask (models/indicators/_padding.py's prefetch).
+
 
 @dataclass(frozen=True)
 class Records:

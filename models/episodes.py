@@ -15,8 +15,9 @@ import datetime as dt
 
 import polars as pl
 
-from models.data import DEFAULT_WINDOW_DAYS, Records, prepare, scoring_days
+from models.data import DEFAULT_WINDOW_DAYS, Records, ScoringData, prepare, scoring_days
 from models.indicators import LEAD_TYPES
+from models.indicators._padding import prefetch
 from models.leads import features, leads_of_window, measure_all, model_scores
 
 EPISODE_SCHEMA = {
@@ -35,21 +36,29 @@ def window_leads(
     records: Records, days: list[dt.date], seed: int = 0, window_days: int = DEFAULT_WINDOW_DAYS
 ) -> pl.DataFrame:
     """The leads of every scoring day, each scored over its own window, with the day's
-    position in `days` (step). The anomaly model is fitted once, on every window."""
-    windows = [prepare(records, day, window_days) for day in days]
-    measured = [measure_all(data) for data in windows]
-    model = model_scores(
-        pl.concat(
-            features(data, measures).with_columns(pl.lit(step).alias("step"))
-            for step, (data, measures) in enumerate(zip(windows, measured, strict=True))
-        ),
-        seed,
-    )
-    return pl.concat(
-        leads_of_window(data, measures, model.filter(pl.col("step") == step)).with_columns(
-            pl.lit(step).alias("step")
+    position in `days` (step). The anomaly model is fitted once, on every window.
+
+    A window's records are cut anew each time they are needed rather than kept for every
+    window at once: a province's span holds millions of disclosures, and a copy of them
+    per window would not fit the memory a whole province is scored in."""
+
+    def window(day: dt.date) -> ScoringData:
+        return prepare(records, day, window_days)
+
+    prefetch(window(day) for day in days)
+    measured, features_of_steps = [], []
+    for step, day in enumerate(days):
+        data = window(day)
+        measured.append(measure_all(data))
+        features_of_steps.append(
+            features(data, measured[-1]).with_columns(pl.lit(step).alias("step"))
         )
-        for step, (data, measures) in enumerate(zip(windows, measured, strict=True))
+    model = model_scores(pl.concat(features_of_steps), seed)
+    return pl.concat(
+        leads_of_window(
+            window(day), measured[step], model.filter(pl.col("step") == step)
+        ).with_columns(pl.lit(step).alias("step"))
+        for step, day in enumerate(days)
     )
 
 

@@ -110,6 +110,12 @@ def model_scores(windows: pl.DataFrame, seed: int = 0) -> pl.DataFrame:
     model = PeerAnomalyModel(random_state=seed).fit(X)
     deviations = model.deviations(X)
     top = np.argsort(-deviations, axis=1)[:, :3]
+    # The three furthest features, those more than 1.5 IQR above the median, furthest first.
+    furthest = np.array(names, dtype=object)[top]
+    furthest[~(np.take_along_axis(deviations, top, axis=1) > 1.5)] = None
+    top_features = pl.DataFrame(
+        {f"f{k}": pl.Series(furthest[:, k].tolist(), dtype=pl.String) for k in range(top.shape[1])}
+    ).select(pl.concat_list(pl.all()).list.drop_nulls().alias("model_features"))
     anomaly = pl.col("anomaly")
     median = anomaly.median().over("step")
     mad = ((anomaly - median).abs().median().over("step") * 1.4826).clip(lower_bound=1e-9)
@@ -117,11 +123,7 @@ def model_scores(windows: pl.DataFrame, seed: int = 0) -> pl.DataFrame:
         windows.select("step", "region_code")
         .with_columns(
             pl.Series("anomaly", -model.score_samples(X)),
-            pl.Series(
-                "model_features",
-                [[names[j] for j in row if deviations[i, j] > 1.5] for i, row in enumerate(top)],
-                dtype=pl.List(pl.String),
-            ),
+            top_features.get_column("model_features"),
         )
         .with_columns(
             (

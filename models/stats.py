@@ -66,12 +66,26 @@ def first_two_digits(amounts: np.ndarray) -> np.ndarray:
 def benford_f2_mad(amounts: np.ndarray) -> tuple[float, int]:
     """Mean absolute deviation of the first-two-digit proportions from Benford's, and how
     many positive amounts it rests on."""
-    digits = first_two_digits(np.asarray(amounts))
-    if len(digits) == 0:
-        return float("nan"), 0
+    amounts = np.asarray(amounts)
+    mads, counts = benford_f2_mads(amounts, np.zeros(len(amounts), dtype=np.int64), 1)
+    return float(mads[0]), int(counts[0])
+
+
+def benford_f2_mads(
+    amounts: np.ndarray, groups: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """`benford_f2_mad` of each ledger at once: amounts with the index of their ledger
+    (0 … n_groups − 1); NaN and 0 for a ledger without a positive amount."""
+    amounts = np.asarray(amounts)
+    digits = first_two_digits(amounts)
+    ledgers = np.asarray(groups)[amounts > 0]
+    counts = np.bincount(ledgers * 90 + digits - 10, minlength=n_groups * 90)
+    counts = counts.reshape(n_groups, 90)
+    n = counts.sum(axis=1)
     expected = np.log10(1 + 1 / np.arange(10, 100))
-    actual = np.bincount(digits, minlength=100)[10:100] / len(digits)
-    return float(np.mean(np.abs(actual - expected))), len(digits)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        actual = counts / n[:, None]
+    return np.mean(np.abs(actual - expected), axis=1), n
 
 
 # The mean of χ²(1) below its 90th percentile: what TRIMMED of the smallest Pearson

@@ -5,6 +5,7 @@ aggregates as datastore/activity.py reads them, and comparisons with peers month
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import polars as pl
 
@@ -59,14 +60,38 @@ def window_months(data: ScoringData) -> list[dt.date]:
     return sorted(months.filter(in_window(data)).get_column("period_start").unique().to_list())
 
 
+def burst_periods(data: ScoringData) -> list[tuple[dt.date, dt.datetime, dt.datetime]]:
+    """The window's months with the period each is read over: from its first instant up to
+    the next month's, or up to the as-of date when sooner."""
+    periods = []
+    for month in window_months(data):
+        start = dt.datetime.combine(month, dt.time())
+        cut = min(dt.datetime.combine(next_month(month), dt.time()), data.as_of)
+        periods.append((month, start, cut))
+    return periods
+
+
+def prefetch(windows: Iterable[ScoringData]) -> None:
+    """Tell the activity reader what the padding indicators will ask of it over `windows`,
+    so that it reads the span's months and new accounts in a few passes rather than one
+    query per month and window (readers without read-ahead are asked window by window)."""
+    months, spans, activity = [], [], None
+    for data in windows:
+        if getattr(data.activity, "prefetch", None) is None:
+            return
+        activity = data.activity
+        months += [(start, cut) for _, start, cut in burst_periods(data)]
+        spans.append((data.window_start_ts, data.as_of))
+    if activity is not None:
+        activity.prefetch(months, HOUR_BURST, CROWDED_MINUTE, spans, REGISTRATION_BURST)
+
+
 def month_bursts(data: ScoringData) -> pl.DataFrame:
     """Per village and window month: the burst counts of datastore month_bursts, each
     month read up to the as-of date, with the month's active_residents (the activity
     rate's numerator, the share's denominator)."""
     frames = []
-    for month in window_months(data):
-        start = dt.datetime.combine(month, dt.time())
-        cut = min(dt.datetime.combine(next_month(month), dt.time()), data.as_of)
+    for month, start, cut in burst_periods(data):
         frame = data.activity.month_bursts(start, cut, HOUR_BURST, CROWDED_MINUTE)
         frames.append(frame.with_columns(pl.lit(month).alias("period_start")))
     if not frames:

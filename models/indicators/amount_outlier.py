@@ -98,50 +98,74 @@ def _per_item(data: ScoringData) -> pl.DataFrame:
     )
 
 
+def _sums(values: np.ndarray, firsts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Each village's numpy.sum of `values` (its rows from `firsts`, `counts` of them):
+    numpy adds an array in blocks, and a village's figures must not move in the last digit
+    with the way they are added up."""
+    return np.array(
+        [np.sum(values[f : f + n]) for f, n in zip(firsts.tolist(), counts.tolist(), strict=True)]
+    )
+
+
 def measure(data: ScoringData) -> pl.DataFrame:
     items = _per_item(data)
     schema = {"region_code": pl.String, "value": pl.Float64, "needed": pl.Float64,
               "sample": pl.Int64, "evidence": pl.List(pl.String)}  # fmt: skip
     if items.is_empty():
         return pl.DataFrame(schema=schema)
-    rows = []
-    for (region,), own in items.sort("region_code", "item_code").group_by(
-        "region_code", maintain_order=True
-    ):
-        candidates = [
-            (r["log_ratio"], r["variance"], r["n"], [(r["reference"], r["ids"], r["logs"])])
-            for r in own.iter_rows(named=True)
-        ]
-        if own.height > 1:
-            weights = 1 / own.get_column("variance").to_numpy()
-            ratios = own.get_column("log_ratio").to_numpy()
-            candidates.append(
-                (
-                    float(np.sum(weights * ratios) / weights.sum()),
-                    float(1 / weights.sum()),
-                    int(own.get_column("n").sum()),
-                    [(r["reference"], r["ids"], r["logs"]) for r in own.iter_rows(named=True)],
-                )
-            )
-        log_ratio, variance, n, parts = max(candidates, key=lambda c: c[0] / math.sqrt(c[1]))
-        # The best of several candidates is held to a bar shared out over them.
-        z = float(norm.isf(data.chance / len(candidates)))
-        above = [
-            i
-            for reference, ids, logs in parts
-            for i, log in zip(ids, logs, strict=True)
-            if log > reference + math.log(FLOOR)
-        ]
-        rows.append(
-            {
-                "region_code": region,
-                "value": math.exp(log_ratio),
-                "needed": math.exp(z * math.sqrt(variance)),
-                "sample": n,
-                "evidence": above,
-            }
-        )
-    return pl.DataFrame(rows, schema=schema)
+    items = items.sort("region_code", "item_code").with_row_index("item")
+    villages = items.group_by("region_code", maintain_order=True).agg(
+        pl.col("item").first().alias("first"), pl.len().alias("items")
+    )
+    log_ratio = items.get_column("log_ratio").to_numpy()
+    variance = items.get_column("variance").to_numpy()
+    payments = items.get_column("n").to_numpy()
+    firsts = villages.get_column("first").to_numpy()
+    counts = villages.get_column("items").to_numpy()
+    # Each village's candidates: each item, and with several items their combination
+    # weighted by certainty; the one furthest beyond chance (the first such item on a tie,
+    # the combination only when strictly further) is its value.
+    beyond = log_ratio / np.sqrt(variance)
+    furthest = np.repeat(np.maximum.reduceat(beyond, firsts), counts)
+    positions = np.where(beyond == furthest, np.arange(len(beyond)), len(beyond))
+    part = np.minimum.reduceat(positions, firsts)
+    weights = 1 / variance
+    combined = _sums(weights * log_ratio, firsts, counts) / _sums(weights, firsts, counts)
+    combined_var = 1 / _sums(weights, firsts, counts)
+    pick = (counts > 1) & (combined / np.sqrt(combined_var) > beyond[part])
+    ratio = np.where(pick, combined, log_ratio[part])
+    var = np.where(pick, combined_var, variance[part])
+    samples = np.where(pick, np.add.reduceat(payments, firsts), payments[part])
+    chosen = np.where(pick, -1, part)
+    # The best of several candidates is held to a bar shared out over them.
+    bars = norm.isf(data.chance / (counts + (counts > 1))) * np.sqrt(var)
+    # math.exp, as each village's figures were first taken: numpy's may differ in the last
+    # digit.
+    values = [math.exp(r) for r in ratio.tolist()]
+    needed = [math.exp(b) for b in bars.tolist()]
+    best = villages.select(
+        "region_code",
+        pl.Series("part", chosen),
+        pl.Series("value", values, pl.Float64),
+        pl.Series("needed", needed, pl.Float64),
+        pl.Series("sample", samples, pl.Int64),
+    )
+    # The payments of the chosen item (or of every item, for the combination) above twice
+    # the reference.
+    above = (
+        items.select("region_code", "item", "reference", "ids", "logs")
+        .join(best.select("region_code", "part"), on="region_code", maintain_order="left")
+        .filter((pl.col("part") == -1) | (pl.col("part") == pl.col("item")))
+        .explode("ids", "logs")
+        .filter(pl.col("logs") > pl.col("reference") + math.log(FLOOR))
+        .group_by("region_code", maintain_order=True)
+        .agg(pl.col("ids").alias("evidence"))
+    )
+    return (
+        best.join(above, on="region_code", how="left", maintain_order="left")
+        .with_columns(pl.col("evidence").fill_null(pl.lit([], pl.List(pl.String))))
+        .select(list(schema))
+    )
 
 
 INDICATOR = Indicator(

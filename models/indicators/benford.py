@@ -15,26 +15,35 @@ twentieth is not (0 of 4); genuine ledgers never fire (0 of 10).
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from models.data import ScoringData
 from models.indicators.base import Indicator
-from models.stats import BENFORD_F2_NONCONFORMITY, benford_f2_mad
+from models.stats import BENFORD_F2_NONCONFORMITY, benford_f2_mads
 
 
 def measure(data: ScoringData) -> pl.DataFrame:
-    finance = data.disclosures.filter(
-        (pl.col("category") == "finance") & ~pl.col("withdrawn") & (pl.col("amount") > 0)
+    ledgers = (
+        data.disclosures.filter(
+            (pl.col("category") == "finance") & ~pl.col("withdrawn") & (pl.col("amount") > 0)
+        )
+        .group_by("region_code")
+        .agg(pl.col("amount").cast(pl.Float64))
+        .with_row_index("ledger")
     )
-    rows = []
-    for (region,), ledger in finance.group_by("region_code"):
-        mad, n = benford_f2_mad(ledger.get_column("amount").cast(pl.Float64).to_numpy())
-        rows.append({"region_code": region, "value": mad, "sample": n, "evidence": []})
-    return pl.DataFrame(
-        rows,
-        schema={"region_code": pl.String, "value": pl.Float64, "sample": pl.Int64,
-                "evidence": pl.List(pl.String)},
-    )  # fmt: skip
+    amounts = ledgers.select("ledger", "amount").explode("amount")
+    mads, counts = benford_f2_mads(
+        amounts.get_column("amount").to_numpy(),
+        amounts.get_column("ledger").to_numpy().astype(np.int64),
+        ledgers.height,
+    )
+    return ledgers.select(
+        "region_code",
+        pl.Series("value", mads, dtype=pl.Float64),
+        pl.Series("sample", counts, dtype=pl.Int64),
+        pl.lit([], dtype=pl.List(pl.String)).alias("evidence"),
+    )
 
 
 INDICATOR = Indicator(
