@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
+from datastore import file_identity
 from etl.load import load_exports
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +44,35 @@ def demo_db(tmp_path_factory) -> tuple[Path, Path]:
     db = folder / "demo.duckdb"
     build_demo(db, end="2026-10-31", seed=7)
     return db, folder / "demo-export-district"
+
+
+@pytest.fixture(scope="session")
+def _scratch_demo(demo_db, tmp_path_factory) -> dict:
+    """The one place of this worker's scratch copy of the demo database, and the file's
+    identity when it was last copied there."""
+    folder = tmp_path_factory.mktemp("scratch-demo")
+    return {"path": folder / "sunshine.duckdb", "identity": None}
+
+
+@pytest.fixture
+def demo_copy(demo_db, _scratch_demo) -> Path:
+    """A copy of the demo database with no side stores (casework, accounts, audit, digest
+    ledger) beside it, so that what a test writes stays in that test.
+
+    Always at the same path, copied anew only when a test changed the file (a load swaps
+    in a new one): the lead scores and the dashboard's caches are keyed by the file and
+    its identity, so a fresh copy per test would score the demo's whole span anew in
+    every test."""
+    path = _scratch_demo["path"]
+    for beside in path.parent.iterdir():
+        if beside != path:
+            shutil.rmtree(beside) if beside.is_dir() else beside.unlink()
+    if _scratch_demo["identity"] is None or file_identity(path) != _scratch_demo["identity"]:
+        # Swapped in as a load does: a reader still holding the old file keeps reading it.
+        shutil.copyfile(demo_db[0], path.with_name("copying"))
+        os.replace(path.with_name("copying"), path)
+        _scratch_demo["identity"] = file_identity(path)
+    return path
 
 
 @pytest.fixture
