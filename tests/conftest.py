@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 from pathlib import Path
@@ -35,14 +36,25 @@ def sample_export() -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory) -> tuple[Path, Path]:
+def demo_db(tmp_path_factory, worker_id) -> tuple[Path, Path]:
     """The default district demo (a year, seed 7: a seed the lead thresholds were not tuned
-    on), generated and loaded once: (database, export)."""
+    on), generated and loaded once for the whole run: (database, export). Under xdist the
+    first worker to need it builds it in the run's shared temporary folder while the
+    others wait, rather than every worker building its own (a minute of CPU each)."""
     from demo import build_demo
 
-    folder = tmp_path_factory.mktemp("demo")
+    run_folder = tmp_path_factory.getbasetemp()
+    folder = (run_folder if worker_id == "master" else run_folder.parent) / "demo"
     db = folder / "demo.duckdb"
-    build_demo(db, end="2026-10-31", seed=7)
+    with (folder.parent / "demo.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        built = folder / "built"
+        if not built.exists():
+            if folder.exists():  # a worker that died while building it
+                shutil.rmtree(folder)
+            folder.mkdir()
+            build_demo(db, end="2026-10-31", seed=7)
+            built.touch()
     return db, folder / "demo-export-district"
 
 
