@@ -95,3 +95,21 @@ def env(monkeypatch):
         return dict(os.environ)
 
     return set_env
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`--dist loadfile` (pyproject.toml), but with the browser tests as one unit of work:
+    one worker launches Chromium and serves the demo for all of them, where two would
+    each start a browser and a server that scores the demo's whole span. (Not
+    `--dist loadgroup`: pytest-xdist 3.8 groups by rewriting node ids, which pytest 9.2
+    no longer lets it do, so its groups are silently ignored.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class BrowserTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            file = super()._split_scope(nodeid)
+            return "tests/browser/" if file.startswith("tests/browser/") else file
+
+    return BrowserTogether(config, log)
