@@ -1,7 +1,8 @@
 """阳光三务监督看板: `streamlit run dashboard.py`. Builds the demo database on first run.
 
 `streamlit run` imports this file to find its server (`app`: Streamlit with the session
-routes of ui/sessions.py), then runs it as a script, `main()`, for every browser session.
+routes of ui/sessions.py, and the background scoring of datastore/warmup.py), then runs
+it as a script, `main()`, for every browser session.
 """
 
 from __future__ import annotations
@@ -10,12 +11,15 @@ from pathlib import Path
 
 import streamlit as st
 
+from datastore import default_db_path
 from datastore.access import OutsideJurisdiction
+from datastore.warmup import keep_scored
 from ui import sessions
 from ui.auth import current_user, refuse
 from ui.builtin_texts import builtin_texts
 from ui.database import ensure_database
 from ui.i18n import LANGUAGES, language, t
+from ui.navigation import say_if_no_such_page
 from ui.printing import print_stylesheet
 
 VIEWS = Path(__file__).parent / "views"
@@ -71,6 +75,7 @@ def main() -> None:
         for file, key, icon, path in PAGES
     }
     page = st.navigation(list(pages.values()))
+    say_if_no_such_page(default)
     opened = next(path for path, candidate in pages.items() if candidate is page)
     # Right after signing in (or switching the demo's role) the page in the URL may be one
     # the role does not have: go to the role's first page. Asked for later, it is refused.
@@ -89,3 +94,5 @@ if __name__ == "__main__":
     main()
 else:
     app = st.App(__file__, routes=sessions.ROUTES)
+    # The server scores each database a load swaps in before its users ask for the leads.
+    keep_scored(default_db_path())

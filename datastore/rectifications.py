@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-from collections import OrderedDict
 
 import duckdb
 import polars as pl
@@ -20,16 +18,11 @@ import polars as pl
 from datastore import casework
 from datastore.access import OutsideJurisdiction, within
 from datastore.dispositions import _store
+from datastore.per_load import PerLoad
 from datastore.privacy import mask_columns
 from datastore.reads import scoped
 from datastore.scope import Scope
-from datastore.scoring import (
-    _data_version,
-    district_settings,
-    lead_episodes,
-    read_records,
-    scoring_scope,
-)
+from datastore.scoring import district_settings, lead_episodes, read_records, scoring_scope
 from models.data import Records
 from models.indicators import LEAD_TYPES, REGISTRY
 from models.recheck import Recheck, recheck
@@ -213,23 +206,13 @@ def record_event(
         )
 
 
-_RECORDS: OrderedDict[tuple, Records] = OrderedDict()
-_records_lock = threading.Lock()
+_RECORDS = PerLoad(keep=2)
 
 
 def _district_records(con: duckdb.DuckDBPyConnection, region_code: str) -> Records:
     """The records of the district holding a village, read once per load."""
     district = scoring_scope(con, Scope(region_code))
-    key = (_data_version(con), district)
-    with _records_lock:
-        if key[0] is not None and key in _RECORDS:
-            return _RECORDS[key]
-        records = read_records(con, district)
-        if key[0] is not None:
-            _RECORDS[key] = records
-            while len(_RECORDS) > 2:
-                _RECORDS.popitem(last=False)
-    return records
+    return _RECORDS.get(con, district, lambda: read_records(con, district))
 
 
 def _recheck(

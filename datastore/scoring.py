@@ -5,15 +5,13 @@ per load and scoring scope, shown for a scope."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
-from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from datastore import dispositions, file_identity
+from datastore import dispositions
 from datastore.activity import ActivityReader
+from datastore.per_load import PerLoad
 from datastore.reads import scoped
 from datastore.scope import Scope
 from models.data import (
@@ -117,7 +115,11 @@ def scoring_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> Scope:
     kind: a lead's score must not depend on who is looking, and the anomaly model compares
     each village with everything scored alongside it."""
     if scope.region_code is None:
-        return Scope()
+        districts = con.execute(
+            "SELECT region_code FROM regions WHERE level = 'district' LIMIT 2"
+        ).fetchall()
+        # The whole of a one-district database is that district: scored once, not twice.
+        return Scope(districts[0][0]) if len(districts) == 1 else Scope()
     rows = con.execute(
         "SELECT level, district_code FROM regions WHERE region_code = ?", [scope.region_code]
     ).fetchall()
@@ -126,22 +128,9 @@ def scoring_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> Scope:
     return Scope(rows[0][1])
 
 
-def _data_version(con: duckdb.DuckDBPyConnection) -> tuple | None:
-    """The file read and the last load it holds. The file's identity alone could name a
-    file swapped in after this connection opened the one before; the last load is read
-    through the connection itself."""
-    path = con.execute(
-        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-    ).fetchall()[0][0]
-    if not path:
-        return None
-    last_load = con.execute("SELECT max(load_id), max(finished_at) FROM loads").fetchall()[0]
-    return (path, file_identity(Path(path)), *last_load)
-
-
-_SCORED: OrderedDict[tuple, pl.DataFrame] = OrderedDict()
-_SCORED_KEEP = 8
-_scoring = threading.Lock()
+# Every district of a province scored ahead of its users (datastore/warmup.py), and then
+# the next load's: episodes are small next to the time they take.
+_SCORED = PerLoad(keep=256)
 
 
 def scored_span(
@@ -153,20 +142,21 @@ def scored_span(
 ) -> pl.DataFrame:
     """Every episode of the scope's villages up to `as_of` (default: the data's last
     day), scored once per load, scope and as-of day in this process."""
-    version = _data_version(con)
-    key = (version, scope, as_of, seed, window_days)
-    cached = _SCORED.get(key) if version is not None else None
-    if cached is not None:
-        return cached
-    with _scoring:  # one scoring at a time: a second caller waits for the first's result
-        if version is not None and key in _SCORED:
-            return _SCORED[key]
-        episodes = score_span(read_records(con, scope), seed, as_of, None, window_days)
-        if version is not None:
-            _SCORED[key] = episodes
-            while len(_SCORED) > _SCORED_KEEP:
-                _SCORED.popitem(last=False)  # the oldest scored
-    return episodes
+    return _SCORED.get(
+        con,
+        (scope, as_of, seed, window_days),
+        lambda: score_span(read_records(con, scope), seed, as_of, None, window_days),
+    )
+
+
+def scored_scopes() -> list[Scope]:
+    """The scopes scored over the whole span in this process, the latest first: a new
+    load is scored for them again before anybody asks (datastore/warmup.py)."""
+    scopes: list[Scope] = []
+    for scope, as_of, seed, window_days in _SCORED.latest_keys():
+        if (as_of, seed, window_days) == (None, 0, DEFAULT_WINDOW_DAYS) and scope not in scopes:
+            scopes.append(scope)
+    return scopes
 
 
 @scoped

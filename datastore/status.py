@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from datastore.per_load import PerLoad
 from datastore.privacy import mask_columns
 from datastore.reads import before_sign_in, scoped
 from datastore.records import Listed, listed
@@ -47,16 +48,36 @@ def _tables_in_scope(scope: Scope) -> list[tuple[str, str, list]]:
     ]
 
 
+_ROWS_BY_LOAD = PerLoad(keep=64)
+
+
+def rows_by_load(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
+    """The scope's rows per table and the load that wrote their present version
+    (table_name, load_id, rows), in one pass, once per load and scope: at province scale
+    the events joined to their residents are the slowest read of the bookkeeping, and
+    both the table counts and the load history are sums of these."""
+
+    def count() -> pl.DataFrame:
+        parts = _tables_in_scope(scope)
+        query = " UNION ALL ".join(
+            f"SELECT '{name}' AS table_name, {'a.' if name == 'activity' else ''}load_id, "
+            f"count(*) AS rows FROM {source} GROUP BY ALL"
+            for name, source, _ in parts
+        )
+        frame = con.sql(query, params=[p for *_, params in parts for p in params]).pl()
+        return frame.with_columns(pl.col("rows").cast(pl.Int64))
+
+    return _ROWS_BY_LOAD.get(con, scope, count)
+
+
 @scoped
 def table_counts(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
     """Rows per table within the scope: table_name, rows."""
-    parts = _tables_in_scope(scope)
-    query = " UNION ALL ".join(
-        f"SELECT '{name}' AS table_name, count(*) AS rows FROM {source}"
-        for name, source, _ in parts
+    names = pl.DataFrame({"table_name": [name for name, _, _ in _tables_in_scope(scope)]})
+    counted = rows_by_load(con, scope).group_by("table_name").agg(pl.col("rows").sum())
+    return names.join(counted, on="table_name", how="left").with_columns(
+        pl.col("rows").fill_null(0)
     )
-    frame = con.sql(query, params=[p for *_, params in parts for p in params]).pl()
-    return frame.with_columns(pl.col("rows").cast(pl.Int64))
 
 
 @scoped
@@ -88,6 +109,25 @@ def _quarantine_in_scope(scope: Scope) -> tuple[str, list]:
     )
 
 
+def _loads_kept_aside(con: duckdb.DuckDBPyConnection, scope: Scope, limit: int) -> Listed:
+    """The loads, newest first, with their own totals for everything (`scope` as `_part`
+    gives it), or for a part only the rows kept aside that concern it."""
+    if scope.region_code is None:
+        return listed(con, "SELECT * FROM loads", [], "load_id DESC", limit)
+    kept, kept_params = _quarantine_in_scope(scope)
+    query = f"""
+        SELECT l.load_id, l.started_at, l.finished_at, l.source, l.files,
+               NULL::BIGINT AS rows_read, NULL::BIGINT AS rows_inserted,
+               NULL::BIGINT AS rows_updated, NULL::BIGINT AS rows_unchanged,
+               NULL::BIGINT AS rows_superseded,
+               coalesce(k.rows, 0)::BIGINT AS rows_quarantined, l.demo
+        FROM loads l
+        LEFT JOIN (SELECT load_id, count(DISTINCT (file, row_number)) AS rows FROM ({kept})
+                   GROUP BY load_id) k USING (load_id)
+    """
+    return listed(con, query, kept_params, "load_id DESC", limit)
+
+
 @scoped
 def load_history(con: duckdb.DuckDBPyConnection, scope: Scope, limit: int = 100) -> Listed:
     """The loads, newest first. For everything, each load's own totals; for a part, only
@@ -95,30 +135,20 @@ def load_history(con: duckdb.DuckDBPyConnection, scope: Scope, limit: int = 100)
     whose present version this load wrote. A load's totals cover the whole export, so for
     a part they are null."""
     scope = _part(con, scope)
+    loads = _loads_kept_aside(con, scope, limit)
     if scope.region_code is None:
-        return listed(con, "SELECT *, NULL::BIGINT AS rows_current FROM loads", [],
-                      "load_id DESC", limit)  # fmt: skip
-    parts = _tables_in_scope(scope)
-    written = " UNION ALL ".join(
-        f"SELECT {'a.' if name == 'activity' else ''}load_id FROM {source}"
-        for name, source, _ in parts
-    )
-    written_params = [p for *_, params in parts for p in params]
-    kept, kept_params = _quarantine_in_scope(scope)
-    query = f"""
-        SELECT l.load_id, l.started_at, l.finished_at, l.source, l.files,
-               NULL::BIGINT AS rows_read, NULL::BIGINT AS rows_inserted,
-               NULL::BIGINT AS rows_updated, NULL::BIGINT AS rows_unchanged,
-               NULL::BIGINT AS rows_superseded,
-               coalesce(k.rows, 0)::BIGINT AS rows_quarantined, l.demo,
-               coalesce(w.rows, 0)::BIGINT AS rows_current
-        FROM loads l
-        LEFT JOIN (SELECT load_id, count(*) AS rows FROM ({written}) GROUP BY load_id) w
-            USING (load_id)
-        LEFT JOIN (SELECT load_id, count(DISTINCT (file, row_number)) AS rows FROM ({kept})
-                   GROUP BY load_id) k USING (load_id)
-    """
-    return listed(con, query, [*written_params, *kept_params], "load_id DESC", limit)
+        return Listed(loads.rows.with_columns(rows_current=pl.lit(None, pl.Int64)), loads.total)
+    written = rows_by_load(con, scope).group_by("load_id").agg(rows_current=pl.col("rows").sum())
+    rows = loads.rows.join(written, on="load_id", how="left", maintain_order="left")
+    return Listed(rows.with_columns(pl.col("rows_current").fill_null(0)), loads.total)
+
+
+@scoped
+def latest_load(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict | None:
+    """The latest load, as `load_history` gives it without `rows_current`: when it
+    finished and the rows kept aside (for a part, those concerning it); None before any."""
+    loads = _loads_kept_aside(con, _part(con, scope), 1).rows
+    return loads.row(0, named=True) if loads.height else None
 
 
 @scoped

@@ -278,6 +278,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "Demo mode: everything here is generated demo data, about no real village or "
         "resident. Switch roles in the sidebar.",
     ),
+    "no_such_page": (
+        "链接中的页面不存在，已为您打开首页。请从左侧菜单选择页面。",
+        "The link names no page of this dashboard; the first page is shown instead. "
+        "Choose a page in the menu on the left.",
+    ),
     "outside_jurisdiction": (
         "该内容不在您的辖区范围内，无法查看。此次请求已记入审计日志。",
         "This is outside your jurisdiction and cannot be shown. The request has been "

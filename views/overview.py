@@ -17,6 +17,7 @@ from metrics.headline import headline
 from metrics.ranking import DEFAULT_PERIOD_MONTHS, HEADERS, over_months, rank, ranking_table
 from models.indicators import LEAD_TYPES
 from models.padding import NOTE_KEYS, ranking_notes, scoring_day
+from reports.briefing import card_columns
 from schema.timing import month_end, shift_months
 from ui import casework as case
 from ui.database import query
@@ -45,16 +46,20 @@ month_label = f"{filters.month:%Y-%m}"
 st.title(t("overview_title", scope=scope_name, month=month_label))
 st.caption(t("headline_caption", month=month_label, data_end=data_end))
 
-for column, card in zip(st.columns(len(TARGETS)), headline(months, filters.month), strict=True):
-    column.metric(
-        metric_label(card.metric),
-        format_value(card.metric, card.value),
-        delta=card.month_change(english),
-        help=f"{metric_help(card.metric)} {t('target')}: {card.target:.0%}",
-        border=True,
-    )
-    change = card.year_change(english)
-    column.caption(t("year_change", change=change) if change else t("no_year_before"))
+# Seven cards in one row leave a laptop or a projector "99.…": rows of four at most.
+cards = headline(months, filters.month)
+per_row = card_columns(len(cards))
+for start in range(0, len(cards), per_row):
+    for column, card in zip(st.columns(per_row), cards[start : start + per_row], strict=False):
+        column.metric(
+            metric_label(card.metric),
+            format_value(card.metric, card.value),
+            delta=card.month_change(english),
+            help=f"{metric_help(card.metric)} {t('target')}: {card.target:.0%}",
+            border=True,
+        )
+        change = card.year_change(english)
+        column.caption(t("year_change", change=change) if change else t("no_year_before"))
 
 st.subheader(t("trend_title"))
 first, last = months.get_column("period").min(), months.get_column("period").max()
@@ -212,9 +217,8 @@ case.summary_section(
     filters.scope, filters.month.replace(month=1), month_end(filters.month), "casework_summary"
 )
 
-history = query(status.load_history, filters.area, 1).rows
-if history.height:
-    latest = history.row(0, named=True)
+latest = query(status.latest_load, filters.area)
+if latest:
     st.caption(
         f"**{t('freshness')}** · "
         + t("freshness_text", finished_at=f"{latest['finished_at']:%Y-%m-%d %H:%M}",

@@ -128,6 +128,36 @@ def test_every_page_opens_in_chinese_with_no_unmasked_personal_data(
     shoot(path or "overview")
 
 
+# Where a card's value or label is wider than its card (ellipsis, "99.…").
+CUT_CARD_TEXTS = """() => [...document.querySelectorAll(
+    "[data-testid='stMetricValue'] div, [data-testid='stMetricLabel'] p")]
+  .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)"""
+
+
+@pytest.mark.parametrize(
+    ("path", "notice"),
+    [
+        ("overview", None),  # the default page's own path, though it is served at "/"
+        ("no-such-page", "链接中的页面不存在，已为您打开首页。"),
+        ("no-such-page?lang=en", "The link names no page of this dashboard"),
+    ],
+)
+def test_a_link_to_no_page_is_said_in_the_page_language_over_the_overview(
+    page: Page, server, path, notice
+):
+    base, _ = server
+    visit(page, base, path)
+    # Streamlit's own answer is an English modal ("Page not found") whatever the language.
+    expect(page.locator("[data-testid='stDialog']")).to_have_count(0)
+    expect(page.locator("h1").first).to_contain_text("overview" if "en" in path else "总览")
+    main = page.locator("[data-testid='stMain']")
+    if notice is None:
+        expect(main.get_by_text("链接中的页面不存在")).to_have_count(0)
+    else:
+        expect(main.get_by_text(notice)).to_have_count(1)
+    assert page.evaluate(CUT_CARD_TEXTS) == []
+
+
 def test_a_village_page_shows_personal_data_masked(page: Page, server):
     base, db = server
     village = (
