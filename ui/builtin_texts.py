@@ -1,7 +1,7 @@
 """Streamlit's own words on a widget (the file uploader's "Upload" and "200MB per file •
-ZIP", a form's "Press Enter to submit form") are English
+ZIP", a form's "Press Enter to submit form") and the document's language are English
 whatever the page's language, and Streamlit has no setting for them: they are drawn over,
-in the page's language, by a stylesheet written on each run."""
+in the page's language, by a stylesheet (and the document's `lang`) written on each run."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import json
 
 import streamlit as st
 
-from ui.i18n import t
+from ui.i18n import language, t
 
 
 def _replaced(selector: str, text: str, size: str) -> str:
@@ -35,4 +35,10 @@ def builtin_texts() -> None:
             "14px",
         )
     )
-    st.html(f"<style>{css}</style>")
+    # The document says lang="en" whatever the page's language: browsers then offer to
+    # translate a Chinese page "from English", and read it aloud as English.
+    lang = "zh-CN" if language() == "zh" else "en"
+    st.html(
+        f"<style>{css}</style><script>document.documentElement.lang = {json.dumps(lang)};</script>",
+        unsafe_allow_javascript=True,
+    )

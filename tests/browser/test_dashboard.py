@@ -156,6 +156,8 @@ def test_a_link_to_no_page_is_said_in_the_page_language_over_the_overview(
     else:
         expect(main.get_by_text(notice)).to_have_count(1)
     assert page.evaluate(CUT_CARD_TEXTS) == []
+    # The document's language is the page's (Streamlit's own says "en" on every page).
+    assert page.evaluate("document.documentElement.lang") == ("en" if "en" in path else "zh-CN")
 
 
 def test_a_village_page_shows_personal_data_masked(page: Page, server):
