@@ -1,15 +1,10 @@
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 
 @pytest.fixture
-def db(monkeypatch, demo_db, tmp_path):
+def db(monkeypatch, demo_copy):
     """A copy of the demo database, so that casework and audit written here stay here."""
-    source, _ = demo_db
-    copy = tmp_path / "sunshine.duckdb"
-    shutil.copyfile(source, copy)
-    monkeypatch.setenv("SUNSHINE_DB", str(copy))
-    return copy
+    monkeypatch.setenv("SUNSHINE_DB", str(demo_copy))
+    return demo_copy

@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import ROOT
 
@@ -121,5 +122,8 @@ def shoot(page, request):
 @pytest.fixture(autouse=True)
 def _patient_page(page):
     """A server's first page scores the whole span, and a shared machine may take far
-    longer than Playwright's 30 s to run it: wait longer before calling a page broken."""
+    longer than Playwright's 30 s to run it: wait longer before calling a page broken.
+    Likewise for `expect`, whose 5 s a rerun after a click or a page of charts overran on
+    a loaded machine (the condition must still come true)."""
     page.set_default_timeout(120_000)
+    expect.set_options(timeout=30_000)

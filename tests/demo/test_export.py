@@ -145,18 +145,3 @@ def test_without_anomalies_no_village_is_labelled(tmp_path):
     assert manifest["misbehaving_villages"] == 0
     labels = pl.read_csv(tmp_path / "clean.labels.csv")
     assert labels.is_empty() and "scenario" in labels.columns
-
-
-def test_reloading_the_demo_export_changes_nothing(demo_db, tmp_path):
-    import shutil
-
-    from etl.load import load_exports
-    from tests.exports import snapshot
-
-    db, export = demo_db
-    copy = tmp_path / "copy.duckdb"
-    shutil.copyfile(db, copy)
-    before = snapshot(copy)
-    result = load_exports([export], copy)
-    assert (result.total.inserted, result.total.updated) == (0, 0)
-    assert snapshot(copy) == before

@@ -1,6 +1,6 @@
 """The anomaly model's contract and reproducibility; lead episodes on the demo, over the
-whole span; casework that attaches to episodes and survives reloads and re-scoring; the
-command line."""
+whole span, scored once per load; what a disposition needs (casework surviving a reload and
+re-scoring: tests/models/test_reload.py); the command line."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 
@@ -19,8 +18,7 @@ import polars as pl
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from datastore import ReadOnlyDatabase, casework, dispositions
-from datastore.access import OutsideJurisdiction
+from datastore import ReadOnlyDatabase, casework
 from datastore.scope import EVERYTHING, Scope
 from datastore.scoring import lead_episodes, read_records, scored_span
 from models.anomaly import PeerAnomalyModel
@@ -194,48 +192,6 @@ def test_the_span_is_scored_once_per_load_and_scope(demo_db, tmp_path):
     again = scored_span(ReadOnlyDatabase(copy).cursor(), Scope(DISTRICT))
     assert again is not first
     assert again.equals(first)
-
-
-def test_dispositions_attach_to_the_episode_and_survive_a_reload(demo_db, demo, tmp_path):
-    from etl.load import load_exports
-
-    db, export = demo_db
-    copy = tmp_path / "sunshine.duckdb"
-    shutil.copyfile(db, copy)
-    district = Scope(DISTRICT)
-
-    def reader():
-        return ReadOnlyDatabase(copy).cursor()
-
-    _, found, _ = demo
-    lead = found.row(0, named=True)
-    dispositions.record(reader(), district, lead, "checking", "已联系街道纪工委", "张某")
-    dispositions.record(reader(), district, lead, "confirmed", "情况属实", "张某")
-    with (
-        sqlite3.connect(casework.casework_path(copy)) as con,
-        pytest.raises(sqlite3.DatabaseError, match="append-only"),
-    ):
-        con.execute("DELETE FROM dispositions")
-    load_exports([export], copy)  # a reload swaps in a new database file
-    rescored = score_span(read_records(reader(), EVERYTHING))
-    current = dispositions.current(reader(), district, rescored)
-    by_lead = dict(current.select("lead_id", "status").iter_rows())
-    assert by_lead[lead["lead_id"]] == "confirmed"
-    assert sum(s == "pending" for s in by_lead.values()) == len(by_lead) - 1
-    # A re-scored episode of the same village and type that overlaps it carries it too.
-    moved = rescored.filter(pl.col("lead_id") == lead["lead_id"]).with_columns(
-        pl.lit("elsewhere").alias("lead_id")
-    )
-    carried = dispositions.current(reader(), district, moved)
-    assert carried.get_column("status").to_list() == ["confirmed"]
-    village = Scope(lead["region_code"])
-    history = dispositions.village_history(reader(), village, lead["region_code"])
-    assert history.get_column("status").to_list() == ["confirmed", "checking"]
-    # Outside the scope asked for, nothing is returned and nothing can be recorded.
-    elsewhere = Scope("210111999000")
-    assert dispositions.current(reader(), elsewhere, rescored).is_empty()
-    with pytest.raises(OutsideJurisdiction):
-        dispositions.record(reader(), elsewhere, lead, "unfounded", "", "李某")
 
 
 def test_a_disposition_needs_a_known_status_and_who(tmp_path, demo):

@@ -1,14 +1,11 @@
 """#13 in the data layer on the demo: rectification items' states, the data re-check's three
-outcomes, the two ledgers opened back with openpyxl, and every case and item kept,
-attached to the same village and episode, through a reload and re-scoring."""
+outcomes, the two ledgers opened back with openpyxl, and the briefing's casework (every case
+and item kept through a reload and re-scoring: tests/models/test_reload.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import json
-import shutil
-import sqlite3
 
 import openpyxl
 import polars as pl
@@ -26,11 +23,8 @@ TODAY = dt.date(2026, 12, 1)
 
 
 @pytest.fixture
-def copy(demo_db, tmp_path):
-    db, _ = demo_db
-    path = tmp_path / "sunshine.duckdb"
-    shutil.copyfile(db, path)
-    return path
+def copy(demo_copy):
+    return demo_copy
 
 
 def _reader(path):
@@ -190,34 +184,6 @@ def test_the_ledgers_open_with_chinese_headers_names_dates_and_no_json(copy):
     mended = next(r for r in leads[3:] if r[15] == MENDED)
     assert mended[16] == dt.datetime(2025, 10, 31) and mended[18] == round(mended[18], 3)
     assert mended[7] == "铜兴社区" and mended[13] is not None
-
-
-def test_cases_and_items_survive_a_reload_and_rescoring_on_the_same_episode(copy, demo_db):
-    from etl.load import load_exports
-
-    _, export = demo_db
-    rid = _opened(copy, STILL_SLOW, dt.date(2026, 9, 30))
-    rectifications.record_event(_reader(copy), DISTRICT, rid, "progress", "已约谈", "张某", TODAY)
-    before_items = rectifications.lead_items(_reader(copy), DISTRICT, _lead(copy, STILL_SLOW),
-                                             TODAY)  # fmt: skip
-    with (
-        sqlite3.connect(casework.casework_path(copy)) as con,
-        pytest.raises(sqlite3.DatabaseError, match="append-only"),
-    ):
-        con.execute("DELETE FROM rectifications")
-    load_exports([export], copy)  # a reload swaps in a new database file
-    lead = _lead(copy, STILL_SLOW)  # re-scored on the new file
-    assert lead["region_code"] == "210111009208"
-    after_items = rectifications.lead_items(_reader(copy), DISTRICT, lead, TODAY)
-    assert after_items.drop("recorded_at").equals(before_items.drop("recorded_at"))
-    assert after_items.get_column("lead_id").to_list() == [STILL_SLOW]
-    assert after_items.get_column("state").to_list() == ["overdue"]
-    history = dispositions.lead_history(_reader(copy), DISTRICT, lead)
-    assert history.get_column("status").to_list() == ["confirmed"]
-    # A re-scored episode of the same village and type overlapping it carries both.
-    moved = {**lead, "lead_id": f"{lead['region_code']}-slow-202608"}
-    assert rectifications.lead_items(_reader(copy), DISTRICT, moved, TODAY).height == 1
-    assert json.loads(after_items.get_column("indicators")[0])  # the re-check's 'before'
 
 
 def test_the_briefing_carries_the_casework_by_street(copy):

@@ -55,7 +55,7 @@ def small_demo(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def demo_copy(small_demo, tmp_path) -> Path:
+def small_demo_copy(small_demo, tmp_path) -> Path:
     copy = tmp_path / "sunshine.duckdb"
     shutil.copyfile(small_demo, copy)
     return copy
@@ -70,28 +70,30 @@ def test_a_real_export_in_a_folder_named_like_the_demo_asks_for_a_password(monke
     assert not [w for w in app.warning if "演示" in w.value]
 
 
-def test_a_demo_written_elsewhere_opens_in_demo_mode(monkeypatch, demo_copy):
-    assert rows(demo_copy, "SELECT bool_and(demo) FROM loads") == [(True,)]
-    assert _in_demo_mode(_opened(monkeypatch, demo_copy))
+def test_a_demo_written_elsewhere_opens_in_demo_mode(monkeypatch, small_demo_copy):
+    assert rows(small_demo_copy, "SELECT bool_and(demo) FROM loads") == [(True,)]
+    assert _in_demo_mode(_opened(monkeypatch, small_demo_copy))
 
 
 def test_a_real_load_ends_demo_mode_for_good_even_after_the_demo_is_rebuilt(
-    monkeypatch, demo_copy, tmp_path
+    monkeypatch, small_demo_copy, tmp_path
 ):
-    loaded = _etl("load", str(base_export(tmp_path / "real")), "--db", str(demo_copy), "--quiet")
+    loaded = _etl(
+        "load", str(base_export(tmp_path / "real")), "--db", str(small_demo_copy), "--quiet"
+    )
     assert loaded.returncode == 0, loaded.stderr
-    assert not _in_demo_mode(_opened(monkeypatch, demo_copy))
-    rebuilt = _etl("demo", "--db", str(demo_copy), "--force", *DEMO_ARGS)
+    assert not _in_demo_mode(_opened(monkeypatch, small_demo_copy))
+    rebuilt = _etl("demo", "--db", str(small_demo_copy), "--force", *DEMO_ARGS)
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert rows(demo_copy, "SELECT bool_and(demo) FROM loads") == [(True,)]
-    assert not _in_demo_mode(_opened(monkeypatch, demo_copy))
+    assert rows(small_demo_copy, "SELECT bool_and(demo) FROM loads") == [(True,)]
+    assert not _in_demo_mode(_opened(monkeypatch, small_demo_copy))
 
 
 @pytest.mark.parametrize(
     "env", [{"SUNSHINE_DEMO": "off"}, {"SUNSHINE_DEMO": "false"}], ids=["off", "false"]
 )
-def test_demo_mode_can_be_switched_off_in_the_configuration(monkeypatch, demo_copy, env):
-    assert not _in_demo_mode(_opened(monkeypatch, demo_copy, **env))
+def test_demo_mode_can_be_switched_off_in_the_configuration(monkeypatch, small_demo_copy, env):
+    assert not _in_demo_mode(_opened(monkeypatch, small_demo_copy, **env))
 
 
 def test_asking_for_demo_mode_on_real_data_gets_the_sign_in(monkeypatch, tmp_path):
@@ -112,12 +114,12 @@ def _load_while_generating(monkeypatch, db: Path, export: Path) -> None:
 
 
 def test_a_load_finishing_while_the_demo_is_generated_is_not_overwritten(
-    monkeypatch, demo_copy, tmp_path
+    monkeypatch, small_demo_copy, tmp_path
 ):
-    _load_while_generating(monkeypatch, demo_copy, base_export(tmp_path / "real"))
+    _load_while_generating(monkeypatch, small_demo_copy, base_export(tmp_path / "real"))
     with pytest.raises(store.RealDataPresent):
-        demo.build_demo(demo_copy, months=1, end="2026-10-31")
-    sources = [s for (s,) in rows(demo_copy, "SELECT source FROM loads WHERE NOT demo")]
+        demo.build_demo(small_demo_copy, months=1, end="2026-10-31")
+    sources = [s for (s,) in rows(small_demo_copy, "SELECT source FROM loads WHERE NOT demo")]
     assert sources == [str(tmp_path / "real")]
 
 
