@@ -1,7 +1,8 @@
-"""Streamlit's own words on a widget (the file uploader's "Upload" and "200MB per file •
-ZIP", a form's "Press Enter to submit form") and the document's language are English
-whatever the page's language, and Streamlit has no setting for them: they are drawn over,
-in the page's language, by a stylesheet (and the document's `lang`) written on each run."""
+"""Streamlit's own words (the file uploader's "Upload" and "200MB per file • ZIP", a
+form's "Press Enter to submit form", the keyboard's "Skip to main content") and the
+document's language are English whatever the page's language, and Streamlit has no
+setting for them: they are drawn over, in the page's language, by a stylesheet (and the
+document's `lang`) written on each run."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ def builtin_texts() -> None:
     uploader = '[data-testid="stFileUploaderDropzone"]'
     css = (
         _replaced('[data-testid="InputInstructions"]', t("builtin_press_enter"), "12px")
+        + _replaced('[data-testid="stSkipToContent"]', t("builtin_skip_to_content"), "14px")
         + _replaced(
             f'{uploader} button [data-testid="stMarkdownContainer"] p', t("builtin_upload"), "14px"
         )

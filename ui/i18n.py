@@ -738,6 +738,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Leads checked and rectified (this year)",
     ),
     # Streamlit's own words on widgets, drawn over in the page's language (ui/builtin_texts.py).
+    "builtin_skip_to_content": ("跳到正文", "Skip to main content"),
     "builtin_press_enter": ("按回车键提交", "Press Enter to submit"),
     "builtin_upload": ("上传", "Upload"),
     "builtin_upload_limit": ("单个文件不超过 200MB · ZIP", "200 MB per file · ZIP"),

@@ -157,7 +157,14 @@ def test_a_link_to_no_page_is_said_in_the_page_language_over_the_overview(
         expect(main.get_by_text(notice)).to_have_count(1)
     assert page.evaluate(CUT_CARD_TEXTS) == []
     # The document's language is the page's (Streamlit's own says "en" on every page).
-    assert page.evaluate("document.documentElement.lang") == ("en" if "en" in path else "zh-CN")
+    english = "en" in path
+    assert page.evaluate("document.documentElement.lang") == ("en" if english else "zh-CN")
+    # The keyboard's first stop, Streamlit's own "Skip to main content", in the page's words.
+    skip = page.evaluate(
+        """() => getComputedStyle(
+            document.querySelector("[data-testid='stSkipToContent']"), "::after").content"""
+    )
+    assert skip == ('"Skip to main content"' if english else '"跳到正文"')
 
 
 def test_a_village_page_shows_personal_data_masked(page: Page, server):
