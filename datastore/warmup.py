@@ -57,7 +57,8 @@ def scopes_to_score(con: duckdb.DuckDBPyConnection, access_store: Path) -> list[
     ]
     active = _active_accounts(access_store)
     regions = active.get_column("region_code").unique(maintain_order=True).to_list()
-    asked = scored_scopes()
+    known = {code for (code,) in con.sql("SELECT region_code FROM regions").fetchall()}
+    asked = [scope for scope in scored_scopes() if scope.region_code in known | {None}]
     wanted = list(asked)
     for region in regions or districts:
         scope = scoring_scope(con, Scope(region))
@@ -93,8 +94,7 @@ class ScoringWarmer:
 
     def score_now(self) -> list[Scope]:
         """Score (and count) the file as it is now, for every scope; the scopes read."""
-        identity = file_identity(self.path)
-        if identity is None:
+        if file_identity(self.path) is None:
             return []
         database = ReadOnlyDatabase(self.path)
         try:
@@ -105,7 +105,10 @@ class ScoringWarmer:
             for read, scope in reads:
                 if self._stop.is_set() or not database.is_current():
                     break  # another load swapped in meanwhile: that file is read next
-                read(con, scope)
+                try:
+                    read(con, scope)
+                except Exception:  # that scope's pages read it themselves, and say why
+                    log.exception("reading %s for %s in the background failed", read, scope)
             else:
                 self.scored_identity = database.identity
         finally:
@@ -117,8 +120,8 @@ class ScoringWarmer:
             if file_identity(self.path) not in (None, self.scored_identity):
                 try:
                     self.score_now()
-                except Exception:  # a failed warm-up only leaves the pages to score
-                    log.exception("scoring %s in the background failed", self.path)
+                except Exception:  # a file that cannot be opened: the pages say why
+                    log.exception("opening %s in the background failed", self.path)
                     self.scored_identity = file_identity(self.path)
             self._stop.wait(self.interval)
 
