@@ -17,7 +17,9 @@ from etl.load import load_exports
 from etl.readers import ExportError
 from etl.validate import (
     _cleaned,
+    _ends,
     _period_helpers,
+    _period_text,
     literal,
     parse_amount,
     parse_boolean,
@@ -63,7 +65,8 @@ def _period_sql(text: str) -> str:
     inner = ", ".join(_period_helpers("p"))
     return (
         f"SELECT {parts['label']}, {parts['start']}, {parts['end']}, {parts['frequency']} "
-        f"FROM (SELECT {inner} FROM (SELECT {literal(text)} AS raw_p))"
+        f"FROM (SELECT {inner} FROM (SELECT raw_p, {_period_text('p')} "
+        f"FROM (SELECT {literal(text)} AS raw_p)))"
     )
 
 
@@ -84,7 +87,8 @@ def test_every_parser_takes_any_text_without_raising(text):
 )
 def test_dates_parse_whatever_white_space_surrounds_them(text, space):
     con = duckdb.connect()
-    cleaned = f"(SELECT {_cleaned(0)} FROM (SELECT {literal(space + text + space)} AS c0))"
+    cell = f"SELECT {literal(space + text + space)} AS c0"
+    cleaned = f"(SELECT {_cleaned(0)} FROM (SELECT *, {_ends([0])} FROM ({cell})))"
     assert con.execute(f"SELECT {parse_datetime(cleaned)}").fetchall()[0][0] is not None
 
 
