@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -136,7 +137,7 @@ def _member_opener(path: Path, info: zipfile.ZipInfo) -> Callable[[], BinaryIO]:
         archive = _open_zip(path)
         try:
             return _CappedMember(archive, archive.open(info), info.file_size)
-        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, NotImplementedError) as exc:
             archive.close()
             raise ExportError(
                 f"{path}/{info.filename}: the zip archive is damaged ({exc})"
@@ -158,7 +159,7 @@ class _CappedMember(io.RawIOBase):
     def readinto(self, buffer) -> int:
         try:
             data = self._member.read(min(len(buffer), self._left + 1))
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
             raise ExportError(
                 f"{self._archive.filename}: the zip archive is damaged ({exc})"
             ) from None

@@ -123,3 +123,26 @@ def test_a_district_catalogue_replaces_the_default(tmp_path, load, db):
     assert rows(db, "SELECT item_code, due_days FROM catalogue") == [("X1", 3)]
     load(base_export(tmp_path / "export"))  # later loads keep it
     assert rows(db, "SELECT item_code FROM catalogue") == [("X1",)]
+
+
+def test_a_zip_whose_deflated_data_is_damaged_stops_the_load(tmp_path, load, loaded):
+    """Found by the fuzz test: zlib's own error ("invalid stored block lengths") escaped
+    the loader instead of a refusal naming the archive."""
+    import zipfile
+
+    db, before_bytes, before = loaded
+    folder = base_export(tmp_path / "second")
+    archive = tmp_path / "second.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as written:
+        for path in sorted(folder.iterdir()):
+            written.write(path, f"second/{path.name}")
+    with zipfile.ZipFile(archive) as read:
+        first = read.infolist()[0]
+    data = bytearray(archive.read_bytes())
+    start = first.header_offset + 30 + len(first.filename.encode()) + len(first.extra)
+    data[start : start + 5] = b"\x00\x05\x00\x05\x00"  # a stored block whose lengths disagree
+    archive.write_bytes(bytes(data))
+    with pytest.raises(ExportError, match=r"second\.zip.*damaged"):
+        load(archive)
+    assert db.read_bytes() == before_bytes
+    assert snapshot(db) == before
