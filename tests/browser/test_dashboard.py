@@ -210,6 +210,8 @@ def test_street_then_village_then_lead_then_disposition(page: Page, server, shoo
     with page.expect_download() as table:  # made only when asked for
         page.get_by_role("button", name="下载 CSV").first.click()
     assert "留言ID" in Path(table.value.path()).read_text(encoding="utf-8-sig")
+    # The file can arrive before the run that audits its download has finished.
+    settle(page)
     assert audit_rows(db, "download")[0]["target"] == table.value.suggested_filename
 
     page.get_by_role("link", name="查看线索与核查记录").first.click()
