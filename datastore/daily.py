@@ -8,10 +8,11 @@ import datetime as dt
 import duckdb
 import polars as pl
 
+from datastore.per_load import PerLoad
 from datastore.privacy import mask_columns
 from datastore.rectifications import overdue_items
 from datastore.scope import Scope
-from datastore.scoring import lead_episodes
+from datastore.scoring import lead_episodes, scoring_scope
 from metrics.marts import Span
 from schema.timing import daily_window
 
@@ -55,32 +56,10 @@ def day_tables(
         params=[*params, end],
     ).pl()
     catalogue = con.sql("SELECT item_code, frequency, due_days FROM catalogue").pl()
-    # The residents registered in the windows, then the other members of their
-    # households: those households are few, so their members are looked up by household
-    # (a self-join of a province's five million users per village took seconds).
-    columns = (
-        "user_id, region_code, household_id, registered_at, role, status, cancelled_at, updated_at"
+    in_scope = regions.filter(pl.col("level") == "village").select("region_code")
+    residents = window_residents(con, scope, start, end).join(
+        in_scope, on="region_code", how="semi"
     )
-    registered = con.sql(
-        f"SELECT {columns} FROM users WHERE {villages} AND role = 'resident' "
-        "AND registered_at >= ? AND registered_at < ?",
-        params=[*params, start, end],
-    ).pl()
-    households = (
-        registered.filter(pl.col("household_id").is_not_null())
-        .select("region_code", "household_id")
-        .unique()
-    )
-    members = (
-        con.sql(
-            f"SELECT {columns} FROM users WHERE {villages} AND role = 'resident' "
-            "AND household_id IN (SELECT unnest(?::VARCHAR[]))",
-            params=[*params, households.get_column("household_id").unique().to_list()],
-        )
-        .pl()
-        .join(households, on=["region_code", "household_id"], how="semi")
-    )
-    residents = pl.concat([registered, members]).unique("user_id", maintain_order=True)
     return {
         "regions": regions,
         "messages": messages,
@@ -88,6 +67,52 @@ def day_tables(
         "catalogue": catalogue,
         "residents": residents,
     }
+
+
+RESIDENT_COLUMNS = (
+    "user_id, region_code, household_id, registered_at, role, status, cancelled_at, updated_at"
+)
+
+# Each district's residents of the windows the pages asked for, and of the data's last
+# day for every district the warmer reads ahead (datastore/ahead.py): a few rows each.
+_RESIDENTS = PerLoad(keep=256)
+
+
+def window_residents(
+    con: duckdb.DuckDBPyConnection, scope: Scope, start: dt.datetime, end: dt.datetime
+) -> pl.DataFrame:
+    """The residents registered in [start, end) in the district holding the scope (or
+    everything, for a wider scope), then the other members of their households, read
+    once per load: at province scale finding them among five million users is most of
+    a day's figures. By user_id."""
+    area = scoring_scope(con, scope)
+    villages, params = area.villages()
+
+    def read() -> pl.DataFrame:
+        registered = con.sql(
+            f"SELECT {RESIDENT_COLUMNS} FROM users WHERE {villages} AND role = 'resident' "
+            "AND registered_at >= ? AND registered_at < ?",
+            params=[*params, start, end],
+        ).pl()
+        # Those households are few, so their members are looked up by household (a
+        # self-join of a province's five million users per village took seconds).
+        households = (
+            registered.filter(pl.col("household_id").is_not_null())
+            .select("region_code", "household_id")
+            .unique()
+        )
+        members = (
+            con.sql(
+                f"SELECT {RESIDENT_COLUMNS} FROM users WHERE {villages} AND role = 'resident' "
+                "AND household_id IN (SELECT unnest(?::VARCHAR[]))",
+                params=[*params, households.get_column("household_id").unique().to_list()],
+            )
+            .pl()
+            .join(households, on=["region_code", "household_id"], how="semi")
+        )
+        return pl.concat([registered, members]).unique("user_id").sort("user_id")
+
+    return _RESIDENTS.get(con, (area, start, end), read)
 
 
 LEAD_COLUMNS = {

@@ -18,6 +18,7 @@ import polars as pl
 from datastore import ReadOnlyDatabase, file_identity
 from datastore.access import ROLES
 from datastore.accounts import access_path, accounts, opened
+from datastore.ahead import read_ahead
 from datastore.scope import Scope
 from datastore.scoring import scored_scopes, scored_span, scoring_scope
 from datastore.status import covers_everything, rows_by_load
@@ -100,8 +101,10 @@ class ScoringWarmer:
         try:
             con = database.cursor()
             store = access_path(self.path)
-            reads = [(scored_span, scope) for scope in scopes_to_score(con, store)]
+            scored = scopes_to_score(con, store)
+            reads = [(scored_span, scope) for scope in scored]
             reads += [(rows_by_load, scope) for scope in scopes_to_count(con, store)]
+            reads += [(read_ahead, scope) for scope in scored]  # datastore/ahead.py
             for read, scope in reads:
                 if self._stop.is_set() or not database.is_current():
                     break  # another load swapped in meanwhile: that file is read next

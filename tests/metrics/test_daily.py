@@ -4,6 +4,8 @@ on the tiny export of tests/daily_export.py (its docstring has the table)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 
 import polars as pl
 import pytest
@@ -12,6 +14,7 @@ from datastore import ReadOnlyDatabase
 from datastore.scope import Scope
 from metrics import daily
 from metrics.glossary import METRICS
+from schema.timing import daily_window
 from tests.daily_export import DISTRICT, S1, S2, V11, V12, V13, V21, load_export
 
 DAY, BEFORE = dt.date(2026, 3, 12), dt.date(2026, 3, 11)
@@ -28,8 +31,12 @@ COLUMNS = {  # (published, due, done, replies due, same-day, overdue, cleared, l
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    db, _, _ = load_export(tmp_path_factory.mktemp("daily"))
+def db(tmp_path_factory):
+    return load_export(tmp_path_factory.mktemp("daily"))[0]
+
+
+@pytest.fixture(scope="module")
+def con(db):
     return ReadOnlyDatabase(db).cursor()
 
 
@@ -110,3 +117,36 @@ def test_weights_are_relative_and_checked():
 
 def test_every_daily_figure_has_a_definition():
     assert [f for f in daily.FIGURES if f not in METRICS] == []
+
+
+# The residents registered in the windows and every other member of their households, by
+# hand: what the day's registration figures count.
+WINDOW_RESIDENTS = """
+    SELECT user_id FROM users u WHERE role = 'resident' AND (
+        (registered_at >= $start AND registered_at < $end)
+        OR EXISTS (SELECT 1 FROM users r WHERE r.role = 'resident'
+                   AND r.region_code = u.region_code AND r.household_id = u.household_id
+                   AND r.registered_at >= $start AND r.registered_at < $end))
+    ORDER BY user_id"""
+
+
+def test_a_windows_residents_are_read_once_per_load_for_the_district_and_cut_to_the_scope(
+    db, tmp_path
+):
+    copy = tmp_path / "daily.duckdb"
+    shutil.copyfile(db, copy)
+    con = ReadOnlyDatabase(copy).cursor()
+    start, end = daily_window(BEFORE)[0], daily_window(DAY)[1]
+    read = daily.source.window_residents(con, Scope(S1), start, end)
+    assert daily.source.window_residents(con, Scope(V11), start, end) is read  # the district's
+    expected = con.execute(WINDOW_RESIDENTS, {"start": start, "end": end}).fetchall()
+    assert read.get_column("user_id").to_list() == [user for (user,) in expected]
+    for scope, villages in ((S1, [V11, V12, V13]), (S2, [V21]), (V12, [V12])):
+        tables = daily.source.day_tables(con, Scope(scope), BEFORE, DAY)
+        assert tables["residents"].equals(read.filter(pl.col("region_code").is_in(villages)))
+    assert read.get_column("region_code").n_unique() > 1
+    # A load swaps in a new file (etl/store.py): read anew.
+    shutil.copyfile(db, tmp_path / "swapped.duckdb")
+    os.replace(tmp_path / "swapped.duckdb", copy)
+    again = daily.source.window_residents(ReadOnlyDatabase(copy).cursor(), Scope(S1), start, end)
+    assert again is not read and again.equals(read)
