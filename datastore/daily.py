@@ -81,10 +81,10 @@ _RESIDENTS = PerLoad(keep=256)
 def window_residents(
     con: duckdb.DuckDBPyConnection, scope: Scope, start: dt.datetime, end: dt.datetime
 ) -> pl.DataFrame:
-    """The residents registered in [start, end) in the district holding the scope (or
-    everything, for a wider scope), then the other members of their households, read
-    once per load: at province scale finding them among five million users is most of
-    a day's figures. By user_id."""
+    """The residents registered in [start, end) in the district holding the scope (the
+    scope itself when it is a district or wider), then the other members of their
+    households, by user_id; read once per load and district, whoever of it asks: at
+    province scale finding them among five million users was most of a day's figures."""
     area = scoring_scope(con, scope)
     villages, params = area.villages()
 
