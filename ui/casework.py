@@ -13,7 +13,7 @@ import streamlit as st
 from datastore import casework, dispositions, rectifications
 from datastore.scoring import settings_in_force
 from models.indicators import LEAD_TYPES, REGISTRY
-from models.recheck import VERDICTS
+from models.recheck import MODEL, VERDICTS, indicator_name
 from reports import ledgers
 from schema.timing import local_now
 from ui.auth import audit
@@ -156,7 +156,9 @@ def _recheck_block(scope, item: dict) -> None:
     )
     st.dataframe(
         result.indicators.select(
-            pl.col("indicator").replace_strict(_indicator_names()).alias(t("indicator")),
+            pl.col("indicator")
+            .replace_strict({i: indicator_name(i, _english()) for i in [*REGISTRY, MODEL]})
+            .alias(t("indicator")),
             pl.col("before").round(3).alias(t("recheck_before")),
             pl.col("before_threshold").round(3).alias(t("threshold")),
             pl.col("after").round(3).alias(t("recheck_after")),

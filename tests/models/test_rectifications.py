@@ -14,6 +14,8 @@ import pytest
 from datastore import ReadOnlyDatabase, casework, dispositions, rectifications
 from datastore.scope import Scope
 from datastore.scoring import lead_episodes
+from models import recheck
+from models.leads import MODEL_ONLY_Z
 from reports import ledgers
 
 DISTRICT = Scope("210111000000")
@@ -199,3 +201,18 @@ def test_the_briefing_carries_the_casework_by_street(copy):
     assert street["整改项"] == 1
     page = document.to_html(brief, {})
     assert "线索核查与整改情况（今年以来）" in page and "林盛街道" in page
+
+
+def test_a_lead_the_model_raised_alone_is_rechecked_by_the_model(copy, monkeypatch):
+    con = _reader(copy)
+    start = dt.date(2026, 7, 1)
+    village = _lead(copy, MENDED)["region_code"]
+    usual = rectifications.data_recheck(con, DISTRICT, village, "[]", start)
+    (row,) = usual.indicators.rows(named=True)
+    assert row["indicator"] == recheck.MODEL and row["before_threshold"] == MODEL_ONLY_Z
+    assert row["after_sample"] >= row["min_sample"] and row["after"] < MODEL_ONLY_Z
+    assert usual.verdict == "passed" and not row["still_fires"]
+    assert usual.summary_zh().startswith("数据复核通过（2026-07-01 至 2026-10-31）：异常模型")
+    # The same village against a bar under its own distance from the others still fires.
+    monkeypatch.setattr(recheck, "MODEL_ONLY_Z", row["after"] - 0.01)
+    assert rectifications.data_recheck(con, DISTRICT, village, "[]", start).verdict == "failed"
