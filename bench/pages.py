@@ -7,9 +7,10 @@ median of `--repeat` tries:
 
 - cold: a new session's first render of the page (opened straight on it, as from a
   pasted link) right after every cache was emptied, as for the first user after a load,
-  once the server's background scoring of the load (datastore/warmup.py) is done. That
-  scoring is timed too, once per database: a user arriving sooner after a load waits
-  for what is left of it on the pages showing leads;
+  once the server's background reading of the load (datastore/warmup.py: the scoring,
+  the data page's counts and what first pages read ahead, datastore/ahead.py) is done.
+  That reading is timed too, once per database: a user arriving sooner after a load
+  waits for what is left of it;
 - second user: another new session's first render of the same page, its caches filled
   by the first (the shared caches are per data version and scope);
 - filter change: that second session's rerun on another month, not cached yet.
@@ -105,12 +106,14 @@ def _timed_run(app, page: str) -> float:
     return seconds
 
 
-def _background_scoring(db: Path) -> float:
-    """Seconds the server's background scoring takes on a database just swapped in."""
-    from datastore import scoring
+def _background_reading(db: Path) -> float:
+    """Seconds the server's background reading takes on a database just swapped in."""
+    from datastore import daily, scoring, status
     from datastore.warmup import ScoringWarmer
 
-    scoring._SCORED.clear()
+    for per_load in (scoring._SCORED, status._ROWS_BY_LOAD, daily._RESIDENTS,
+                     status._QUARANTINED_USERS):  # fmt: skip
+        per_load.clear()
     clock = time.perf_counter()
     ScoringWarmer(db).score_now()
     return time.perf_counter() - clock
@@ -125,7 +128,7 @@ def _measure(db: Path, repeat: int, pages: dict) -> dict[str, tuple[float, float
     # One untimed session first: the modules every page imports are loaded once per
     # server process, not per session.
     _timed_run(_new_session(*PAGES["views/overview.py"]), "views/overview.py")
-    print(f"background scoring after a load: {_background_scoring(db):.1f} s", flush=True)
+    print(f"background reading after a load: {_background_reading(db):.1f} s", flush=True)
     results = {}
     for page, (url_path, role) in pages.items():
         colds, warms, changes = [], [], []
