@@ -1,7 +1,9 @@
-"""Whole-span scoring reads ahead and measures without loops per village: the span's months
-of bursts and windows of new accounts read together give what each read alone gives, the
-episodes scored with read-ahead are those scored window by window, and amount_outlier's
-vectorised choice is the per-village choice it replaced."""
+"""Whole-span scoring reads ahead, reads once per load and measures without loops per
+village: the span's months of bursts and windows of new accounts read together give what
+each read alone gives, the whole load's aggregates cut to a scope are the scope's own
+reads, the episodes scored with read-ahead are those scored window by window, and
+amount_outlier's vectorised choice, the timing indicators' quantiles and silent_admin's
+spans are what they replaced gave."""
 
 from __future__ import annotations
 
@@ -14,20 +16,24 @@ import polars as pl
 import pytest
 from scipy.stats import norm
 
-from datastore import ReadOnlyDatabase
+from datastore import ReadOnlyDatabase, activity
 from datastore.activity import (
     ActivityReader,
+    LoadAggregates,
     month_bursts,
     period_bursts,
     registrations,
+    village_months,
     window_registrations,
 )
 from datastore.scope import EVERYTHING, Scope
 from datastore.scoring import read_records
 from models.data import prepare, scoring_days
 from models.episodes import score_span
-from models.indicators import amount_outlier
+from models.indicators import amount_outlier, silent_admin
 from models.indicators._padding import CROWDED_MINUTE, HOUR_BURST, REGISTRATION_BURST
+from models.indicators._timing import sorted_quantile
+from schema.timing import days_between
 from tests.models import padding_world as world
 from tests.models.synthetic import District, Misconduct, generate
 
@@ -75,19 +81,70 @@ def test_windows_read_together_stand_each_as_of_its_own_date(con):
 
 
 def test_a_reader_told_ahead_keeps_what_each_ask_would_read(con, monkeypatch):
-    ahead = ActivityReader(con, Scope(world.DISTRICT))
+    ahead = ActivityReader(con, Scope(world.DISTRICT), LoadAggregates())
     # Small reads: the months come in several batches.
     monkeypatch.setattr("datastore.activity.EVENTS_PER_READ", 1_000)
     ahead.prefetch(MONTHS, HOUR_BURST, CROWDED_MINUTE, WINDOWS, REGISTRATION_BURST)
-    assert len(ahead._batches(MONTHS)) > 1
+    assert len(LoadAggregates._batches(con, MONTHS)) > 1
     monkeypatch.undo()
-    fresh = ActivityReader(con, Scope(world.DISTRICT))
+    fresh = ActivityReader(con, Scope(world.DISTRICT), LoadAggregates())
     for start, cut in MONTHS:
         kept = ahead.month_bursts(start, cut, HOUR_BURST, CROWDED_MINUTE)
         assert kept.equals(fresh.month_bursts(start, cut, HOUR_BURST, CROWDED_MINUTE))
     for start, as_of in WINDOWS:
         kept = ahead.registrations(start, as_of, REGISTRATION_BURST)
         assert kept.equals(fresh.registrations(start, as_of, REGISTRATION_BURST))
+
+
+SCOPES = [
+    Scope(world.DISTRICT),
+    *(Scope(street) for street in world.STREETS),
+    Scope(world.SURGE),
+    Scope(world.DISTRICT, kind="village"),
+    Scope(kind="community"),
+]
+
+
+@pytest.mark.parametrize("scope", SCOPES, ids=lambda s: f"{s.region_code}-{s.kind}")
+def test_the_whole_loads_aggregates_cut_to_a_scope_are_the_scopes_own_reads(con, scope):
+    """The aggregates every scope's reader cuts from one read of the whole load are those
+    a read of the scope alone gives."""
+    reader = ActivityReader(con, scope, LoadAggregates())
+    reader.prefetch(MONTHS, HOUR_BURST, CROWDED_MINUTE, WINDOWS, REGISTRATION_BURST)
+    for start, cut in MONTHS:
+        own = month_bursts(con, scope, start, cut, HOUR_BURST, CROWDED_MINUTE)
+        assert reader.month_bursts(start, cut, HOUR_BURST, CROWDED_MINUTE).equals(own), start
+    for start, as_of in WINDOWS:
+        own = registrations(con, scope, start, as_of, REGISTRATION_BURST)
+        assert reader.registrations(start, as_of, REGISTRATION_BURST).equals(own), start
+    for as_of in (dt.date(2024, 3, 31), dt.date(2024, 4, 15), world.AS_OF, dt.date(2030, 1, 1)):
+        assert reader.village_months(as_of).equals(village_months(con, scope, as_of)), as_of
+
+
+def test_every_scope_of_a_load_reads_the_events_once(padding_db, monkeypatch):
+    reads = []
+
+    def counted(read):
+        def wrapper(*args):
+            reads.append(read.__name__)
+            return read(*args)
+
+        return wrapper
+
+    for name in ("period_bursts", "window_registrations", "village_months"):
+        monkeypatch.setattr(f"datastore.activity.{name}", counted(getattr(activity, name)))
+    # Each reader's own connection, as the warmer's and a page's would be.
+    first = ActivityReader(ReadOnlyDatabase(padding_db).cursor(), Scope(world.DISTRICT))
+    first.prefetch(MONTHS, HOUR_BURST, CROWDED_MINUTE, WINDOWS, REGISTRATION_BURST)
+    first.village_months(world.AS_OF)
+    assert sorted(set(reads)) == ["period_bursts", "village_months", "window_registrations"]
+    done = len(reads)
+    for street in world.STREETS:
+        other = ActivityReader(ReadOnlyDatabase(padding_db).cursor(), Scope(street))
+        other.prefetch(MONTHS, HOUR_BURST, CROWDED_MINUTE, WINDOWS, REGISTRATION_BURST)
+        other.village_months(world.AS_OF)
+        assert other.month_bursts(*MONTHS[0], HOUR_BURST, CROWDED_MINUTE).height > 0
+    assert len(reads) == done
 
 
 class _WindowByWindow:
@@ -163,3 +220,75 @@ def test_amount_outlier_measures_every_village_as_one_at_a_time():
             items, amount_outlier._per_item(data).group_by("region_code").len()["len"].max()
         )
     assert evidence > 0 and items > 1  # payments above the bar; villages with several items
+
+
+def test_quantiles_read_off_sorted_durations_are_numpys():
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 3, 10, 57, 400):
+        for durations in (rng.exponential(30, n), rng.integers(0, 4, n).astype(float)):
+            longest_first = np.sort(durations)[::-1]
+            for q in (0.0, 0.25, 0.5, 0.9, 0.999, 1 - 1e-9, 1.0, *rng.random(20)):
+                assert sorted_quantile(longest_first, q) == np.quantile(longest_first, q), (n, q)
+    with_nan = np.array([np.nan, 5.0, 1.0])
+    assert math.isnan(sorted_quantile(with_nan, 0.5))
+
+
+def _silent_admin_sorting_every_action(data) -> pl.DataFrame:
+    """silent_admin's measure as it was first written: every action up to the as-of date
+    sorted, not only the window's and each village's last one before it."""
+    start, end = data.window_start_ts, data.as_of
+    actions = pl.concat(
+        [
+            data.disclosures.select("region_code", pl.col("published_at").alias("at")),
+            data.feedback.select("region_code", pl.col("first_reply_at").alias("at")),
+        ]
+    ).filter(pl.col("at") < end)
+    known = (
+        [dt.datetime.combine(data.first_day, dt.time())]
+        if data.window_start > data.first_day
+        else []
+    )
+    bounds = data.villages.select("region_code").join(
+        pl.DataFrame({"at": [*known, end]}), how="cross"
+    )
+    gaps = (
+        pl.concat([actions, bounds])
+        .sort("region_code", "at")
+        .with_columns(pl.col("at").shift(1).over("region_code").alias("since"))
+        .drop_nulls("since")
+        .filter(pl.col("at") > start)
+        .with_columns(pl.max_horizontal("since", pl.lit(start)).alias("since"))
+        .with_columns(days_between(pl.col("since"), pl.col("at")).alias("days"))
+    )
+    longest = gaps.sort(["days", "at"], descending=[True, False]).unique(
+        "region_code", keep="first", maintain_order=True
+    )
+    written = (
+        longest.join(
+            data.feedback.select("region_code", "feedback_id", "submitted_at"), on="region_code"
+        )
+        .filter(pl.col("submitted_at").is_between(pl.col("since"), pl.col("at"), closed="left"))
+        .group_by("region_code")
+        .agg(pl.col("feedback_id").alias("evidence"), pl.len().alias("sample"))
+    )
+    per_village = (
+        longest.select("region_code", pl.col("days").alias("value"))
+        .join(written, on="region_code", how="left")
+        .with_columns(pl.col("sample").fill_null(0), pl.col("evidence").fill_null([]))
+    )
+    return per_village.join(
+        silent_admin._chance_silence(data, actions), on="region_code", how="left"
+    )
+
+
+def test_silent_admin_measures_as_when_it_sorted_every_action():
+    silent = [Misconduct(kind, v, dt.date(2024, 3, 1), 4, 1.0, 1.0)
+              for kind, v in (("missing", 4), ("unanswered", 4), ("unanswered", 11))]  # fmt: skip
+    records = generate(District(seed=5), silent)
+    longest = 0.0
+    for day in scoring_days(records.first_day, records.last_day):
+        data = prepare(records, day)
+        measured = silent_admin.measure(data).sort("region_code")
+        assert measured.equals(_silent_admin_sorting_every_action(data).sort("region_code")), day
+        longest = max(longest, measured.get_column("value").max())
+    assert longest > 30  # silences past the rule's floor among them
