@@ -30,9 +30,15 @@ from datastore.scope import EVERYTHING, Scope
 from datastore.scoring import read_records
 from models.data import prepare, scoring_days
 from models.episodes import score_span
-from models.indicators import amount_outlier, silent_admin
+from models.indicators import (
+    amount_outlier,
+    missing_periodic_items,
+    silent_admin,
+    split_payments,
+)
 from models.indicators._padding import CROWDED_MINUTE, HOUR_BURST, REGISTRATION_BURST
 from models.indicators._timing import sorted_quantile
+from models.indicators.base import share_flagged
 from schema.timing import days_between
 from tests.models import padding_world as world
 from tests.models.synthetic import District, Misconduct, generate
@@ -292,3 +298,90 @@ def test_silent_admin_measures_as_when_it_sorted_every_action():
         assert measured.equals(_silent_admin_sorting_every_action(data).sort("region_code")), day
         longest = max(longest, measured.get_column("value").max())
     assert longest > 30  # silences past the rule's floor among them
+
+
+def _missing_items_of_every_period(data) -> pl.DataFrame:
+    """missing_periodic_items' measure as first written: every period's publications made
+    unique, not only the overdue periods'."""
+    key = missing_periodic_items.KEY
+    published = (
+        data.disclosures.filter(~pl.col("withdrawn"))
+        .select(key)
+        .unique()
+        .with_columns(pl.lit(True).alias("published"))
+    )
+    grace = dt.timedelta(days=data.settings.missing_grace_days)
+    per_item = (
+        data.expected.filter(pl.col("due") <= data.as_of - grace)
+        .join(published, on=key, how="left")
+        .with_columns(pl.col("published").fill_null(False))
+        .filter(pl.col("published").mean().over("item_code", "period_start") >= 0.5)
+    )
+    item_period = pl.format("{} {}", "item_code", pl.col("period_start").dt.strftime("%Y-%m"))
+    return share_flagged(per_item, ~pl.col("published"), item_period)
+
+
+def test_missing_items_measured_as_when_every_period_was_made_unique():
+    missing = [Misconduct("missing", v, dt.date(2024, 2, 1), 4, 1.0, 0.8) for v in (2, 9)]
+    records = generate(District(seed=11), missing)
+    flagged = 0
+    for day in scoring_days(records.first_day, records.last_day):
+        data = prepare(records, day)
+        measured = missing_periodic_items.measure(data).sort("region_code")
+        assert measured.equals(_missing_items_of_every_period(data).sort("region_code")), day
+        flagged += measured.filter(pl.col("value") >= 0.5).height
+    assert flagged > 0
+
+
+def _split_payments_numbered_per_group(data) -> pl.DataFrame:
+    """split_payments' measure as first written: runs numbered by a window function over
+    each village, payee and limit."""
+    amount = pl.col("amount").cast(pl.Float64)
+    payments = data.disclosures.filter(
+        (pl.col("published_at") >= data.window_start_ts)
+        & ~pl.col("withdrawn")
+        & pl.col("payee").is_not_null()
+        & (amount > 0)
+    ).with_columns(amount.alias("paid"))
+    near = (
+        payments.with_columns(split_payments._limits(pl.col("paid"), data.settings.approval_threshold))
+        .unpivot(index=["region_code", "payee", "disclosure_id", "published_at", "paid"],
+                 on=["round_limit", "configured_limit"], value_name="limit")
+        .drop_nulls("limit")
+        .unique(["disclosure_id", "limit"])
+        .sort("published_at", "disclosure_id")
+    )  # fmt: skip
+    gap = pl.col("published_at").diff().over("region_code", "payee", "limit")
+    runs = near.with_columns(
+        (gap.is_null() | (gap > pl.duration(days=split_payments.SPAN_DAYS)))
+        .cum_sum()
+        .over("region_code", "payee", "limit")
+        .alias("run")
+    )
+    per_run = (
+        runs.group_by("region_code", "payee", "limit", "run")
+        .agg(pl.len().alias("payments"), pl.col("paid").sum().alias("total"),
+             pl.col("disclosure_id").alias("evidence"))
+        .filter(pl.col("total") >= pl.col("limit"))
+    )  # fmt: skip
+    best = per_run.sort(
+        ["payments", "total", "payee", "limit"], descending=[True, True, False, False]
+    ).unique("region_code", keep="first", maintain_order=True)
+    return best.select(
+        "region_code",
+        pl.col("payments").cast(pl.Float64).alias("value"),
+        pl.col("payments").alias("sample"),
+        "evidence",
+    ).sort("region_code")
+
+
+def test_split_payments_runs_are_those_numbered_per_group():
+    splitting = [Misconduct("split", v, dt.date(2024, 2, 1), 4, 20_000.0) for v in (1, 6, 13)]
+    records = generate(District(seed=9), splitting)
+    runs = 0
+    for day in scoring_days(records.first_day, records.last_day):
+        data = prepare(records, day)
+        measured = split_payments.measure(data)
+        assert measured.equals(_split_payments_numbered_per_group(data)), day
+        runs += measured.filter(pl.col("value") >= 3).height
+    assert runs > 0
