@@ -120,9 +120,17 @@ def beyond_chance(
         .join(data.villages.select("region_code", *data.peers), on="region_code")
     )
     everyone = _longest_first(timed.get_column("hours").to_numpy())
+    # Only the hits' own peer groups are a yardstick: a province has thousands of others.
+    judged = hits.select("region_code").join(
+        data.villages.select("region_code", *data.peers), on="region_code"
+    )
     by_peers = {
         key: _longest_first(group.get_column("hours").to_numpy())
-        for key, group in timed.partition_by(data.peers, as_dict=True).items()
+        for key, group in timed.join(
+            judged.select(data.peers).unique(), on=data.peers, how="semi", nulls_equal=True
+        )
+        .partition_by(data.peers, as_dict=True)
+        .items()
     }
     groups = dict(
         data.villages.select(

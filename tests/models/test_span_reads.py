@@ -31,15 +31,18 @@ from datastore.scoring import read_records
 from models.data import prepare, scoring_days
 from models.episodes import score_span
 from models.indicators import (
+    _timing,
     amount_outlier,
     missing_periodic_items,
     silent_admin,
+    slow_reply,
+    slow_review,
     split_payments,
 )
 from models.indicators._padding import CROWDED_MINUTE, HOUR_BURST, REGISTRATION_BURST
 from models.indicators._timing import sorted_quantile
-from models.indicators.base import share_flagged
-from schema.timing import days_between
+from models.indicators.base import peer_outliers, share_flagged
+from schema.timing import days_between, reply_hours
 from tests.models import padding_world as world
 from tests.models.synthetic import District, Misconduct, generate
 
@@ -385,3 +388,60 @@ def test_split_payments_runs_are_those_numbered_per_group():
         assert measured.equals(_split_payments_numbered_per_group(data)), day
         runs += measured.filter(pl.col("value") >= 3).height
     assert runs > 0
+
+
+def _beyond_chance_sorting_every_peer_group(data, hits, rows, at, hours) -> pl.DataFrame:
+    """The timing indicators' chance bar as first written: every peer group's durations
+    sorted, not only the hits' groups."""
+    if hits.is_empty():
+        return hits
+    timed = (
+        rows.with_columns(hours.alias("hours"))
+        .drop_nulls("hours")
+        .select("region_code", "hours")
+        .filter(~pl.col("region_code").is_in(hits.get_column("region_code").implode()))
+        .join(data.villages.select("region_code", *data.peers), on="region_code")
+    )
+    everyone = np.sort(timed.get_column("hours").to_numpy())[::-1]
+    by_peers = {
+        key: np.sort(group.get_column("hours").to_numpy())[::-1]
+        for key, group in timed.partition_by(data.peers, as_dict=True).items()
+    }
+    groups = dict(
+        data.villages.select(
+            "region_code", pl.concat_list(pl.col(c).cast(pl.String) for c in data.peers)
+        ).iter_rows()
+    )
+    needed = []
+    for region, judged_as in hits.select("region_code", "judged_as").iter_rows():
+        peers = by_peers.get(tuple(groups[region]), everyone[:0])
+        pools = [everyone, peers] if len(peers) >= _timing.PEER_ROWS else [everyone]
+        needed.append(max(_timing.median_needed(pool, judged_as, data.chance) for pool in pools))
+    return (
+        hits.with_columns(pl.Series("needed", needed, dtype=pl.Float64))
+        .filter(pl.col("value") > pl.col("needed"))
+        .with_columns(pl.max_horizontal("threshold", "needed").alias("threshold"))
+        .drop("needed")
+    )
+
+
+def test_the_timing_bar_reads_only_the_hits_peer_groups_as_it_read_them_all():
+    slow = [Misconduct(kind, v, dt.date(2024, 2, 1), 4, 150.0, 0.8)
+            for kind, v in (("slow_reply", 3), ("slow_review", 8), ("slow_clearance", 14))]  # fmt: skip
+    records = generate(District(seed=13), slow)
+    judged = 0
+    for day in scoring_days(records.first_day, records.last_day):
+        data = prepare(records, day)
+        for indicator in (slow_review, slow_reply):
+            measured = indicator.INDICATOR.measure(data)
+            hits = peer_outliers(data, measured, indicator.INDICATOR.min_sample, 0.0)
+            hits = hits.with_columns(pl.col("sample").alias("judged_as"))
+            rows, at, hours = (
+                (data.disclosures, "published_at", slow_review._lag())
+                if indicator is slow_review
+                else (data.feedback, "submitted_at", reply_hours())
+            )
+            kept = _timing.beyond_chance(data, hits, rows, at, hours)
+            assert kept.equals(_beyond_chance_sorting_every_peer_group(data, hits, rows, at, hours))
+            judged += hits.height
+    assert judged > 0
