@@ -6,9 +6,10 @@ user ids and times behind the villages that look padded.
 Each aggregate covers calendar months (or scoring windows) judged each on its own; a read
 takes as many of them together as keep its events under EVENTS_PER_READ, so that memory
 is bounded whatever the span, and a district's whole span is read in one pass. Each is
-per village and the same whichever scope holds the village: they are read once per load
-for every village (LoadAggregates) and cut to each scoring scope (ActivityReader), which
-keeps its cut for the other indicators and windows that ask for it again.
+per village and the same whichever scope holds the village: a load's parts scored one
+after another cut one read of every village (LoadAggregates), and each scoring scope's
+reader (ActivityReader) keeps its cut for the other indicators and windows that ask
+for it again.
 """
 
 from __future__ import annotations
@@ -59,27 +60,28 @@ class BurstRule:
         return max((end - start).total_seconds() / seconds, 1.0)
 
 
-class LoadAggregates:
-    """The aggregates of every village loaded, read once per load and shared by every
-    scoring scope's reader (ActivityReader). Each is per village and the same whichever
-    scope holds the village, so a province's districts, each scored with its own peers,
-    slice one read of the events instead of scanning them once each.
+class ScopeAggregates:
+    """The aggregates of every village of `scope`, read when first asked for and kept.
 
     Months of bursts are read as many together as keep a read's events under
     EVENTS_PER_READ (a district's year in one pass, a province's month by month); every
     window's new accounts in one query; the ranked figures' months in one."""
 
-    def __init__(self) -> None:
+    def __init__(self, scope: Scope = EVERYTHING) -> None:
+        self.scope = scope
         self._kept: dict[tuple, pl.DataFrame] = {}
         self._reading = threading.Lock()  # the warmer and a page may ask at the same time
 
+    def has_read(self) -> bool:
+        return bool(self._kept)
+
     def village_months(self, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-        """Every village's months of mart_village_month (`village_months` as of the data's
-        last day and beyond)."""
+        """Every month of mart_village_month of the scope's villages (`village_months` as
+        of the data's last day and beyond)."""
         with self._reading:
-            if "months" not in self._kept:
-                self._kept["months"] = village_months(con, EVERYTHING, dt.date.max)
-            return self._kept["months"]
+            if ("months",) not in self._kept:
+                self._kept[("months",)] = village_months(con, self.scope, dt.date.max)
+            return self._kept[("months",)]
 
     def month_bursts(
         self,
@@ -88,11 +90,11 @@ class LoadAggregates:
         hours: BurstRule,
         minutes: BurstRule,
     ) -> dict[tuple[dt.datetime, dt.datetime], pl.DataFrame]:
-        """`month_bursts` of every village for each of `months` (start, cut)."""
+        """`month_bursts` of the scope for each of `months` (start, cut)."""
         with self._reading:
             wanted = sorted({m for m in months if ("bursts", *m, hours, minutes) not in self._kept})
             for batch in self._batches(con, wanted):
-                read = period_bursts(con, EVERYTHING, batch, hours, minutes)
+                read = period_bursts(con, self.scope, batch, hours, minutes)
                 parts = read.partition_by("start", as_dict=True, include_key=False)
                 empty = read.clear().drop("start")
                 for start, cut in batch:
@@ -105,26 +107,31 @@ class LoadAggregates:
         windows: list[tuple[dt.datetime, dt.datetime]],
         rule: BurstRule,
     ) -> dict[tuple[dt.datetime, dt.datetime], pl.DataFrame]:
-        """`registrations` of every village for each of `windows` (start, as_of)."""
+        """`registrations` of the scope for each of `windows` (start, as_of)."""
         with self._reading:
             wanted = sorted({w for w in windows if ("registrations", *w, rule) not in self._kept})
             if wanted:
-                read = window_registrations(con, EVERYTHING, wanted, rule)
+                read = window_registrations(con, self.scope, wanted, rule)
                 parts = read.partition_by("start", "as_of", as_dict=True, include_key=False)
                 empty = read.clear().drop("start", "as_of")
                 for window in wanted:
                     self._kept[("registrations", *window, rule)] = parts.get(window, empty)
             return {w: self._kept[("registrations", *w, rule)] for w in windows}
 
-    @staticmethod
     def _batches(
-        con: duckdb.DuckDBPyConnection, months: list[tuple[dt.datetime, dt.datetime]]
+        self, con: duckdb.DuckDBPyConnection, months: list[tuple[dt.datetime, dt.datetime]]
     ) -> list[list[tuple[dt.datetime, dt.datetime]]]:
-        """Consecutive months grouped so that each group's events (the table's monthly
-        counts) stay under EVENTS_PER_READ: a read holds its events in memory while it
-        counts them."""
+        """Consecutive months grouped so that each group's events (estimated from the
+        whole table's monthly counts and the scope's share of residents) stay under
+        EVENTS_PER_READ: a read holds its events in memory while it counts them."""
         if not months:
             return []
+        condition, params = self.scope.villages()
+        share = con.execute(
+            f"SELECT count(*) FILTER (WHERE {condition}) / greatest(count(*), 1) FROM users "
+            "WHERE role = 'resident'",
+            params,
+        ).fetchall()[0][0]
         counts = dict(
             con.execute(
                 "SELECT date_trunc('month', ts) AS month, count(*) FROM activity "
@@ -132,15 +139,38 @@ class LoadAggregates:
                 [months[0][0], max(cut for _, cut in months)],
             ).fetchall()
         )
-        batches, events = [[]], 0
+        batches, events = [[]], 0.0
         for month in months:
-            expected = counts.get(month[0], 0)
+            expected = counts.get(month[0], 0) * share
             if batches[-1] and events + expected > EVENTS_PER_READ:
                 batches.append([])
-                events = 0
+                events = 0.0
             batches[-1].append(month)
             events += expected
         return batches
+
+
+class LoadAggregates:
+    """One load's aggregates, for every scoring scope that reads it in this process.
+
+    The aggregates are per village and the same whichever scope holds the village, so a
+    province's districts, each scored with its own peers, can cut one read of every
+    village's events instead of scanning them once each. That read costs a province's
+    whole year of events (about ten times a district's own read, which the residents'
+    ids let skip most of the table), so the first part of the load to ask reads only its
+    own; from the second part on, or once everything is asked for, every part cuts the
+    whole load's read."""
+
+    def __init__(self) -> None:
+        self.everything = ScopeAggregates(EVERYTHING)
+        self._own: dict[Scope, ScopeAggregates] = {}  # the first part's, alone
+        self._choosing = threading.Lock()
+
+    def for_scope(self, scope: Scope) -> ScopeAggregates:
+        with self._choosing:
+            if scope == EVERYTHING or self.everything.has_read() or self._own.keys() - {scope}:
+                return self.everything
+            return self._own.setdefault(scope, ScopeAggregates(scope))
 
 
 # One load's aggregates at a time: a new load's scoring reads its own.
@@ -154,10 +184,10 @@ def load_aggregates(con: duckdb.DuckDBPyConnection) -> LoadAggregates:
 
 
 class ActivityReader:
-    """The scope's registration and activity aggregates: those of every village of the
-    load (LoadAggregates, read when first asked for by any scope), cut to the scope's
-    villages and kept (per month, window and rule) for the other indicators and windows
-    that ask again. One reader per scoring scope and loaded database.
+    """The scope's registration and activity aggregates: its own, or those of every
+    village of the load cut to its villages (LoadAggregates chooses), kept (per month,
+    window and rule) for the other indicators and windows that ask again. One reader per
+    scoring scope and loaded database.
 
     Told beforehand what a whole span's windows will ask for (`prefetch`), the load's
     aggregates read every month's bursts and every window's new accounts in a few passes
@@ -167,18 +197,17 @@ class ActivityReader:
         self,
         con: duckdb.DuckDBPyConnection,
         scope: Scope,
-        aggregates: LoadAggregates | None = None,
+        aggregates: ScopeAggregates | None = None,
     ):
         self.con = con
         self.scope = scope
-        self.aggregates = aggregates if aggregates is not None else load_aggregates(con)
+        self.aggregates = aggregates or load_aggregates(con).for_scope(scope)
         self._kept: dict[tuple, pl.DataFrame] = {}
         self._villages: pl.Series | None = None
 
     def _inside(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """The rows of `frame` about the scope's villages (everything's rows as they are:
-        the whole load's reads are those of everything)."""
-        if self.scope == EVERYTHING:
+        """The rows of `frame` (read for the aggregates' scope) about the reader's villages."""
+        if self.aggregates.scope == self.scope:
             return frame
         if self._villages is None:
             condition, params = self.scope.villages()

@@ -19,13 +19,15 @@ from scipy.stats import norm
 from datastore import ReadOnlyDatabase, activity
 from datastore.activity import (
     ActivityReader,
-    LoadAggregates,
+    ScopeAggregates,
+    load_aggregates,
     month_bursts,
     period_bursts,
     registrations,
     village_months,
     window_registrations,
 )
+from datastore.per_load import PerLoad
 from datastore.scope import EVERYTHING, Scope
 from datastore.scoring import read_records
 from models.data import prepare, scoring_days
@@ -90,13 +92,14 @@ def test_windows_read_together_stand_each_as_of_its_own_date(con):
 
 
 def test_a_reader_told_ahead_keeps_what_each_ask_would_read(con, monkeypatch):
-    ahead = ActivityReader(con, Scope(world.DISTRICT), LoadAggregates())
+    own = ScopeAggregates(Scope(world.DISTRICT))
+    ahead = ActivityReader(con, Scope(world.DISTRICT), own)
     # Small reads: the months come in several batches.
     monkeypatch.setattr("datastore.activity.EVENTS_PER_READ", 1_000)
     ahead.prefetch(MONTHS, HOUR_BURST, CROWDED_MINUTE, WINDOWS, REGISTRATION_BURST)
-    assert len(LoadAggregates._batches(con, MONTHS)) > 1
+    assert len(own._batches(con, MONTHS)) > 1
     monkeypatch.undo()
-    fresh = ActivityReader(con, Scope(world.DISTRICT), LoadAggregates())
+    fresh = ActivityReader(con, Scope(world.DISTRICT), ScopeAggregates(Scope(world.DISTRICT)))
     for start, cut in MONTHS:
         kept = ahead.month_bursts(start, cut, HOUR_BURST, CROWDED_MINUTE)
         assert kept.equals(fresh.month_bursts(start, cut, HOUR_BURST, CROWDED_MINUTE))
@@ -118,7 +121,7 @@ SCOPES = [
 def test_the_whole_loads_aggregates_cut_to_a_scope_are_the_scopes_own_reads(con, scope):
     """The aggregates every scope's reader cuts from one read of the whole load are those
     a read of the scope alone gives."""
-    reader = ActivityReader(con, scope, LoadAggregates())
+    reader = ActivityReader(con, scope, ScopeAggregates(EVERYTHING))
     reader.prefetch(MONTHS, HOUR_BURST, CROWDED_MINUTE, WINDOWS, REGISTRATION_BURST)
     for start, cut in MONTHS:
         own = month_bursts(con, scope, start, cut, HOUR_BURST, CROWDED_MINUTE)
@@ -130,30 +133,49 @@ def test_the_whole_loads_aggregates_cut_to_a_scope_are_the_scopes_own_reads(con,
         assert reader.village_months(as_of).equals(village_months(con, scope, as_of)), as_of
 
 
-def test_every_scope_of_a_load_reads_the_events_once(padding_db, monkeypatch):
+def test_the_parts_of_a_load_read_the_events_once_after_the_first(padding_db, monkeypatch):
+    """The first part of a load to ask reads only its own villages; the next read every
+    village's once for all the parts after it."""
     reads = []
 
     def counted(read):
-        def wrapper(*args):
-            reads.append(read.__name__)
-            return read(*args)
+        def wrapper(con, scope, *args):
+            reads.append((read.__name__, scope))
+            return read(con, scope, *args)
 
         return wrapper
 
     for name in ("period_bursts", "window_registrations", "village_months"):
         monkeypatch.setattr(f"datastore.activity.{name}", counted(getattr(activity, name)))
-    # Each reader's own connection, as the warmer's and a page's would be.
-    first = ActivityReader(ReadOnlyDatabase(padding_db).cursor(), Scope(world.DISTRICT))
-    first.prefetch(MONTHS, HOUR_BURST, CROWDED_MINUTE, WINDOWS, REGISTRATION_BURST)
-    first.village_months(world.AS_OF)
-    assert sorted(set(reads)) == ["period_bursts", "village_months", "window_registrations"]
+    monkeypatch.setattr("datastore.activity._LOADED", PerLoad(keep=1))  # none read yet
+
+    def score(scope: Scope) -> ActivityReader:
+        # Each reader's own connection, as the warmer's and a page's would be.
+        reader = ActivityReader(ReadOnlyDatabase(padding_db).cursor(), scope)
+        reader.prefetch(MONTHS, HOUR_BURST, CROWDED_MINUTE, WINDOWS, REGISTRATION_BURST)
+        reader.village_months(world.AS_OF)
+        assert reader.month_bursts(*MONTHS[0], HOUR_BURST, CROWDED_MINUTE).height > 0
+        return reader
+
+    first, *others = [Scope(street) for street in world.STREETS]
+    score(first)
+    assert {scope for _, scope in reads} == {first}
+    score(first)  # the same part again: what it read is kept
+    assert len(reads) == 3
+    score(others[0])
+    assert {scope for _, scope in reads[3:]} == {EVERYTHING}
     done = len(reads)
-    for street in world.STREETS:
-        other = ActivityReader(ReadOnlyDatabase(padding_db).cursor(), Scope(street))
-        other.prefetch(MONTHS, HOUR_BURST, CROWDED_MINUTE, WINDOWS, REGISTRATION_BURST)
-        other.village_months(world.AS_OF)
-        assert other.month_bursts(*MONTHS[0], HOUR_BURST, CROWDED_MINUTE).height > 0
+    for scope in [*others[1:], Scope(world.DISTRICT), EVERYTHING]:
+        score(scope)
     assert len(reads) == done
+
+
+def test_everything_read_first_serves_every_part(padding_db, monkeypatch):
+    monkeypatch.setattr("datastore.activity._LOADED", PerLoad(keep=1))
+    con = ReadOnlyDatabase(padding_db).cursor()
+    ActivityReader(con, EVERYTHING).village_months(world.AS_OF)
+    loaded = load_aggregates(ReadOnlyDatabase(padding_db).cursor())
+    assert loaded.for_scope(Scope(world.DISTRICT)) is loaded.everything
 
 
 class _WindowByWindow:
