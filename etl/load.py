@@ -272,7 +272,7 @@ class _Loader:
             f"CREATE OR REPLACE TEMP TABLE seen_unchanged AS SELECT {', '.join(columns)} "
             f"FROM ({partition_view(table, [])})"
         )
-        touched: set[dt.date] = set()
+        written: dict[dt.date, list[Path]] = {}  # the months' new files
         for order, prepared in files:
             self.progress(0.1 + 0.6 * order / max(len(files), 1), f"写入 {prepared.file.name}")
             staged = stage(con, prepared, order)
@@ -299,7 +299,7 @@ class _Loader:
                     inserted = build.record_part(table, month, path, self.load_id)
                     stats.inserted += inserted
                     stats.superseded += valid_rows - inserted
-                    touched.add(month)
+                    written.setdefault(month, []).append(path)
                     continue
                 con.execute(
                     f"""CREATE OR REPLACE TEMP TABLE chunk AS SELECT DISTINCT {", ".join(columns)}
@@ -337,14 +337,16 @@ class _Loader:
                         f"TO {literal(str(path))} (FORMAT parquet, COMPRESSION zstd)"
                     )
                     stats.inserted += build.record_part(table, month, path, self.load_id)
-                    touched.add(month)
+                    written.setdefault(month, []).append(path)
             con.execute("DROP TABLE IF EXISTS chunk")
             con.execute("DROP TABLE IF EXISTS classified")
             _drop_file_tables(con)
-        for month in sorted(touched):
+        for month, paths in sorted(written.items()):
+            if table.name == "activity":
+                build.add_user_months(month, paths, self.load_id)
             self._compact(table, month)
         build.refresh_views()
-        self.changes.event_months[table.name] = touched
+        self.changes.event_months[table.name] = set(written)
         return stats
 
     def _compact(self, table: Table, month: dt.date) -> None:
