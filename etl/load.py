@@ -41,6 +41,7 @@ from etl.validate import (
     reference_checks,
     stage,
 )
+from metrics.marts import user_months_sql
 from schema.tables import CATALOGUE, DERIVED_COLUMNS, LOAD_ORDER, TABLES, Table, stored_columns
 from schema.timing import local_now
 
@@ -300,6 +301,13 @@ class _Loader:
                     stats.inserted += inserted
                     stats.superseded += valid_rows - inserted
                     written.setdefault(month, []).append(path)
+                    # Repeated events set the same bits: the file's rows will do.
+                    self._add_user_months(
+                        table,
+                        month,
+                        f"(SELECT * FROM valid WHERE date_trunc('month', {at})::DATE = "
+                        f"{literal(month.isoformat())}::DATE)",
+                    )
                     continue
                 con.execute(
                     f"""CREATE OR REPLACE TEMP TABLE chunk AS SELECT DISTINCT {", ".join(columns)}
@@ -338,16 +346,22 @@ class _Loader:
                     )
                     stats.inserted += build.record_part(table, month, path, self.load_id)
                     written.setdefault(month, []).append(path)
+                    self._add_user_months(
+                        table, month, "(SELECT * FROM classified WHERE kind = 'new')"
+                    )
             con.execute("DROP TABLE IF EXISTS chunk")
             con.execute("DROP TABLE IF EXISTS classified")
             _drop_file_tables(con)
-        for month, paths in sorted(written.items()):
-            if table.name == "activity":
-                build.add_user_months(month, paths, self.load_id)
+        for month in sorted(written):
             self._compact(table, month)
         build.refresh_views()
         self.changes.event_months[table.name] = set(written)
         return stats
+
+    def _add_user_months(self, table: Table, month: dt.date, events: str) -> None:
+        """Keep the users and days of the month's new `events` (SQL) with the month's."""
+        if table.name == "activity":
+            self.build.add_user_months(month, user_months_sql(events), self.load_id)
 
     def _compact(self, table: Table, month: dt.date) -> None:
         files = self.build.part_files(table, month)

@@ -398,7 +398,14 @@ def _active_residents(
         )
     )
     cap = f"TIMESTAMP '{span.as_of_cap.isoformat(sep=' ')}'"
-    restrict = "SEMI JOIN dirty d ON d.region_code = r.region_code AND d.month = u.month"
+    partly = con.execute(
+        """SELECT count(*) FROM (SELECT month, count(*) AS n FROM dirty GROUP BY month)
+        WHERE n < (SELECT count(*) FROM regions WHERE level = 'village')"""
+    ).fetchall()[0][0]
+    # Only months some villages are dirty in need the users of the others left out.
+    restrict = (
+        "SEMI JOIN dirty d ON d.region_code = r.region_code AND d.month = u.month" if partly else ""
+    )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE village_months AS "
         + village_months_sql(_user_months(con, months), "dirty_residents", cap, restrict)

@@ -225,15 +225,15 @@ class Build:
             + (f"SELECT * FROM read_parquet({_files_sql(kept)})" if kept else USER_MONTHS.empty)
         )
 
-    def add_user_months(self, month: dt.date, events: list[Path], load_id: int) -> None:
-        """Add the month's events in `events` (files) to its user-months: a new file that
-        replaces the month's, listed by this build only."""
+    def add_user_months(self, month: dt.date, added: str, load_id: int) -> None:
+        """Add `added` (SQL: user months of new events of the month, one row per user) to
+        the month's user-months: a new file that replaces the month's, listed by this build
+        only."""
         kept = self.part_files(USER_MONTHS, month)
-        added = user_months_sql(f"(SELECT user_id, ts FROM read_parquet({_files_sql(events)}))")
         if kept:
             added = f"""SELECT user_id, month, bit_or(days) AS days FROM (
                 SELECT user_id, month, days FROM read_parquet({_files_sql(kept)})
-                UNION ALL {added}) GROUP BY user_id, month"""
+                UNION ALL SELECT user_id, month, days FROM ({added})) GROUP BY user_id, month"""
         path = self.new_part_path(USER_MONTHS, month, load_id)
         self.con.execute(f"COPY ({added}) TO '{path}' (FORMAT parquet, COMPRESSION zstd)")
         self.retire_month(USER_MONTHS, month)
@@ -247,7 +247,12 @@ class Build:
             [USER_MONTHS.name],
         ).fetchall()
         for (month,) in missing:
-            self.add_user_months(month, self.part_files(TABLES["activity"], month), load_id)
+            events = self.part_files(TABLES["activity"], month)
+            self.add_user_months(
+                month,
+                user_months_sql(f"(SELECT user_id, ts FROM read_parquet({_files_sql(events)}))"),
+                load_id,
+            )
 
     def _migrate_stored_tables(self, load_id: int) -> None:
         """Cores written before the events moved to Parquet hold them as a table."""

@@ -355,11 +355,16 @@ def test_the_user_months_kept_are_those_of_the_events(tmp_path, load, db, monkey
     load(_day(tmp_path / "overlap", activity=overlapping))
     changed = [("U3", "2022-08-06 09:00", "登录", ""), *_views("U2", (31,))]
     load(_day(tmp_path / "changed", activity=changed, users=[U2_MOVED]))
+    september = [("U1", "2022-09-01 08:00", "浏览", ""), ("U3", "2022-09-02 08:00", "浏览", "")]
+    two_files = _day(tmp_path / "two-files", activity=september[:1])
+    write_csv(two_files / "activity_more.csv", ACTIVITY, [list(r) for r in september])
+    load(two_files)  # a month first loaded from two files, one repeating the other
     kept, derived = _user_months(db)
     assert kept == derived
     assert ("U1", dt.date(2022, 8, 1), 0b100011111) in kept  # the 1st to 5th, and the 9th
     assert ("U2", dt.date(2022, 8, 1), 1 | 1 << 5 | 1 << 30) in kept
     assert ("U2", dt.date(2022, 7, 1), 1 << 19) in kept
+    assert ("U1", dt.date(2022, 9, 1), 1) in kept
 
     with duckdb.connect(str(db)) as con:  # as a core written before they were kept
         con.execute("DELETE FROM storage_parts WHERE table_name = ?", [store.USER_MONTHS.name])
