@@ -111,20 +111,28 @@ def literal(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def parse_datetime(text: str, common: str = "%Y-%m-%d %H:%M:%S") -> str:
+def parse_datetime(text: str) -> str:
     """Every date-time form of the spec (`2022-08-01 14:33:57`, `2022-08-01 14:33`,
     `2022/8/1 14:33`, `2022年8月1日 14:33`, ISO with T), a date alone meaning 00:00;
-    NULL if none fits. The `common` form is tried first (a failed try is what costs);
-    only other text has its separators unified so that a few exact formats cover all.
-    No text fits two of the forms, so the order changes no value."""
+    NULL if none fits. The dashed form its length names is tried first (a failed parse is
+    what costs); only other text has its separators unified so that a few exact formats
+    cover all. No text fits two of the forms, so the order changes no value."""
     unified = (
         f"trim(replace(regexp_replace(regexp_replace({text}, '\\s*[/年月]\\s*', '-', 'g'), "
         f"'\\s*日\\s*|T', ' ', 'g'), '：', ':'))"
     )
     formats = "[" + ", ".join(literal(f) for f in _DATETIME_FORMATS) + "]"
     direct = "[" + ", ".join(literal(f) for f in _DIRECT_FORMATS) + "]"
+    by_length = " ".join(
+        f"WHEN {len(example)} THEN try_strptime({text}, {literal(form)})"
+        for form, example in (
+            ("%Y-%m-%d %H:%M:%S", "2022-08-01 14:33:57"),
+            ("%Y-%m-%d %H:%M", "2022-08-01 14:33"),
+            ("%Y-%m-%d", "2022-08-01"),
+        )
+    )
     return (
-        f"coalesce(try_strptime({text}, {literal(common)}), try_strptime({text}, {direct}), "
+        f"coalesce(CASE strlen({text}) {by_length} END, try_strptime({text}, {direct}), "
         f"try_strptime({unified}, {formats}))"
     )
 
@@ -188,8 +196,7 @@ def _period_helpers(name: str) -> list[str]:
         f"regexp_extract({t}, '{_PERIOD_QUARTER}', ['y', 'q']) AS {name}__q",
         f"regexp_extract({t}, '{_PERIOD_HALF}', ['y', 'h', 'z']) AS {name}__h",
         f"regexp_extract({t}, '{_PERIOD_YEAR}', 1) AS {name}__y",
-        f"CASE WHEN NOT regexp_matches({t}, '{forms}') THEN {parse_datetime(t, '%Y-%m-%d')} END "
-        f"AS {name}__e",
+        f"CASE WHEN NOT regexp_matches({t}, '{forms}') THEN {parse_datetime(t)} END AS {name}__e",
     ]
 
 
