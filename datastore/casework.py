@@ -42,8 +42,9 @@ RECTIFICATION_STATES = {
     "overdue": ("逾期", "overdue"),
 }
 # What can happen to an item after it is opened: a progress note, the unit's report that
-# it is done (with the day it says), the inspector sending it back, and closing it (销号).
-EVENTS = ("progress", "reported", "reopened", "closed")
+# it is done (with the day it says), a later deadline granted (延期, with the new day and
+# the reason), the inspector sending it back, and closing it (销号).
+EVENTS = ("progress", "reported", "extended", "reopened", "closed")
 
 SCHEMA = (
     """
@@ -105,10 +106,30 @@ def _now() -> str:
     return local_now().isoformat(sep=" ", timespec="seconds")
 
 
+class Refusal(ValueError):
+    """A record refused for what the user entered. The message is for logs; the page says
+    it in its own language from `key` (ui/i18n.py) and `params` (a field's label key, a
+    state or an event kind, dates)."""
+
+    def __init__(self, message: str, key: str, **params):
+        super().__init__(message)
+        self.key = key
+        self.params = params
+
+
+# The label of each field a record needs, as the forms name it (ui/i18n.py).
+FIELD_LABELS = {"problem": "rect_problem", "responsible_unit": "rect_unit",
+                "responsible_person": "rect_person", "measures": "rect_measures",
+                "note": "rect_note", "actor": "actor"}  # fmt: skip
+
+
 def _required(**values: str) -> None:
     for name, value in values.items():
         if not str(value or "").strip():
-            raise ValueError(f"a rectification item needs its {name}")
+            raise Refusal(
+                f"a rectification item needs its {name}", "refused_missing",
+                field=FIELD_LABELS[name],
+            )  # fmt: skip
 
 
 def record_disposition(
@@ -331,9 +352,10 @@ def record_rectification_event(
     recheck: str | None = None,
 ) -> None:
     """Append a progress note, a report that the item is done (on `happened_on`, not after
-    `today`), a return to rectification, or its closing (销号, with a note and the data
-    re-check shown at the time) to an item; refused when the item's state does not allow
-    it."""
+    `today`), a later deadline (`happened_on`, after the deadline in force and not before
+    `today`, with the reason), a return to rectification, or its closing (销号, with a note
+    and the data re-check shown at the time) to an item; refused when the item's state
+    does not allow it. The first deadline is kept: a later one is an event, never an edit."""
     if kind not in EVENTS:
         raise ValueError(f"unknown rectification event {kind!r}; one of {', '.join(EVENTS)}")
     if not actor.strip():
@@ -342,24 +364,40 @@ def record_rectification_event(
     if items.is_empty():
         raise ValueError(f"no rectification item {rectification_id}")
     item = items.with_columns(pl.col("deadline").str.to_date())
-    state = item_states(item, rectification_events(con, [rectification_id]), today).row(
+    current = item_states(item, rectification_events(con, [rectification_id]), today).row(
         0, named=True
-    )["state"]
+    )
+    state = current["state"]
     allowed = {
         "progress": ("in_progress", "overdue", "reported"),
         "reported": ("in_progress", "overdue"),
+        "extended": ("in_progress", "overdue"),
         "reopened": ("reported",),
         "closed": ("in_progress", "overdue", "reported"),
     }[kind]
     if state not in allowed:
-        raise ValueError(
+        raise Refusal(
             f"rectification item {rectification_id} is {RECTIFICATION_STATES[state][1]}: "
-            f"no {kind} now"
-        )
-    if kind in ("progress", "closed", "reopened"):
+            f"no {kind} now",
+            "refused_state", state=state, kind=kind,
+        )  # fmt: skip
+    if kind in ("progress", "extended", "closed", "reopened"):
         _required(note=note)
     if kind == "reported" and (happened_on is None or happened_on > today):
-        raise ValueError("a report of rectification needs the day it was done, not after today")
+        raise Refusal(
+            "a report of rectification needs the day it was done, not after today",
+            "refused_report_day", today=f"{today:%Y-%m-%d}",
+        )  # fmt: skip
+    if kind == "extended" and (
+        happened_on is None or happened_on <= current["deadline"] or happened_on < today
+    ):
+        raise Refusal(
+            f"a later deadline must fall after the deadline in force "
+            f"({current['deadline']:%Y-%m-%d}) and not before today ({today:%Y-%m-%d}), "
+            f"not {happened_on}",
+            "refused_later_deadline", deadline=f"{current['deadline']:%Y-%m-%d}",
+            today=f"{today:%Y-%m-%d}",
+        )  # fmt: skip
     with con:
         con.execute(
             "INSERT INTO rectification_events (rectification_id, kind, happened_on, note, "
@@ -372,7 +410,9 @@ def record_rectification_event(
 def item_states(items: pl.DataFrame, events: pl.DataFrame, today: dt.date) -> pl.DataFrame:
     """`items` with their state on `today` (RECTIFICATION_STATES) from what was recorded by
     its end: closed once closed; reported done after the latest report unless sent back
-    since; otherwise overdue past the deadline, else in progress. Also: reported_on (the
+    since; otherwise overdue past the deadline, else in progress. The deadline is the one
+    in force (the latest granted by then), first_deadline the one set when the item was
+    opened, extensions how many times it was put off. Also: reported_on (the
     day the latest report said), closed_at, close_note, close_recheck, progress (the
     latest note of any kind), days_overdue (past the deadline while not reported or
     closed; null otherwise) and recheck_from (the first day the data re-check measures:
@@ -391,6 +431,11 @@ def item_states(items: pl.DataFrame, events: pl.DataFrame, today: dt.date) -> pl
         pl.col("recheck").alias("close_recheck"),
     )
     latest_note = by_then.group_by("rectification_id").agg(pl.col("note").last().alias("progress"))
+    put_off = (
+        by_then.filter(pl.col("kind") == "extended")
+        .group_by("rectification_id")
+        .agg(pl.col("happened_on").last().alias("extended_to"), pl.len().alias("extensions"))
+    )
     past_deadline = pl.col("deadline") < today
     after_deadline = pl.when(past_deadline).then(pl.col("deadline") + pl.duration(days=1))
     state = (
@@ -403,7 +448,14 @@ def item_states(items: pl.DataFrame, events: pl.DataFrame, today: dt.date) -> pl
         .otherwise(pl.lit("in_progress"))
     )
     return (
-        items.join(last_turn, on="rectification_id", how="left")
+        items.join(put_off, on="rectification_id", how="left")
+        .with_columns(
+            pl.col("deadline").alias("first_deadline"),
+            pl.coalesce("extended_to", "deadline").alias("deadline"),
+            pl.col("extensions").fill_null(0).cast(pl.Int64),
+        )
+        .drop("extended_to")
+        .join(last_turn, on="rectification_id", how="left")
         .join(closing, on="rectification_id", how="left")
         .join(latest_note, on="rectification_id", how="left")
         .with_columns(state.alias("state"))

@@ -12,7 +12,8 @@ everything else is given back exactly as written. A group of digits is never spl
 Names are masked only where the text introduces one: after a label (姓名、联系人、举报人 …)
 or a self-introduction (我叫、我是、本人), when what follows is a known surname and one or
 two more characters that end there (at punctuation, a digit, the end, or words such as
-电话 that follow a name), and is not a common word (我是党员、本人反映). A name standing
+电话 or 反映 that follow a name: 本人张伟反映), and is not a common word (我是党员、本人反映、
+本人于上月反映). A name standing
 alone in a sentence cannot be told from other words without a name list, and is not
 masked. Payees are shown as the platform publishes them.
 """
@@ -56,6 +57,12 @@ SELF = ("我的名字是", "我叫", "名叫", "本人是", "本人叫", "我是
 # Words a name is commonly followed by in a message.
 AFTER_NAME = ("电话", "手机", "联系", "身份证", "家住", "住址", "现住", "男", "女", "同志", "先生",
               "女士", "反映", "举报", "申请", "是", "的", "村民", "居民", "户")
+# After a self-introduction, the words that end a name there as surely as punctuation
+# (本人张伟反映…), unless the surname is more often a word of its own (本人于上月反映…)
+# or the "name" ends like a place (我是王庄反映…).
+SELF_AFTER_NAME = ("电话", "手机", "联系", "身份证", "家住", "住址", "现住", "反映", "举报", "申请")
+FUNCTION_SURNAMES = set("于向和曾时都来从在把被给为将应经常全多平明安原初计支")
+PLACE_ENDINGS = set("村屯组镇乡街社区庄沟堡台店营寨湾坊桥家")
 # Words after 我是 / 本人 / 户主 … that start like a name but are not one.
 COMMON_WORDS = {
     "党员", "老党员", "党代表", "党支部", "村民", "居民", "群众", "户主", "本村", "本组",
@@ -178,7 +185,13 @@ def _name_spans(flat: str) -> list[tuple[int, int]]:
                 continue
             rest = flat[end:]
             hard = not rest or not _HAN.match(rest[0])
-            soft = is_label and rest.startswith(AFTER_NAME)
+            soft = (
+                rest.startswith(AFTER_NAME)
+                if is_label
+                else rest.startswith(SELF_AFTER_NAME)
+                and surname not in FUNCTION_SURNAMES
+                and given[-1] not in PLACE_ENDINGS
+            )
             word = surname + given
             if (hard or soft) and word not in COMMON_WORDS and given not in COMMON_WORDS:
                 spans.append((given_start, end))

@@ -31,8 +31,9 @@ TEXTS = ["note", "problem", "measures", "person", "progress", "close_note"]
 ITEM_COLUMNS = [
     "rectification_id", "lead_id", "recorded_on", "region_code", "name", "street_code",
     "street_name", "lead_type", "problem", "unit_code", "unit_name", "person", "measures",
-    "deadline", "state", "days_overdue", "reported_on", "progress", "closed_at",
-    "close_note", "close_recheck", "recheck_from", "indicators", "actor", "recorded_at",
+    "deadline", "first_deadline", "extensions", "state", "days_overdue", "reported_on",
+    "progress", "closed_at", "close_note", "close_recheck", "recheck_from", "indicators",
+    "actor", "recorded_at",
 ]  # fmt: skip
 
 
@@ -188,8 +189,9 @@ def record_event(
     today: dt.date,
     happened_on: dt.date | None = None,
 ) -> None:
-    """Append a progress note, a report of completion (on `happened_on`), a return to
-    rectification or the closing (销号) to an item of the scope. A closing keeps the data
+    """Append a progress note, a report of completion (on `happened_on`), a later deadline
+    (`happened_on`), a return to rectification or the closing (销号) to an item of the
+    scope. A closing keeps the data
     re-check's verdict as it stood (shown, never forced)."""
     items, _ = _items(con, scope, today)
     item = items.filter(pl.col("rectification_id") == rectification_id)
@@ -349,6 +351,12 @@ def summary(
     return pl.concat([table.cast(SUMMARY_COLUMNS), total.cast(SUMMARY_COLUMNS)])
 
 
+def _put_off(item: dict) -> str | None:
+    if not item["extensions"]:
+        return None
+    return f"原定时限 {item['first_deadline']:%Y-%m-%d}，延期 {item['extensions']} 次"
+
+
 def _source(indicators: str) -> str:
     names = [REGISTRY[h["indicator"]].name_zh for h in json.loads(indicators or "[]")
              if h["indicator"] in REGISTRY]  # fmt: skip
@@ -422,7 +430,8 @@ def ledgers(
             "person": row["person"], "measures": row["measures"], "deadline": row["deadline"],
             "progress": _progress(row), "verdict": row["verdict"],
             "closed_at": closed_day(row["closed_at"]),
-            "remark": "；".join(p for p in (row["close_note"], f"线索编号 {lead['lead_id']}") if p),
+            "remark": "；".join(p for p in (row["close_note"], _put_off(row),
+                                            f"线索编号 {lead['lead_id']}") if p),
         })  # fmt: skip
     lead_rows = []
     for lead in leads.sort("first_seen", "lead_id").iter_rows(named=True):

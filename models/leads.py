@@ -22,6 +22,7 @@ MODEL_ONLY_Z = 15.0
 MODEL_WEIGHT = 0.15  # share of a rule-based lead's score that the model can move
 # A lead the model raises alone passed no rule: it scores under half at most.
 MODEL_ONLY_SCORE = 0.45
+MIN_MODEL_VILLAGES = 10  # fewer villages in a window teach the model nothing of normal
 
 LEAD_SCHEMA = {
     "lead_id": pl.String, "region_code": pl.String, "name": pl.String,
@@ -96,8 +97,7 @@ def model_scores(windows: pl.DataFrame, seed: int = 0) -> pl.DataFrame:
     of the window's villages less anomalous, 0–1), model_z (robust z of the anomaly
     within the window) and the three features furthest above the median."""
     names = [c for c in windows.columns if c not in ("step", "region_code")]
-    if windows.group_by("step").len().get_column("len").max() < 10:
-        # Too few villages to learn what is normal.
+    if windows.group_by("step").len().get_column("len").max() < MIN_MODEL_VILLAGES:
         return windows.select(
             "step",
             "region_code",

@@ -3,10 +3,15 @@ lead, measured again by their own rules over the window after the unit said it w
 (or after the deadline), against the same peers (villages of the same street and kind,
 scored alongside it). Pure: Records in, a verdict out.
 
+A lead the anomaly model raised alone has no rule to re-measure: its village's distance
+from the others (the robust z of its anomaly score) is measured again instead, the model
+fitted anew on the re-check window's villages, against the bar that raised it.
+
 The verdict: 未通过 when any indicator, with enough records to judge, still fires; 通过
 when every indicator has enough records and none fires; otherwise 样本不足 (a window
-shorter than a scoring window's minimum, or too few records for an indicator). An
-inspector may close an item whatever the re-check says: it is shown, never forced.
+shorter than a scoring window's minimum, or too few records for an indicator, or too few
+villages for the model). An inspector may close an item whatever the re-check says: it
+is shown, never forced.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import polars as pl
 
 from models.data import MIN_WINDOW_DAYS, Records, ScoringData, prepare
 from models.indicators import REGISTRY
+from models.leads import MIN_MODEL_VILLAGES, MODEL_ONLY_Z, features, measure_all, model_scores
 
 VERDICTS = {
     "passed": ("数据复核通过", "data re-check passed"),
@@ -26,6 +32,18 @@ VERDICTS = {
     "too_few": ("样本不足", "too few records"),
     "not_due": ("未到复核时点", "not yet due"),
 }
+
+# The row of a lead the model raised alone: its value is the village's robust z.
+MODEL = "anomaly_model"
+MODEL_NAMES = ("异常模型（与同类村社区的综合偏离）", "anomaly model (combined distance from peers)")
+
+
+def indicator_name(indicator: str, english: bool = False) -> str:
+    """The name of a re-check row: an indicator's, or the anomaly model's."""
+    if indicator == MODEL:
+        return MODEL_NAMES[english]
+    return REGISTRY[indicator].name_en if english else REGISTRY[indicator].name_zh
+
 
 INDICATOR_SCHEMA = {
     "indicator": pl.String,
@@ -52,8 +70,7 @@ class Recheck:
             return VERDICTS["not_due"][0]
         window = f"{self.window_start:%Y-%m-%d} 至 {self.window_end:%Y-%m-%d}"
         parts = [
-            f"{REGISTRY[row['indicator']].name_zh} {_number(row['before'])} → "
-            f"{_number(row['after'])}"
+            f"{indicator_name(row['indicator'])} {_number(row['before'])} → {_number(row['after'])}"
             for row in self.indicators.iter_rows(named=True)
         ]
         return f"{VERDICTS[self.verdict][0]}（{window}）" + (
@@ -67,6 +84,9 @@ def _number(value: float | None) -> str:
 
 def _before(indicators: str) -> pl.DataFrame:
     hits = json.loads(indicators) if indicators else []
+    if not hits:
+        # Raised by the model alone: what it saw then is not kept, the bar it passed is.
+        hits = [{"indicator": MODEL, "value": None, "threshold": MODEL_ONLY_Z, "sample": None}]
     return pl.DataFrame(
         [
             {"indicator": h["indicator"], "before": h.get("value"),
@@ -78,7 +98,21 @@ def _before(indicators: str) -> pl.DataFrame:
     ).unique("indicator", keep="first", maintain_order=True)  # fmt: skip
 
 
+def _model_measured(data: ScoringData, region_code: str) -> dict:
+    villages = data.villages.height
+    if villages < MIN_MODEL_VILLAGES:
+        return {"after": None, "after_sample": villages, "min_sample": MIN_MODEL_VILLAGES,
+                "still_fires": None}  # fmt: skip
+    scores = model_scores(features(data, measure_all(data)).with_columns(pl.lit(0).alias("step")))
+    own = scores.filter(pl.col("region_code") == region_code)
+    z = float(own.get_column("model_z")[0]) if own.height else None
+    return {"after": z, "after_sample": villages, "min_sample": MIN_MODEL_VILLAGES,
+            "still_fires": None if z is None else z >= MODEL_ONLY_Z}  # fmt: skip
+
+
 def _measured(data: ScoringData, region_code: str, indicator_id: str) -> dict:
+    if indicator_id == MODEL:
+        return _model_measured(data, region_code)
     indicator = REGISTRY[indicator_id]
     per_village = indicator.measure(data)
     own = per_village.filter(pl.col("region_code") == region_code)
@@ -135,7 +169,7 @@ def recheck(
     after = [
         {"indicator": row["indicator"], **_measured(data, region_code, row["indicator"])}
         for row in before.iter_rows(named=True)
-        if row["indicator"] in REGISTRY
+        if row["indicator"] in REGISTRY or row["indicator"] == MODEL
     ]
     frame = before.join(
         pl.DataFrame(after, schema={k: v for k, v in INDICATOR_SCHEMA.items()
@@ -144,9 +178,7 @@ def recheck(
         how="left",
     ).select(list(INDICATOR_SCHEMA))  # fmt: skip
     fires = frame.get_column("still_fires")
-    if frame.is_empty():
-        verdict = "too_few"  # a lead the anomaly model raised alone has no rule to re-measure
-    elif fires.fill_null(False).any():
+    if fires.fill_null(False).any():
         verdict = "failed"
     elif fires.is_not_null().all():
         verdict = "passed"
@@ -160,7 +192,10 @@ def _empty_after(before: pl.DataFrame) -> pl.DataFrame:
         pl.lit(None, pl.Float64).alias("after"),
         pl.lit(None, pl.Int64).alias("after_sample"),
         pl.col("indicator")
-        .replace_strict({k: v.min_sample for k, v in REGISTRY.items()}, default=None)
+        .replace_strict(
+            {k: v.min_sample for k, v in REGISTRY.items()} | {MODEL: MIN_MODEL_VILLAGES},
+            default=None,
+        )
         .cast(pl.Int64)
         .alias("min_sample"),
         pl.lit(None, pl.Boolean).alias("still_fires"),

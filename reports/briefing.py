@@ -248,7 +248,7 @@ def exports(briefing: Briefing) -> dict[str, bytes]:
 
 
 def file_stem(briefing: Briefing) -> str:
-    return f"{briefing.title}_{dt.date.today():%Y%m%d}"
+    return f"{briefing.title}_{local_now():%Y%m%d}"  # the day in Beijing, as the pages say
 
 
 # The listed leads' columns, in Chinese and in English.

@@ -13,7 +13,7 @@ import streamlit as st
 from datastore import casework, dispositions, rectifications
 from datastore.scoring import settings_in_force
 from models.indicators import LEAD_TYPES, REGISTRY
-from models.recheck import VERDICTS
+from models.recheck import MODEL, VERDICTS, indicator_name
 from reports import ledgers
 from schema.timing import local_now
 from ui.auth import audit
@@ -39,6 +39,20 @@ def _names(table: dict) -> dict:
 
 def _indicator_names() -> dict[str, str]:
     return {k: v.name_en if _english() else v.name_zh for k, v in REGISTRY.items()}
+
+
+def refused(exc: ValueError) -> str:
+    """What the page says of a record the data layer refused, in the page's language."""
+    if not isinstance(exc, casework.Refusal):
+        return str(exc)
+    params = dict(exc.params)
+    if "field" in params:
+        params["field"] = t(params["field"])
+    if "state" in params:
+        params["state"] = _names(casework.RECTIFICATION_STATES)[params["state"]]
+    if "kind" in params:
+        params["kind"] = t(f"rect_event_{params['kind']}")
+    return t(exc.key, **params)
 
 
 def flash(message: str) -> None:
@@ -156,7 +170,9 @@ def _recheck_block(scope, item: dict) -> None:
     )
     st.dataframe(
         result.indicators.select(
-            pl.col("indicator").replace_strict(_indicator_names()).alias(t("indicator")),
+            pl.col("indicator")
+            .replace_strict({i: indicator_name(i, _english()) for i in [*REGISTRY, MODEL]})
+            .alias(t("indicator")),
             pl.col("before").round(3).alias(t("recheck_before")),
             pl.col("before_threshold").round(3).alias(t("threshold")),
             pl.col("after").round(3).alias(t("recheck_after")),
@@ -171,8 +187,8 @@ def _recheck_block(scope, item: dict) -> None:
 
 
 ACTIONS = {
-    "in_progress": ("progress", "reported", "closed"),
-    "overdue": ("progress", "reported", "closed"),
+    "in_progress": ("progress", "reported", "extended", "closed"),
+    "overdue": ("progress", "reported", "extended", "closed"),
     "reported": ("progress", "reopened", "closed"),
     "closed": (),
 }
@@ -191,18 +207,16 @@ def _item_form(scope, lead: dict, item: dict) -> None:
             format_func=lambda kind: t(f"rect_event_{kind}"),
             key=f"rect_action_{rid}",
         )
-        done_on = st.date_input(
-            t("rect_report_day"), value=today(), max_value=today(), key=f"rect_day_{rid}"
-        )
+        day = st.date_input(t("rect_report_day"), value=today(), key=f"rect_day_{rid}")
         note = st.text_area(t("rect_note"), key=f"rect_note_{rid}")
         if st.form_submit_button(t("rect_submit")):
             actor = f"{user.name} ({user.username})"
-            happened = done_on if action == "reported" else None
+            happened = day if action in ("reported", "extended") else None
             try:
                 query(rectifications.record_event, scope, rid, action, note, actor, today(),
                       happened)  # fmt: skip
             except ValueError as exc:
-                st.error(str(exc))
+                st.error(refused(exc))
             else:
                 detail = f"{action}: {note}" + (f" ({happened:%Y-%m-%d})" if happened else "")
                 audit("rectification", f"rectification:{rid}", detail)
@@ -233,7 +247,7 @@ def _new_item_form(scope, lead: dict) -> None:
                 rid = query(rectifications.add, scope, lead, problem, unit, person, measures,
                             deadline, actor)  # fmt: skip
             except ValueError as exc:
-                st.error(str(exc))
+                st.error(refused(exc))
             else:
                 audit(
                     "rectification",
@@ -261,10 +275,13 @@ def rectification_section(scope, lead: dict) -> None:
             )  # fmt: skip
             st.markdown(f"{t('rect_problem')}：{item['problem']}")
             st.markdown(f"{t('rect_measures')}：{item['measures']}")
+            deadline = f"{item['deadline']:%Y-%m-%d}" + (
+                t("rect_put_off", first=f"{item['first_deadline']:%Y-%m-%d}",
+                  n=item["extensions"]) if item["extensions"] else ""
+            )  # fmt: skip
             st.caption(
                 t("rect_details", unit=item["unit_name"], person=item["person"],
-                  deadline=f"{item['deadline']:%Y-%m-%d}", actor=item["actor"],
-                  at=item["recorded_at"][:16])
+                  deadline=deadline, actor=item["actor"], at=item["recorded_at"][:16])
             )  # fmt: skip
             own = events.filter(pl.col("rectification_id") == rid)
             if own.height:

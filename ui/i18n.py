@@ -651,16 +651,33 @@ TEXT: dict[str, tuple[str, str]] = {
     "rect_event_kind": ("事项", "What"),
     "rect_event_progress": ("整改进展", "progress note"),
     "rect_event_reported": ("单位报告整改完成", "unit reported it done"),
+    "rect_event_extended": ("延期（新的整改时限）", "deadline put off (new deadline)"),
+    "rect_put_off": ("（原定 {first}，延期 {n} 次）", " (first set to {first}, put off {n}×)"),
     "rect_event_reopened": ("退回继续整改", "sent back"),
     "rect_event_closed": ("销号", "closed"),
-    "rect_happened_on": ("完成日期", "Done on"),
+    "rect_happened_on": ("完成日期 / 延期至", "Done on / put off to"),
     "rect_action": ("操作", "Action"),
     "rect_note": ("说明", "Note"),
     "rect_report_day": (
-        "单位报告的整改完成日期（报告整改完成时填写）",
-        "Day the unit says it was done (for a report)",
+        "日期：报告整改完成时填单位所报完成日期，延期时填新的整改时限",
+        "Date: the day the unit says it was done (for a report), or the new deadline "
+        "(to put it off)",
     ),
     "rect_submit": ("提交", "Submit"),
+    "refused_missing": ("未保存：请填写“{field}”。", "Not saved: “{field}” is required."),
+    "refused_state": (
+        "未保存：该整改项当前为“{state}”，不能“{kind}”。",
+        "Not saved: the item is {state}; “{kind}” is not possible now.",
+    ),
+    "refused_report_day": (
+        "未保存：整改完成日期不能晚于今天（{today}）。",
+        "Not saved: the day it was done cannot be after today ({today}).",
+    ),
+    "refused_later_deadline": (
+        "未保存：新的整改时限须晚于现行时限（{deadline}），且不早于今天（{today}）。",
+        "Not saved: the new deadline must fall after the one in force ({deadline}) and not "
+        "before today ({today}).",
+    ),
     "rect_recorded": ("已记录整改情况。", "Recorded."),
     "recheck_heading": ("数据复核", "Data re-check"),
     "recheck_window": (

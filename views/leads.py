@@ -168,7 +168,7 @@ if lead is not None:
                 try:
                     query(dispositions.record, filters.scope, lead, status_choice, note, actor)
                 except ValueError as exc:
-                    st.error(str(exc))
+                    st.error(case.refused(exc))
                 else:
                     audit("disposition", lead["lead_id"], f"{status_choice}: {note}")
                     case.flash(t("saved"))  # the list and the lead read anew

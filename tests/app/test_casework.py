@@ -154,6 +154,25 @@ def test_overdue_items_and_leads_left_pending_are_followed_up(db):
     ]
 
 
+def test_an_overdue_item_put_off_is_in_progress_again_and_keeps_its_first_deadline(db):
+    app = _confirm(_lead_page(STILL_SLOW))
+    app = _open_item(app, dt.date(2026, 9, 30), "三务公开长期滞后")
+    assert "整改项 1 · 逾期" in page_text(app)
+    later = TODAY + dt.timedelta(days=30)
+    app = _act(app, 1, "extended", "雨季无法施工，街道同意延期", later)
+    text = page_text(app)
+    assert "整改项 1 · 整改中" in text
+    assert f"整改时限：{later:%Y-%m-%d}（原定 2026-09-30，延期 1 次）" in text
+    steps = next(d.value for d in app.dataframe if "事项" in d.value.columns)
+    assert list(steps["事项"]) == ["延期（新的整改时限）"]
+    assert list(steps["完成日期 / 延期至"]) == [f"{later:%Y-%m-%d}"]
+    # Not to a day before the deadline in force: refused, and said so in the page's words.
+    app = _act(app, 1, "extended", "再延", later - dt.timedelta(days=1))
+    assert f"未保存：新的整改时限须晚于现行时限（{later:%Y-%m-%d}）" in _messages(app)
+    app = _act(app, 1, "progress", "  ")
+    assert "未保存：请填写“说明”。" in _messages(app)
+
+
 def test_no_rectification_before_the_lead_is_confirmed_nor_for_a_reader(db):
     app = _lead_page(MENDED)
     assert "核查结论为属实或部分属实后，可提出整改意见。" in page_text(app)

@@ -21,6 +21,7 @@ from datastore.casework import casework_path
 from datastore.scope import Scope
 from datastore.scoring import lead_episodes
 from reports import briefing as report
+from schema.timing import local_now
 from tests.app.session import audit_rows
 from tests.security.personal_data import unmasked_numbers
 
@@ -269,8 +270,8 @@ def test_briefing_exports_hold_the_chinese_titles(page: Page, server, shoot, tmp
     # The server is shared with the other browser tests, which download tables too.
     downloads = [e["target"] for e in audit_rows(db, "download") if title in e["target"]]
     assert sorted(downloads) == sorted(
-        [f"{title}_{dt.date.today():%Y%m%d}.pdf", f"{title}_{dt.date.today():%Y%m%d}.pptx",
-         f"{title}_{dt.date.today():%Y%m%d}_图表.zip"]
+        [f"{title}_{local_now():%Y%m%d}.pdf", f"{title}_{local_now():%Y%m%d}.pptx",
+         f"{title}_{local_now():%Y%m%d}_图表.zip"]
     )  # fmt: skip
     assert [e["target"] for e in audit_rows(db, "export")] == [title]
 

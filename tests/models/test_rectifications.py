@@ -14,12 +14,15 @@ import pytest
 from datastore import ReadOnlyDatabase, casework, dispositions, rectifications
 from datastore.scope import Scope
 from datastore.scoring import lead_episodes
+from models import recheck
+from models.leads import MODEL_ONLY_Z
 from reports import ledgers
+from schema.timing import local_now
 
 DISTRICT = Scope("210111000000")
 STILL_SLOW = "210111009208-slow-202607"
 MENDED = "210111005007-slow-202510"
-TODAY = dt.date(2026, 12, 1)
+TODAY = local_now().date()  # what is recorded now counts from Beijing's today
 
 
 @pytest.fixture
@@ -103,7 +106,16 @@ def test_an_item_needs_a_confirmed_lead_a_known_unit_and_its_fields(copy):
     rid = add(_reader(copy), DISTRICT, lead, "p", "210111005000", "李某", "m", TODAY, "张某")
     record = rectifications.record_event
     with pytest.raises(ValueError, match="not after today"):
-        record(_reader(copy), DISTRICT, rid, "reported", "", "张某", TODAY, TODAY.replace(day=2))
+        record(
+            _reader(copy),
+            DISTRICT,
+            rid,
+            "reported",
+            "",
+            "张某",
+            TODAY,
+            TODAY + dt.timedelta(days=1),
+        )
     with pytest.raises(ValueError, match="no reopened now"):
         record(_reader(copy), DISTRICT, rid, "reopened", "再改", "张某", TODAY)
     with pytest.raises(ValueError, match="needs its note"):
@@ -166,7 +178,7 @@ def test_the_ledgers_open_with_chinese_headers_names_dates_and_no_json(copy):
         assert sheet.print_title_rows == "$3:$3"
         header = sheet.oddHeader
         assert "苏家屯区" in header.left.text and title in header.center.text
-        assert "内部资料" in header.right.text and "2026-12-01" in header.right.text
+        assert "内部资料" in header.right.text and f"{TODAY:%Y-%m-%d}" in header.right.text
     items = _cells(_sheet(ledgers.workbook("items", rows["items"], "苏家屯区", TODAY)))[3:]
     by_village = {r[2]: r for r in items}
     closed, overdue = by_village["铜兴社区"], by_village["长兴甸社区村民委员会"]
@@ -199,3 +211,66 @@ def test_the_briefing_carries_the_casework_by_street(copy):
     assert street["整改项"] == 1
     page = document.to_html(brief, {})
     assert "线索核查与整改情况（今年以来）" in page and "林盛街道" in page
+
+
+def test_a_lead_the_model_raised_alone_is_rechecked_by_the_model(copy, monkeypatch):
+    con = _reader(copy)
+    start = dt.date(2026, 7, 1)
+    village = _lead(copy, MENDED)["region_code"]
+    usual = rectifications.data_recheck(con, DISTRICT, village, "[]", start)
+    (row,) = usual.indicators.rows(named=True)
+    assert row["indicator"] == recheck.MODEL and row["before_threshold"] == MODEL_ONLY_Z
+    assert row["after_sample"] >= row["min_sample"] and row["after"] < MODEL_ONLY_Z
+    assert usual.verdict == "passed" and not row["still_fires"]
+    assert usual.summary_zh().startswith("数据复核通过（2026-07-01 至 2026-10-31）：异常模型")
+    # The same village against a bar under its own distance from the others still fires.
+    monkeypatch.setattr(recheck, "MODEL_ONLY_Z", row["after"] - 0.01)
+    assert rectifications.data_recheck(con, DISTRICT, village, "[]", start).verdict == "failed"
+
+
+def test_a_later_deadline_puts_an_item_off_and_keeps_the_first():
+    items = pl.DataFrame({"rectification_id": [1, 2], "deadline": [dt.date(2026, 6, 30)] * 2})
+    events = pl.DataFrame(
+        {
+            "event_id": [1, 2],
+            "rectification_id": [1, 1],
+            "kind": ["extended", "extended"],
+            "happened_on": [dt.date(2026, 7, 31), dt.date(2026, 8, 31)],
+            "note": ["雨季无法施工", "材料未到"],
+            "recheck": [None] * 2,
+            "recorded_at": ["2026-06-25 10:00:00", "2026-08-08 09:00:00"],
+        }
+    )
+    on = casework.item_states(items, events, dt.date(2026, 8, 10)).sort("rectification_id")
+    assert on.get_column("state").to_list() == ["in_progress", "overdue"]
+    assert on.get_column("deadline").to_list() == [dt.date(2026, 8, 31), dt.date(2026, 6, 30)]
+    assert on.get_column("first_deadline").to_list() == [dt.date(2026, 6, 30)] * 2
+    assert on.get_column("extensions").to_list() == [2, 0]
+    # On a day before the second was granted the first is in force, and has passed.
+    early = casework.item_states(items, events, dt.date(2026, 8, 5)).sort("rectification_id")
+    assert early.row(0, named=True)["deadline"] == dt.date(2026, 7, 31)
+    assert early.row(0, named=True)["days_overdue"] == 5
+    assert early.row(0, named=True)["recheck_from"] == dt.date(2026, 8, 1)
+
+
+def test_a_deadline_is_put_off_only_to_a_later_day_with_a_reason(copy):
+    lead = _lead(copy, MENDED)
+    rid = _opened(copy, MENDED, dt.date(2026, 12, 15))
+    record = rectifications.record_event
+    with pytest.raises(ValueError, match="after the deadline in force"):
+        record(_reader(copy), DISTRICT, rid, "extended", "材料未到", "张某", TODAY,
+               dt.date(2026, 12, 10))  # fmt: skip
+    with pytest.raises(ValueError, match="note"):
+        record(_reader(copy), DISTRICT, rid, "extended", " ", "张某", TODAY,
+               dt.date(2027, 1, 15))  # fmt: skip
+    record(_reader(copy), DISTRICT, rid, "extended", "材料未到", "张某", TODAY,
+           dt.date(2027, 1, 15))  # fmt: skip
+    (item,) = rectifications.lead_items(_reader(copy), DISTRICT, lead, TODAY).rows(named=True)
+    assert (item["deadline"], item["first_deadline"], item["extensions"]) == (
+        dt.date(2027, 1, 15), dt.date(2026, 12, 15), 1
+    )  # fmt: skip
+    since = lead["window_start"]
+    ledger = rectifications.ledgers(_reader(copy), DISTRICT, since, TODAY, TODAY)
+    (row,) = ledger["items"].rows(named=True)
+    assert row["deadline"] == dt.date(2027, 1, 15)
+    assert "原定时限 2026-12-15，延期 1 次" in row["remark"]

@@ -17,13 +17,14 @@ from datastore import ReadOnlyDatabase, casework, dispositions, rectifications
 from datastore.access import OutsideJurisdiction
 from datastore.scope import Scope
 from datastore.scoring import lead_episodes
+from schema.timing import local_now
 from tests.exports import snapshot
 
 DISTRICT = Scope("210111000000")
 # Seed 7's demo: a village slow in every duty to the data's end (tests/models/
 # test_rectifications.py).
 STILL_SLOW = "210111009208-slow-202607"
-TODAY = dt.date(2026, 12, 1)
+TODAY = local_now().date()  # what is recorded now counts from Beijing's today
 
 
 def _reader(path):
