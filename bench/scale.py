@@ -1,7 +1,7 @@
 """A province's year on one machine: load, one day added, marts, each with its peak memory.
 
     nice -n 10 python bench/scale.py [--preset province] [--months 12] [--seed 1]
-        [--steps baseline,load,day,marts,leads]
+        [--steps baseline,load,day,marts,leads,districts]
 
 Generates the province export once (`etl demo --preset province`, cached under
 data/bench/), then runs each step in a child process of its own, one at a time, and
@@ -17,7 +17,10 @@ reports its wall time and the child's peak resident memory:
 - marts: every mart rebuilt from scratch in the loaded database, and compared with the
   marts the incremental loads left, table by table;
 - leads: whole-span lead episodes of the whole database (`python -m models`: every
-  scoring day of the span, each over its window), read and scored.
+  scoring day of the span, each over its window), read and scored;
+- districts: whole-span leads of the first few districts one after another, each among
+  its own villages, as the dashboard scores every district ahead of its users (the second
+  reads the events of every village once for all after it), and all districts' estimate.
 
 Other measurements plug in as steps: a function taking the run's `Context` and returning
 a dict of figures, registered in `STEPS` (page times are meant to join here). Prints a
@@ -31,6 +34,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -302,12 +306,50 @@ def step_leads(ctx: Context) -> dict:
     }
 
 
+DISTRICTS_SCORED = 5
+
+
+def step_districts(ctx: Context) -> dict:
+    """Whole-span leads of the first districts, one after another in one process, each
+    among its own villages, as the dashboard scores every district of a province ahead of
+    its users (datastore/warmup.py): the first reads only its own events, the second
+    those of every village of the load, the others cut that read to their villages. All
+    districts' time is estimated as those measured plus the median of those after the
+    second for each further district."""
+    from datastore.scope import Scope
+    from datastore.scoring import read_records
+    from models.episodes import score_span
+
+    database = ReadOnlyDatabase(ctx.db)
+    con = database.cursor()
+    codes = [c for (c,) in con.execute(
+        "SELECT region_code FROM regions WHERE level = 'district' ORDER BY region_code"
+    ).fetchall()]  # fmt: skip
+    seconds, episodes = [], 0
+    for code in codes[:DISTRICTS_SCORED]:
+        clock = time.perf_counter()
+        episodes += score_span(read_records(con, Scope(code))).height
+        seconds.append(time.perf_counter() - clock)
+    database.close()
+    later = statistics.median(seconds[2:] or seconds)
+    return {
+        "seconds": sum(seconds),
+        "districts": len(seconds),
+        "first_district_seconds": seconds[0],
+        "second_district_seconds": seconds[1] if len(seconds) > 1 else None,
+        "next_districts_median_seconds": later,
+        "all_districts_estimated_seconds": sum(seconds) + later * (len(codes) - len(seconds)),
+        "episodes": episodes,
+    }
+
+
 STEPS: dict[str, Callable[[Context], dict]] = {
     "baseline": step_baseline,
     "load": step_load,
     "day": step_day,
     "marts": step_marts,
     "leads": step_leads,
+    "districts": step_districts,
 }
 
 

@@ -5,21 +5,25 @@ user ids and times behind the villages that look padded.
 
 Each aggregate covers calendar months (or scoring windows) judged each on its own; a read
 takes as many of them together as keep its events under EVENTS_PER_READ, so that memory
-is bounded whatever the span, and a district's whole span is read in one pass. The reader
-keeps what it read for the other indicators and windows that ask for it again.
+is bounded whatever the span, and a district's whole span is read in one pass. Each is
+per village and the same whichever scope holds the village: a load's parts scored one
+after another cut one read of every village (LoadAggregates), and each scoring scope's
+reader (ActivityReader) keeps its cut for the other indicators and windows that ask
+for it again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import threading
 from dataclasses import dataclass
 
 import duckdb
 import polars as pl
 
+from datastore.per_load import PerLoad
 from datastore.reads import scoped
-from datastore.scope import Scope
+from datastore.scope import EVERYTHING, Scope
 from schema.timing import next_month
 
 EVIDENCE_LIMIT = 500  # residents (ids and times) kept as evidence per village and month
@@ -56,74 +60,66 @@ class BurstRule:
         return max((end - start).total_seconds() / seconds, 1.0)
 
 
-class ActivityReader:
-    """The scope's registration and activity aggregates, read when first asked for and kept
-    (per month, window and rule) for the other indicators and windows that ask again. One
-    reader per scoring scope and loaded database.
+class ScopeAggregates:
+    """The aggregates of every village of `scope`, read when first asked for and kept.
 
-    Told beforehand what a whole span's windows will ask for (`prefetch`), it reads every
-    month's bursts and every window's new accounts in a few passes instead of one query
-    each: as many months together as keep a read's events under EVENTS_PER_READ (all of a
-    district's year in one; a province's month by month)."""
+    Months of bursts are read as many together as keep a read's events under
+    EVENTS_PER_READ (a district's year in one pass, a province's month by month); every
+    window's new accounts in one query; the ranked figures' months in one."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, scope: Scope):
-        self.con = con
+    def __init__(self, scope: Scope = EVERYTHING) -> None:
         self.scope = scope
         self._kept: dict[tuple, pl.DataFrame] = {}
+        self._reading = threading.Lock()  # the warmer and a page may ask at the same time
 
-    def _once(self, key: tuple, read: Callable[[], pl.DataFrame]) -> pl.DataFrame:
-        if key not in self._kept:
-            self._kept[key] = read()
-        return self._kept[key]
+    def has_read(self) -> bool:
+        return bool(self._kept)
 
-    def village_months(self, as_of: dt.date) -> pl.DataFrame:
-        return self._once(("months", as_of), lambda: village_months(self.con, self.scope, as_of))
+    def village_months(self, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+        """Every month of mart_village_month of the scope's villages (`village_months` as
+        of the data's last day and beyond)."""
+        with self._reading:
+            if ("months",) not in self._kept:
+                self._kept[("months",)] = village_months(con, self.scope, dt.date.max)
+            return self._kept[("months",)]
 
     def month_bursts(
-        self, start: dt.datetime, cut: dt.datetime, hours: BurstRule, minutes: BurstRule
-    ) -> pl.DataFrame:
-        return self._once(
-            ("bursts", start, cut, hours, minutes),
-            lambda: month_bursts(self.con, self.scope, start, cut, hours, minutes),
-        )
-
-    def registrations(
-        self, start: dt.datetime, as_of: dt.datetime, rule: BurstRule
-    ) -> pl.DataFrame:
-        return self._once(
-            ("registrations", start, as_of, rule),
-            lambda: registrations(self.con, self.scope, start, as_of, rule),
-        )
-
-    def prefetch(
         self,
+        con: duckdb.DuckDBPyConnection,
         months: list[tuple[dt.datetime, dt.datetime]],
         hours: BurstRule,
         minutes: BurstRule,
+    ) -> dict[tuple[dt.datetime, dt.datetime], pl.DataFrame]:
+        """`month_bursts` of the scope for each of `months` (start, cut)."""
+        with self._reading:
+            wanted = sorted({m for m in months if ("bursts", *m, hours, minutes) not in self._kept})
+            for batch in self._batches(con, wanted):
+                read = period_bursts(con, self.scope, batch, hours, minutes)
+                parts = read.partition_by("start", as_dict=True, include_key=False)
+                empty = read.clear().drop("start")
+                for start, cut in batch:
+                    self._kept[("bursts", start, cut, hours, minutes)] = parts.get((start,), empty)
+            return {m: self._kept[("bursts", *m, hours, minutes)] for m in months}
+
+    def registrations(
+        self,
+        con: duckdb.DuckDBPyConnection,
         windows: list[tuple[dt.datetime, dt.datetime]],
         rule: BurstRule,
-    ) -> None:
-        """Read ahead what `month_bursts` will be asked for `months` (start, cut) and
-        `registrations` for `windows` (start, as_of), keeping each under the key it will
-        be asked by."""
-        wanted = sorted({m for m in months if ("bursts", *m, hours, minutes) not in self._kept})
-        for batch in self._batches(wanted):
-            read = period_bursts(self.con, self.scope, batch, hours, minutes)
-            parts = read.partition_by("start", as_dict=True, include_key=False)
-            empty = read.clear().drop("start")
-            for start, cut in batch:
-                key = ("bursts", start, cut, hours, minutes)
-                self._kept[key] = parts.get((start,), empty)
-        wanted = sorted({w for w in windows if ("registrations", *w, rule) not in self._kept})
-        if wanted:
-            read = window_registrations(self.con, self.scope, wanted, rule)
-            parts = read.partition_by("start", "as_of", as_dict=True, include_key=False)
-            empty = read.clear().drop("start", "as_of")
-            for start, as_of in wanted:
-                self._kept[("registrations", start, as_of, rule)] = parts.get((start, as_of), empty)
+    ) -> dict[tuple[dt.datetime, dt.datetime], pl.DataFrame]:
+        """`registrations` of the scope for each of `windows` (start, as_of)."""
+        with self._reading:
+            wanted = sorted({w for w in windows if ("registrations", *w, rule) not in self._kept})
+            if wanted:
+                read = window_registrations(con, self.scope, wanted, rule)
+                parts = read.partition_by("start", "as_of", as_dict=True, include_key=False)
+                empty = read.clear().drop("start", "as_of")
+                for window in wanted:
+                    self._kept[("registrations", *window, rule)] = parts.get(window, empty)
+            return {w: self._kept[("registrations", *w, rule)] for w in windows}
 
     def _batches(
-        self, months: list[tuple[dt.datetime, dt.datetime]]
+        self, con: duckdb.DuckDBPyConnection, months: list[tuple[dt.datetime, dt.datetime]]
     ) -> list[list[tuple[dt.datetime, dt.datetime]]]:
         """Consecutive months grouped so that each group's events (estimated from the
         whole table's monthly counts and the scope's share of residents) stay under
@@ -131,13 +127,13 @@ class ActivityReader:
         if not months:
             return []
         condition, params = self.scope.villages()
-        share = self.con.execute(
+        share = con.execute(
             f"SELECT count(*) FILTER (WHERE {condition}) / greatest(count(*), 1) FROM users "
             "WHERE role = 'resident'",
             params,
         ).fetchall()[0][0]
         counts = dict(
-            self.con.execute(
+            con.execute(
                 "SELECT date_trunc('month', ts) AS month, count(*) FROM activity "
                 "WHERE ts >= ? AND ts < ? GROUP BY ALL",
                 [months[0][0], max(cut for _, cut in months)],
@@ -152,6 +148,135 @@ class ActivityReader:
             batches[-1].append(month)
             events += expected
         return batches
+
+
+class LoadAggregates:
+    """One load's aggregates, for every scoring scope that reads it in this process.
+
+    The aggregates are per village and the same whichever scope holds the village, so a
+    province's districts, each scored with its own peers, can cut one read of every
+    village's events instead of scanning them once each. That read costs a province's
+    whole year of events (about ten times a district's own read, which the residents'
+    ids let skip most of the table), so the first part of the load to ask reads only its
+    own; from the second part on, or once everything is asked for, every part cuts the
+    whole load's read."""
+
+    def __init__(self) -> None:
+        self.everything = ScopeAggregates(EVERYTHING)
+        self._own: dict[Scope, ScopeAggregates] = {}  # the first part's, alone
+        self._choosing = threading.Lock()
+
+    def for_scope(self, scope: Scope) -> ScopeAggregates:
+        with self._choosing:
+            if scope == EVERYTHING or self.everything.has_read() or self._own.keys() - {scope}:
+                return self.everything
+            return self._own.setdefault(scope, ScopeAggregates(scope))
+
+
+# One load's aggregates at a time: a new load's scoring reads its own.
+_LOADED = PerLoad(keep=1)
+
+
+def load_aggregates(con: duckdb.DuckDBPyConnection) -> LoadAggregates:
+    """The aggregates of the load `con` reads, shared by every reader of it in this
+    process (a database in memory gets aggregates of its own each time)."""
+    return _LOADED.get(con, "aggregates", LoadAggregates)
+
+
+class ActivityReader:
+    """The scope's registration and activity aggregates: its own, or those of every
+    village of the load cut to its villages (LoadAggregates chooses), kept (per month,
+    window and rule) for the other indicators and windows that ask again. One reader per
+    scoring scope and loaded database.
+
+    Told beforehand what a whole span's windows will ask for (`prefetch`), the load's
+    aggregates read every month's bursts and every window's new accounts in a few passes
+    instead of one query each."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        scope: Scope,
+        aggregates: ScopeAggregates | None = None,
+    ):
+        self.con = con
+        self.scope = scope
+        self.aggregates = aggregates or load_aggregates(con).for_scope(scope)
+        self._kept: dict[tuple, pl.DataFrame] = {}
+        self._villages: pl.Series | None = None
+
+    def _inside(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The rows of `frame` (read for the aggregates' scope) about the reader's villages."""
+        if self.aggregates.scope == self.scope:
+            return frame
+        if self._villages is None:
+            condition, params = self.scope.villages()
+            self._villages = (
+                self.con.sql(
+                    f"SELECT region_code FROM regions WHERE level = 'village' AND {condition}",
+                    params=params,
+                )
+                .pl()
+                .get_column("region_code")
+            )
+        return frame.filter(pl.col("region_code").is_in(self._villages.implode()))
+
+    def _keep(self, key: tuple, frame: pl.DataFrame) -> pl.DataFrame:
+        if key not in self._kept:
+            self._kept[key] = self._inside(frame)
+        return self._kept[key]
+
+    def village_months(self, as_of: dt.date) -> pl.DataFrame:
+        if ("months", as_of) not in self._kept:
+            months = self._months()
+            last_day = self.con.execute("SELECT last_day FROM mart_span").fetchall()[0][0]
+            partial_month_too = last_day is not None and as_of >= last_day
+            self._kept[("months", as_of)] = months.filter(
+                (pl.col("period_start") <= as_of)
+                & ((pl.col("period_start").dt.month_end() <= as_of) | partial_month_too)
+            )
+        return self._kept[("months", as_of)]
+
+    def _months(self) -> pl.DataFrame:
+        if ("months",) not in self._kept:
+            self._kept[("months",)] = self._inside(self.aggregates.village_months(self.con))
+        return self._kept[("months",)]
+
+    def month_bursts(
+        self, start: dt.datetime, cut: dt.datetime, hours: BurstRule, minutes: BurstRule
+    ) -> pl.DataFrame:
+        key = ("bursts", start, cut, hours, minutes)
+        if key not in self._kept:
+            read = self.aggregates.month_bursts(self.con, [(start, cut)], hours, minutes)
+            self._keep(key, read[(start, cut)])
+        return self._kept[key]
+
+    def registrations(
+        self, start: dt.datetime, as_of: dt.datetime, rule: BurstRule
+    ) -> pl.DataFrame:
+        key = ("registrations", start, as_of, rule)
+        if key not in self._kept:
+            read = self.aggregates.registrations(self.con, [(start, as_of)], rule)
+            self._keep(key, read[(start, as_of)])
+        return self._kept[key]
+
+    def prefetch(
+        self,
+        months: list[tuple[dt.datetime, dt.datetime]],
+        hours: BurstRule,
+        minutes: BurstRule,
+        windows: list[tuple[dt.datetime, dt.datetime]],
+        rule: BurstRule,
+    ) -> None:
+        """Read ahead what `month_bursts` will be asked for `months` (start, cut) and
+        `registrations` for `windows` (start, as_of), keeping each under the key it will
+        be asked by."""
+        bursts = self.aggregates.month_bursts(self.con, months, hours, minutes)
+        for (start, cut), frame in bursts.items():
+            self._keep(("bursts", start, cut, hours, minutes), frame)
+        accounts = self.aggregates.registrations(self.con, windows, rule)
+        for (start, as_of), frame in accounts.items():
+            self._keep(("registrations", start, as_of, rule), frame)
 
 
 def village_months(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: dt.date) -> pl.DataFrame:
@@ -356,16 +481,18 @@ def window_registrations(
                 a.registered_at,
                 CASE WHEN a.cancelled AND a.ended < w.as_of THEN a.ended END AS cancelled_at,
                 date_trunc('hour', a.registered_at) AS hour
-            FROM accounts a JOIN windows w
+            FROM (SELECT * FROM accounts WHERE registered_at >= ?) a JOIN windows w
                 ON a.registered_at >= w.start AND a.registered_at < w.as_of
         ), households AS (
-            SELECT w.start, w.as_of, a.region_code, a.household_id,
+            -- Only the households of each window's new accounts: every account times
+            -- every window would be tens of millions of rows in a province.
+            SELECT k.start, k.as_of, k.region_code, k.household_id,
                 count(*) AS household_accounts
             FROM (
-                SELECT * FROM accounts WHERE (region_code, household_id) IN (
-                    SELECT (region_code, household_id) FROM new WHERE household_id IS NOT NULL
-                )
-            ) a JOIN windows w ON a.registered_at < w.as_of
+                SELECT DISTINCT start, as_of, region_code, household_id FROM new
+                WHERE household_id IS NOT NULL
+            ) k JOIN accounts a ON a.region_code = k.region_code
+                AND a.household_id = k.household_id AND a.registered_at < k.as_of
             GROUP BY ALL
         ), hours AS (
             SELECT start, as_of, region_code, hour, count(*) AS n FROM new GROUP BY ALL
@@ -383,8 +510,8 @@ def window_registrations(
         LEFT JOIN households USING (start, as_of, region_code, household_id)
         ORDER BY new.start, new.as_of, new.region_code, new.registered_at, new.user_id
     """
-    last = max(as_of for _, as_of in windows)
-    return con.sql(query, params=[*values, last, *params]).pl()
+    first, last = min(start for start, _ in windows), max(as_of for _, as_of in windows)
+    return con.sql(query, params=[*values, last, *params, first]).pl()
 
 
 @scoped

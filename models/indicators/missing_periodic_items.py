@@ -27,14 +27,17 @@ KEY = ["region_code", "item_code", "period_start", "period_end"]
 
 
 def measure(data: ScoringData) -> pl.DataFrame:
+    grace = dt.timedelta(days=data.settings.missing_grace_days)
+    overdue = data.expected.filter(pl.col("due") <= data.as_of - grace)
+    # Only the overdue periods' publications can match: the rest of the years loaded need
+    # not be made unique.
+    periods = overdue.get_column("period_start").unique().implode()
     published = (
-        data.disclosures.filter(~pl.col("withdrawn"))
+        data.disclosures.filter(~pl.col("withdrawn") & pl.col("period_start").is_in(periods))
         .select(KEY)
         .unique()
         .with_columns(pl.lit(True).alias("published"))
     )
-    grace = dt.timedelta(days=data.settings.missing_grace_days)
-    overdue = data.expected.filter(pl.col("due") <= data.as_of - grace)
     per_item = (
         overdue.join(published, on=KEY, how="left")
         .with_columns(pl.col("published").fill_null(False))

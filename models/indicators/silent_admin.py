@@ -43,8 +43,12 @@ def measure(data: ScoringData) -> pl.DataFrame:
     bounds = data.villages.select("region_code").join(
         pl.DataFrame({"at": [*known, end]}), how="cross"
     )
+    # Of what came before the window, a village's last action alone bounds a span inside
+    # it: the rest need not be sorted (a province's years of disclosures).
+    moments = pl.concat([actions, bounds])
+    before = moments.filter(pl.col("at") <= start).group_by("region_code").agg(pl.col("at").max())
     gaps = (
-        pl.concat([actions, bounds])
+        pl.concat([before, moments.filter(pl.col("at") > start)])
         .sort("region_code", "at")
         .with_columns(pl.col("at").shift(1).over("region_code").alias("since"))
         .drop_nulls("since")

@@ -60,14 +60,16 @@ def measure(data: ScoringData) -> pl.DataFrame:
         )
         .drop_nulls("limit")
         .unique(["disclosure_id", "limit"])
-        .sort("published_at", "disclosure_id")
     )
-    gap = pl.col("published_at").diff().over("region_code", "payee", "limit")
-    runs = near.with_columns(
-        (gap.is_null() | (gap > pl.duration(days=SPAN_DAYS)))
-        .cum_sum()
-        .over("region_code", "payee", "limit")
-        .alias("run")
+    # Each village's payments to a payee near a limit in time order, one after another:
+    # a run starts at a group's first payment or after a gap; numbering the runs across
+    # all groups at once spares a window function per group (a province has millions).
+    group = ["region_code", "payee", "limit"]
+    ordered = near.sort(*group, "published_at", "disclosure_id")
+    gap = pl.col("published_at").diff()
+    new_group = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift(1)) for c in group)
+    runs = ordered.with_columns(
+        (new_group | gap.is_null() | (gap > pl.duration(days=SPAN_DAYS))).cum_sum().alias("run")
     )
     per_run = (
         runs.group_by("region_code", "payee", "limit", "run")

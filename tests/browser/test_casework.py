@@ -79,7 +79,7 @@ def test_a_lead_to_rectification_recheck_and_closing_through_the_page(
 
     item = _form(page, "操作")
     _choose(page, item, "单位报告整改完成")
-    _date(item, "单位报告的整改完成日期（报告整改完成时填写）", "2026/07/01")
+    _date(item, "日期：报告整改完成时填单位所报完成日期，延期时填新的整改时限", "2026/07/01")
     item.get_by_label("说明").fill("已逐条回复，制度已上墙")
     item.get_by_role("button", name="提交").click()
     expect(page.get_by_text("整改项 1 · 已整改（待复核）")).to_be_visible()
