@@ -41,6 +41,7 @@ from etl.validate import (
     reference_checks,
     stage,
 )
+from metrics.marts import user_months_sql
 from schema.tables import CATALOGUE, DERIVED_COLUMNS, LOAD_ORDER, TABLES, Table, stored_columns
 from schema.timing import local_now
 
@@ -272,7 +273,7 @@ class _Loader:
             f"CREATE OR REPLACE TEMP TABLE seen_unchanged AS SELECT {', '.join(columns)} "
             f"FROM ({partition_view(table, [])})"
         )
-        touched: set[dt.date] = set()
+        written: dict[dt.date, list[Path]] = {}  # the months' new files
         for order, prepared in files:
             self.progress(0.1 + 0.6 * order / max(len(files), 1), f"写入 {prepared.file.name}")
             staged = stage(con, prepared, order)
@@ -299,7 +300,14 @@ class _Loader:
                     inserted = build.record_part(table, month, path, self.load_id)
                     stats.inserted += inserted
                     stats.superseded += valid_rows - inserted
-                    touched.add(month)
+                    written.setdefault(month, []).append(path)
+                    # Repeated events set the same bits: the file's rows will do.
+                    self._add_user_months(
+                        table,
+                        month,
+                        f"(SELECT * FROM valid WHERE date_trunc('month', {at})::DATE = "
+                        f"{literal(month.isoformat())}::DATE)",
+                    )
                     continue
                 con.execute(
                     f"""CREATE OR REPLACE TEMP TABLE chunk AS SELECT DISTINCT {", ".join(columns)}
@@ -337,15 +345,23 @@ class _Loader:
                         f"TO {literal(str(path))} (FORMAT parquet, COMPRESSION zstd)"
                     )
                     stats.inserted += build.record_part(table, month, path, self.load_id)
-                    touched.add(month)
+                    written.setdefault(month, []).append(path)
+                    self._add_user_months(
+                        table, month, "(SELECT * FROM classified WHERE kind = 'new')"
+                    )
             con.execute("DROP TABLE IF EXISTS chunk")
             con.execute("DROP TABLE IF EXISTS classified")
             _drop_file_tables(con)
-        for month in sorted(touched):
+        for month in sorted(written):
             self._compact(table, month)
         build.refresh_views()
-        self.changes.event_months[table.name] = touched
+        self.changes.event_months[table.name] = set(written)
         return stats
+
+    def _add_user_months(self, table: Table, month: dt.date, events: str) -> None:
+        """Keep the users and days of the month's new `events` (SQL) with the month's."""
+        if table.name == "activity":
+            self.build.add_user_months(month, user_months_sql(events), self.load_id)
 
     def _compact(self, table: Table, month: dt.date) -> None:
         files = self.build.part_files(table, month)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
+from etl.store import USER_MONTHS
 from metrics.marts import (
     COUNT_COLUMNS,
     GRAINS,
@@ -24,9 +25,10 @@ from metrics.marts import (
     active_residents_sql,
     feedback_facts,
     petitions_by_period,
-    resident_visits_sql,
     residents_sql,
+    user_months_sql,
     village_marts,
+    village_months_sql,
 )
 from schema.timing import next_month
 
@@ -311,7 +313,7 @@ def _refresh_villages(con: duckdb.DuckDBPyConnection, span: Span, full: bool) ->
     ).fetchall():
         groups.setdefault((first, last), []).append(code)
     catalogue = con.sql("SELECT * FROM catalogue").pl().lazy()
-    active = _active_month_by_month(con, span, months)
+    active = _active_residents(con, span, months)
     computed: dict[str, list[pl.DataFrame]] = {g: [] for g in GRAINS}
     for (first, last), codes in sorted(groups.items()):
         window = Span(
@@ -368,56 +370,48 @@ def _village_chunk(
     )
 
 
-def _active_month_by_month(
+def _user_months(con: duckdb.DuckDBPyConnection, months: list[dt.date]) -> str:
+    """The user-months of `months`: those the loader keeps, else (a connection given only
+    the events, as the rebuild tests give one) made from the events."""
+    listed = ", ".join(_date(m) for m in months)
+    kept = con.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND temporary",
+        [USER_MONTHS.name],
+    ).fetchall()[0][0]
+    if kept:
+        return f"(SELECT * FROM {USER_MONTHS.name} WHERE month IN ({listed}))"
+    events = f"(SELECT user_id, ts FROM activity WHERE date_trunc('month', ts)::DATE IN ({listed}))"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE derived_user_months AS {user_months_sql(events)}")
+    return "derived_user_months"
+
+
+def _active_residents(
     con: duckdb.DuckDBPyConnection, span: Span, months: list[dt.date]
 ) -> dict[str, pl.DataFrame]:
-    """Active residents of the villages in `dirty`, per grain, counted by DuckDB where the
-    events are, one dirty month at a time for all villages: a month's events reduced to
-    the days each user did anything, and, in a month only some villages are recomputed
-    for, to the users of those villages. Only the counts reach Python."""
+    """Active residents of the (village, month) pairs in `dirty`, per grain, counted by
+    DuckDB from the users' months of activity joined once to the residents of the dirty
+    villages; only the counts reach Python."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE dirty_residents AS "
         + residents_sql(
             "(SELECT * FROM users WHERE region_code IN (SELECT DISTINCT region_code FROM dirty))"
         )
     )
-    villages = con.execute("SELECT count(*) FROM regions WHERE level = 'village'").fetchall()[0][0]
     cap = f"TIMESTAMP '{span.as_of_cap.isoformat(sep=' ')}'"
-    for grain in GRAINS:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE active_{grain} (region_code VARCHAR, "
-            "period_start DATE, active_residents BIGINT)"
-        )
-    for month in months:
-        first = max(month, span.first_day)
-        last = min(next_month(month) - dt.timedelta(days=1), span.last_day)
-        params: list = [
-            dt.datetime.combine(first, dt.time()),
-            dt.datetime.combine(last + dt.timedelta(days=1), dt.time()),
-        ]
-        dirty = con.execute("SELECT count(*) FROM dirty WHERE month = ?", [month]).fetchall()[0][0]
-        users = ""
-        if dirty < villages:
-            users = (
-                " AND user_id IN (SELECT user_id FROM dirty_residents WHERE region_code IN "
-                "(SELECT region_code FROM dirty WHERE month = ?))"
-            )
-            params.append(month)
-        visits = (
-            "(SELECT DISTINCT user_id, CAST(ts AS DATE) AS day FROM activity "
-            f"WHERE ts >= ? AND ts < ?{users})"
-        )
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE month_visits AS "
-            + resident_visits_sql(visits, "SELECT * FROM dirty_residents"),
-            params,
-        )
-        for grain in GRAINS:
-            con.execute(
-                f"INSERT INTO active_{grain} " + active_residents_sql("month_visits", grain, cap)
-            )
-    found = {g: con.sql(f"SELECT * FROM active_{g}").pl() for g in GRAINS}
-    for name in ("month_visits", "dirty_residents", *(f"active_{g}" for g in GRAINS)):
+    partly = con.execute(
+        """SELECT count(*) FROM (SELECT month, count(*) AS n FROM dirty GROUP BY month)
+        WHERE n < (SELECT count(*) FROM regions WHERE level = 'village')"""
+    ).fetchall()[0][0]
+    # Only months some villages are dirty in need the users of the others left out.
+    restrict = (
+        "SEMI JOIN dirty d ON d.region_code = r.region_code AND d.month = u.month" if partly else ""
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE village_months AS "
+        + village_months_sql(_user_months(con, months), "dirty_residents", cap, restrict)
+    )
+    found = {g: con.sql(active_residents_sql("village_months", g, cap)).pl() for g in GRAINS}
+    for name in ("village_months", "dirty_residents", "derived_user_months"):
         con.execute(f"DROP TABLE IF EXISTS {name}")
     return found
 

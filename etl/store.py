@@ -29,11 +29,13 @@ import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from datastore import PARTS_TABLE, partition_view, resolve_part
+from metrics.marts import user_months_sql
 from schema.tables import BOOKKEEPING_DDL, CATALOGUE_DDL, TABLES, Table, table_ddl
 
 PART_GRACE_SECONDS = 3600
@@ -80,6 +82,30 @@ def _fsync(path: Path) -> None:
 
 
 PARTITIONED = tuple(t for t in TABLES.values() if t.partition_by)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Files the loader keeps beside a partitioned table's, one per month, made from its
+    rows: listed in `storage_parts` like them, written and retired with them."""
+
+    name: str
+    partition_by: str
+    empty: str  # the SELECT of no rows, typed
+
+
+# Each month's users and the days they did anything (`metrics.marts.user_months_sql`):
+# the marts count active residents from them, not from the month's events made distinct
+# again at every refresh. Only the loader reads them (a view of its build connection).
+USER_MONTHS = Kept(
+    "activity_user_months",
+    "month",
+    "SELECT NULL::VARCHAR AS user_id, NULL::DATE AS month, NULL::UINTEGER AS days WHERE FALSE",
+)
+
+
+def _files_sql(files: list[Path]) -> str:
+    return "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -140,14 +166,14 @@ class Build:
         self.con.execute("INSERT INTO storage_meta VALUES ('parts_dir', ?)", [str(folder)])
         return folder
 
-    def new_part_path(self, table: Table, month: dt.date, load_id: int) -> Path:
+    def new_part_path(self, table: Table | Kept, month: dt.date, load_id: int) -> Path:
         folder = self.parts_dir / table.name / f"{month:%Y-%m}"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"load{load_id}-{secrets.token_hex(4)}.parquet"
         self.new_files.append(path)
         return path
 
-    def record_part(self, table: Table, month: dt.date, path: Path, load_id: int) -> int:
+    def record_part(self, table: Table | Kept, month: dt.date, path: Path, load_id: int) -> int:
         """List a written file as part of the database; returns its rows."""
         rows, first, last = self.con.execute(
             f"SELECT count(*), min({table.partition_by}), max({table.partition_by}) "
@@ -161,7 +187,7 @@ class Build:
         )
         return rows
 
-    def part_files(self, table: Table, month: dt.date | None = None) -> list[Path]:
+    def part_files(self, table: Table | Kept, month: dt.date | None = None) -> list[Path]:
         where, params = "table_name = ?", [table.name]
         if month is not None:
             where, params = where + " AND month = ?", [*params, month]
@@ -171,7 +197,7 @@ class Build:
         ).fetchall()
         return [resolve_part(self.db_path, rel, absolute) for rel, absolute in found]
 
-    def retire_month(self, table: Table, month: dt.date) -> None:
+    def retire_month(self, table: Table | Kept, month: dt.date) -> None:
         """Drop a month's files from the database (a compaction replaces them); they stay
         on disk for readers of older cores until a later load deletes them."""
         for path in self.part_files(table, month):
@@ -192,6 +218,40 @@ class Build:
             self.con.execute(
                 f"CREATE OR REPLACE TEMP VIEW {table.name} AS "
                 f"{partition_view(table, self.part_files(table))}"
+            )
+        kept = self.part_files(USER_MONTHS)
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {USER_MONTHS.name} AS "
+            + (f"SELECT * FROM read_parquet({_files_sql(kept)})" if kept else USER_MONTHS.empty)
+        )
+
+    def add_user_months(self, month: dt.date, added: str, load_id: int) -> None:
+        """Add `added` (SQL: user months of new events of the month, one row per user) to
+        the month's user-months: a new file that replaces the month's, listed by this build
+        only."""
+        kept = self.part_files(USER_MONTHS, month)
+        if kept:
+            added = f"""SELECT user_id, month, bit_or(days) AS days FROM (
+                SELECT user_id, month, days FROM read_parquet({_files_sql(kept)})
+                UNION ALL SELECT user_id, month, days FROM ({added})) GROUP BY user_id, month"""
+        path = self.new_part_path(USER_MONTHS, month, load_id)
+        self.con.execute(f"COPY ({added}) TO '{path}' (FORMAT parquet, COMPRESSION zstd)")
+        self.retire_month(USER_MONTHS, month)
+        self.record_part(USER_MONTHS, month, path, load_id)
+
+    def _keep_user_months(self, load_id: int) -> None:
+        """Cores written before the user-months were kept: made from each month's events."""
+        missing = self.con.execute(
+            f"""SELECT DISTINCT month FROM {PARTS_TABLE} WHERE table_name = 'activity'
+            EXCEPT SELECT month FROM {PARTS_TABLE} WHERE table_name = ? ORDER BY month""",
+            [USER_MONTHS.name],
+        ).fetchall()
+        for (month,) in missing:
+            events = self.part_files(TABLES["activity"], month)
+            self.add_user_months(
+                month,
+                user_months_sql(f"(SELECT user_id, ts FROM read_parquet({_files_sql(events)}))"),
+                load_id,
             )
 
     def _migrate_stored_tables(self, load_id: int) -> None:
@@ -287,10 +347,12 @@ def building(db_path: Path, wait: bool = True, load_id: int | None = None) -> It
         try:
             create_schema(con)
             build = Build(db_path, con, work)
-            build._migrate_stored_tables(
+            load_id = (
                 load_id
                 or con.execute("SELECT coalesce(max(load_id), 0) FROM loads").fetchall()[0][0]
             )
+            build._migrate_stored_tables(load_id)
+            build._keep_user_months(load_id)
             build.refresh_views()
             yield build
             build.collect_garbage(previous_mtime)

@@ -114,16 +114,25 @@ def literal(value: object) -> str:
 def parse_datetime(text: str) -> str:
     """Every date-time form of the spec (`2022-08-01 14:33:57`, `2022-08-01 14:33`,
     `2022/8/1 14:33`, `2022年8月1日 14:33`, ISO with T), a date alone meaning 00:00;
-    NULL if none fits. The common form is tried first; only other text has its
-    separators unified so that a few exact formats cover all."""
+    NULL if none fits. The dashed form its length names is tried first (a failed parse is
+    what costs); only other text has its separators unified so that a few exact formats
+    cover all. No text fits two of the forms, so the order changes no value."""
     unified = (
         f"trim(replace(regexp_replace(regexp_replace({text}, '\\s*[/年月]\\s*', '-', 'g'), "
         f"'\\s*日\\s*|T', ' ', 'g'), '：', ':'))"
     )
     formats = "[" + ", ".join(literal(f) for f in _DATETIME_FORMATS) + "]"
     direct = "[" + ", ".join(literal(f) for f in _DIRECT_FORMATS) + "]"
+    by_length = " ".join(
+        f"WHEN {len(example)} THEN try_strptime({text}, {literal(form)})"
+        for form, example in (
+            ("%Y-%m-%d %H:%M:%S", "2022-08-01 14:33:57"),
+            ("%Y-%m-%d %H:%M", "2022-08-01 14:33"),
+            ("%Y-%m-%d", "2022-08-01"),
+        )
+    )
     return (
-        f"coalesce(try_strptime({text}, '%Y-%m-%d %H:%M:%S'), try_strptime({text}, {direct}), "
+        f"coalesce(CASE strlen({text}) {by_length} END, try_strptime({text}, {direct}), "
         f"try_strptime({unified}, {formats}))"
     )
 
@@ -168,17 +177,26 @@ def _period_text(name: str) -> str:
     return f"regexp_replace(raw_{name}, '\\s', '', 'g') AS {name}__text"
 
 
+_PERIOD_MONTH = "^(\\d{4})[-/.年](\\d{1,2})月?$"
+_PERIOD_QUARTER = "^(\\d{4})(?:-?[Qq]|年?第)([1-4一二三四])(?:季度)?$"
+_PERIOD_HALF = "^(\\d{4})(?:-?[Hh]([12])|年?([上下])半年)$"
+_PERIOD_YEAR = "^(\\d{4})年?度?$"
+
+
 def _period_helpers(name: str) -> list[str]:
-    """Inner columns a period's label, bounds and frequency are computed from."""
+    """Inner columns a period's label, bounds and frequency are computed from. The text is
+    read as an event's date only when it has none of the period forms (none of which is a
+    date): a failed date parse is what costs, and most periods are months or quarters."""
     t = f"{name}__text"
+    forms = "|".join(
+        f"(?:{p})" for p in (_PERIOD_MONTH, _PERIOD_QUARTER, _PERIOD_HALF, _PERIOD_YEAR)
+    )
     return [
-        f"regexp_extract({t}, '^(\\d{{4}})[-/.年](\\d{{1,2}})月?$', ['y', 'm']) AS {name}__m",
-        f"regexp_extract({t}, '^(\\d{{4}})(?:-?[Qq]|年?第)([1-4一二三四])(?:季度)?$', ['y', 'q']) "
-        f"AS {name}__q",
-        f"regexp_extract({t}, '^(\\d{{4}})(?:-?[Hh]([12])|年?([上下])半年)$', ['y', 'h', 'z']) "
-        f"AS {name}__h",
-        f"regexp_extract({t}, '^(\\d{{4}})年?度?$', 1) AS {name}__y",
-        f"{parse_datetime(t)} AS {name}__e",
+        f"regexp_extract({t}, '{_PERIOD_MONTH}', ['y', 'm']) AS {name}__m",
+        f"regexp_extract({t}, '{_PERIOD_QUARTER}', ['y', 'q']) AS {name}__q",
+        f"regexp_extract({t}, '{_PERIOD_HALF}', ['y', 'h', 'z']) AS {name}__h",
+        f"regexp_extract({t}, '{_PERIOD_YEAR}', 1) AS {name}__y",
+        f"CASE WHEN NOT regexp_matches({t}, '{forms}') THEN {parse_datetime(t)} END AS {name}__e",
     ]
 
 

@@ -47,9 +47,8 @@ def _rebuilt(db, tmp_path) -> dict[str, list[tuple]]:
     copy = tmp_path / "rebuild" / "copy.duckdb"
     store.copy_database(db, copy)
     with duckdb.connect(str(copy)) as con:
-        files = [
-            copy.parent / p for (p,) in con.execute("SELECT path FROM storage_parts").fetchall()
-        ]
+        listed = "SELECT path FROM storage_parts WHERE table_name = 'activity'"
+        files = [copy.parent / p for (p,) in con.execute(listed).fetchall()]
         con.execute(f"CREATE TEMP VIEW activity AS {partition_view(TABLES['activity'], files)}")
         refresh_marts(con)
         return _marts(con)
@@ -308,4 +307,69 @@ def test_each_village_is_recomputed_over_its_own_dirty_months(tmp_path, load, db
     load(_day(tmp_path / "closed", feedback=SEQUENCE[4]["feedback"], activity=later))
     july, last = dt.date(2022, 7, 20), dt.date(2022, 8, 9)
     assert computed == [([COMMUNITY], july, last), ([VILLAGE], dt.date(2022, 8, 1), last)]
+    assert _loaded(db) == _rebuilt(db, tmp_path / "check")
+
+
+def _user_months(db) -> tuple[list[tuple], list[tuple]]:
+    """The user-months the database keeps, and those its events give."""
+    from datastore import resolve_part
+    from etl.store import USER_MONTHS
+    from metrics.marts import user_months_sql
+
+    with duckdb.connect(str(db), read_only=True) as con:
+
+        def files(name: str) -> list[str]:
+            listed = con.execute(
+                "SELECT path, absolute FROM storage_parts WHERE table_name = ? ORDER BY month",
+                [name],
+            ).fetchall()
+            return [str(resolve_part(db, path, absolute)) for path, absolute in listed]
+
+        months = con.execute(
+            "SELECT month, count(*) FROM storage_parts WHERE table_name = ? GROUP BY ALL",
+            [USER_MONTHS.name],
+        ).fetchall()
+        assert all(n == 1 for _, n in months), months  # one file per month
+        kept = con.execute(
+            "SELECT user_id, month, days FROM read_parquet(?) ORDER BY ALL",
+            [files(USER_MONTHS.name)],
+        ).fetchall()
+        derived = con.execute(
+            f"SELECT * FROM ({user_months_sql('read_parquet(?)')}) ORDER BY ALL",
+            [files("activity")],
+        ).fetchall()
+    return kept, derived
+
+
+def test_the_user_months_kept_are_those_of_the_events(tmp_path, load, db, monkeypatch):
+    """The loader keeps each month's users and their days of activity beside the events,
+    updated with them: after loads of new days, older data, an overlapping re-load, a
+    day whose event differs from a stored one only in its action, a compaction and a
+    core written before they were kept, they are what the events give."""
+    monkeypatch.setattr(store, "MAX_PARTS_PER_MONTH", 3)
+    for i, day in enumerate(SEQUENCE):
+        load(_day(tmp_path / f"day{i}", **day))
+        kept, derived = _user_months(db)
+        assert kept == derived, i
+    overlapping = _views("U1", (4, 5, 9)) + _views("U9", (9,))
+    load(_day(tmp_path / "overlap", activity=overlapping))
+    changed = [("U3", "2022-08-06 09:00", "登录", ""), *_views("U2", (31,))]
+    load(_day(tmp_path / "changed", activity=changed, users=[U2_MOVED]))
+    september = [("U1", "2022-09-01 08:00", "浏览", ""), ("U3", "2022-09-02 08:00", "浏览", "")]
+    two_files = _day(tmp_path / "two-files", activity=september[:1])
+    write_csv(two_files / "activity_more.csv", ACTIVITY, [list(r) for r in september])
+    load(two_files)  # a month first loaded from two files, one repeating the other
+    kept, derived = _user_months(db)
+    assert kept == derived
+    assert ("U1", dt.date(2022, 8, 1), 0b100011111) in kept  # the 1st to 5th, and the 9th
+    assert ("U2", dt.date(2022, 8, 1), 1 | 1 << 5 | 1 << 30) in kept
+    assert ("U2", dt.date(2022, 7, 1), 1 << 19) in kept
+    assert ("U1", dt.date(2022, 9, 1), 1) in kept
+
+    with duckdb.connect(str(db)) as con:  # as a core written before they were kept
+        con.execute("DELETE FROM storage_parts WHERE table_name = ?", [store.USER_MONTHS.name])
+    load(_day(tmp_path / "after", activity=_views("U3", (10,))))
+    kept, derived = _user_months(db)
+    assert kept == derived
+    assert ("U3", dt.date(2022, 8, 1), 1 << 1 | 1 << 5 | 1 << 9) in kept
     assert _loaded(db) == _rebuilt(db, tmp_path / "check")
