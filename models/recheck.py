@@ -24,7 +24,14 @@ import polars as pl
 
 from models.data import MIN_WINDOW_DAYS, Records, ScoringData, prepare
 from models.indicators import REGISTRY
-from models.leads import MIN_MODEL_VILLAGES, MODEL_ONLY_Z, features, measure_all, model_scores
+from models.leads import (
+    MIN_MODEL_VILLAGES,
+    MODEL_ONLY_Z,
+    feature_name,
+    features,
+    measure_all,
+    model_scores,
+)
 
 VERDICTS = {
     "passed": ("数据复核通过", "data re-check passed"),
@@ -40,9 +47,7 @@ MODEL_NAMES = ("异常模型（与同类村社区的综合偏离）", "anomaly m
 
 def indicator_name(indicator: str, english: bool = False) -> str:
     """The name of a re-check row: an indicator's, or the anomaly model's."""
-    if indicator == MODEL:
-        return MODEL_NAMES[english]
-    return REGISTRY[indicator].name_en if english else REGISTRY[indicator].name_zh
+    return MODEL_NAMES[english] if indicator == MODEL else feature_name(indicator, english)
 
 
 INDICATOR_SCHEMA = {

@@ -38,7 +38,8 @@ def _names(table: dict) -> dict:
 
 
 def _indicator_names() -> dict[str, str]:
-    return {k: v.name_en if _english() else v.name_zh for k, v in REGISTRY.items()}
+    """Names of the indicators, and of the anomaly model as a re-check names it."""
+    return {i: indicator_name(i, _english()) for i in [*REGISTRY, MODEL]}
 
 
 def refused(exc: ValueError) -> str:
@@ -170,9 +171,7 @@ def _recheck_block(scope, item: dict) -> None:
     )
     st.dataframe(
         result.indicators.select(
-            pl.col("indicator")
-            .replace_strict({i: indicator_name(i, _english()) for i in [*REGISTRY, MODEL]})
-            .alias(t("indicator")),
+            pl.col("indicator").replace_strict(_indicator_names()).alias(t("indicator")),
             pl.col("before").round(3).alias(t("recheck_before")),
             pl.col("before_threshold").round(3).alias(t("threshold")),
             pl.col("after").round(3).alias(t("recheck_after")),
