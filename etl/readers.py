@@ -34,6 +34,9 @@ from schema.tables import TABLES, Table
 HEADER_SEARCH_ROWS = 20
 HEAD_BYTES = 256 * 1024  # where the header is looked for
 CHUNK = 4 * 1024 * 1024
+# Files up to this size have their longest line measured, so that DuckDB may read them in
+# small buffers, on every core (etl/validate.py); a larger file has buffers enough.
+MEASURED_LINES_BYTES = 64 << 20
 DATA_SUFFIXES = {".csv", ".xlsx", ".xls", ".xlsm"}
 IGNORED_NAMES = re.compile(r"^(\.|~\$|__MACOSX$|thumbs\.db$|desktop\.ini$)", re.IGNORECASE)
 
@@ -78,6 +81,7 @@ class PreparedFile:
     workbook: Path | None = None
     rows_read: int = 0  # rows holding anything, once staged
     control_bytes: bool = True  # holds control characters other than line breaks
+    longest_line: int | None = None  # bytes as the export wrote them, measured when small
 
     @property
     def columns_present(self) -> list[str]:
@@ -297,6 +301,7 @@ class _Scan:
     bad_utf8_at: int | None
     blank_lines: bool
     control_bytes: bool
+    longest_line: int | None  # bytes, when measured
 
 
 # Bytes that are control characters other than the line breaks every CSV has.
@@ -304,11 +309,20 @@ _CONTROL = bytes(range(32)).replace(b"\n", b"").replace(b"\r", b"") + b"\x7f"
 _FLAG_CONTROL = bytes(0 if b in _CONTROL else 1 for b in range(256))
 
 
-def _scan(stream: BinaryIO, copy_to: BinaryIO | None = None) -> _Scan:
-    """Hash, check UTF-8 and look for blank lines in one pass (copying when asked)."""
+def _scan(stream: BinaryIO, copy_to: BinaryIO | None = None, measure_lines: bool = False) -> _Scan:
+    """Hash, check UTF-8 and look for blank lines in one pass (copying when asked), and
+    measure the longest line when asked."""
     digest, decoder = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")()
     head, size, utf8, bad_at, blank, tail, control = b"", 0, True, None, False, b"", False
+    longest, line = 0, 0  # the longest line so far, and the bytes of the line under way
     while chunk := stream.read(CHUNK):
+        if measure_lines:
+            pieces = chunk.split(b"\n")
+            if len(pieces) == 1:
+                line += len(chunk)
+            else:
+                longest = max(longest, line + len(pieces[0]), *map(len, pieces[1:-1]))
+                line = len(pieces[-1])
         if not control:
             control = b"\x00" in chunk.translate(_FLAG_CONTROL)
         digest.update(chunk)
@@ -334,7 +348,8 @@ def _scan(stream: BinaryIO, copy_to: BinaryIO | None = None) -> _Scan:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             utf8, bad_at = False, size
-    return _Scan(digest.hexdigest(), size, head, utf8, bad_at, blank, control)
+    longest_line = max(longest, line) if measure_lines else None
+    return _Scan(digest.hexdigest(), size, head, utf8, bad_at, blank, control, longest_line)
 
 
 def _head_rows(text: str) -> list[list[str]]:
@@ -386,13 +401,14 @@ def prepare(file: ExportFile, work: Path, index: int) -> PreparedFile:
     """Read the file once, find its header and make it readable by DuckDB as UTF-8 CSV
     (or by the workbook reader); raise ExportError when it cannot be read as its table."""
     local = file.path
+    measure = file.size <= MEASURED_LINES_BYTES
     if local is None:  # a zip member: inflate it once, hashing on the way
         local = work / f"member-{index}"
         with file.open() as stream, local.open("wb") as out:
-            scan = _scan(stream, out)
+            scan = _scan(stream, out, measure)
     else:
         with file.open() as stream:
-            scan = _scan(stream)
+            scan = _scan(stream, measure_lines=measure)
     if _is_workbook(scan.head):
         return _prepare_workbook(file, local, scan)
     if b"\x00" in scan.head[:4096]:
@@ -430,6 +446,7 @@ def prepare(file: ExportFile, work: Path, index: int) -> PreparedFile:
         csv_path=csv_path,
         exact_rows=scan.blank_lines,
         control_bytes=scan.control_bytes,
+        longest_line=scan.longest_line,
     )
 
 

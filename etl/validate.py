@@ -88,16 +88,17 @@ WHITESPACE = (
     "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 _DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S.%f"]
-# Forms the platform writes that parse as they are, to the value their unified text gives:
-# tried before unifying the separators (two regular expressions on every cell).
-_DIRECT_FORMATS = [
-    "%Y年%m月%d日 %H:%M",
-    "%Y年%m月%d日 %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d %H:%M",
-    "%Y-%m-%d",
-]
+# The forms the platform writes, by the character after the year and then by the number of
+# colons: each parses as it is, to the value its unified text gives. A cell tries the one
+# its text can fit, since a failed parse costs some twenty times a successful one (a list
+# of formats tried in turn made most of a disclosure file's typing).
+_DIRECT_FORMATS = {
+    "-": ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"),
+    "/": ("%Y/%m/%d", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S"),
+    "年": ("%Y年%m月%d日", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日 %H:%M:%S"),
+}
 MAX_LINE_BYTES = 16 << 20
+QUICK_LINE_BYTES = 2 << 20
 
 
 def literal(value: object) -> str:
@@ -114,26 +115,36 @@ def literal(value: object) -> str:
 def parse_datetime(text: str) -> str:
     """Every date-time form of the spec (`2022-08-01 14:33:57`, `2022-08-01 14:33`,
     `2022/8/1 14:33`, `2022年8月1日 14:33`, ISO with T), a date alone meaning 00:00;
-    NULL if none fits. The dashed form its length names is tried first (a failed parse is
-    what costs); only other text has its separators unified so that a few exact formats
-    cover all. No text fits two of the forms, so the order changes no value."""
+    NULL if none fits. The form its separator and colons name is tried first; only text
+    it does not fit has its separators unified so that a few exact formats cover all. No
+    text fits two of the forms, so the order changes no value."""
     unified = (
         f"trim(replace(regexp_replace(regexp_replace({text}, '\\s*[/年月]\\s*', '-', 'g'), "
         f"'\\s*日\\s*|T', ' ', 'g'), '：', ':'))"
     )
     formats = "[" + ", ".join(literal(f) for f in _DATETIME_FORMATS) + "]"
-    direct = "[" + ", ".join(literal(f) for f in _DIRECT_FORMATS) + "]"
+    colons = f"(strlen({text}) - strlen(replace({text}, ':', '')))"
+
+    def by_colons(forms: tuple[str, ...]) -> str:
+        whens = (f"WHEN {n} THEN try_strptime({text}, {literal(f)})" for n, f in enumerate(forms))
+        return f"CASE {colons} {' '.join(whens)} END"
+
+    # The usual dashed forms by their length (2022-08-01 14:33), cheaper than colons.
     by_length = " ".join(
-        f"WHEN {len(example)} THEN try_strptime({text}, {literal(form)})"
-        for form, example in (
-            ("%Y-%m-%d %H:%M:%S", "2022-08-01 14:33:57"),
-            ("%Y-%m-%d %H:%M", "2022-08-01 14:33"),
-            ("%Y-%m-%d", "2022-08-01"),
+        f"WHEN {length} THEN try_strptime({text}, {literal(form)})"
+        for form, length in zip(_DIRECT_FORMATS["-"], (10, 16, 19), strict=True)
+    )
+    direct = " ".join(
+        f"WHEN {literal(separator)} THEN "
+        + (
+            f"CASE strlen({text}) {by_length} ELSE {by_colons(forms)} END"
+            if separator == "-"
+            else by_colons(forms)
         )
+        for separator, forms in _DIRECT_FORMATS.items()
     )
     return (
-        f"coalesce(CASE strlen({text}) {by_length} END, try_strptime({text}, {direct}), "
-        f"try_strptime({unified}, {formats}))"
+        f"coalesce(CASE substring({text}, 5, 1) {direct} END, try_strptime({unified}, {formats}))"
     )
 
 
@@ -391,16 +402,22 @@ def _ends(positions: list[int]) -> str:
     )
 
 
-def _source(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, parallel: bool = True) -> str:
+def _source(
+    con: duckdb.DuckDBPyConnection,
+    prepared: PreparedFile,
+    parallel: bool = True,
+    line_bytes: int = MAX_LINE_BYTES,
+) -> str:
     """A FROM clause giving the file's rows as columns c0… (and _row when exact)."""
     if prepared.workbook is not None or prepared.exact_rows:
         return _materialised_source(con, prepared)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(prepared.width)) + "}"
+    buffer = f"buffer_size = {2 * line_bytes}, " if line_bytes < MAX_LINE_BYTES else ""
     return (
         f"read_csv({literal(str(prepared.csv_path))}, header = false, "
         f"skip = {prepared.header_line + 1}, auto_detect = false, columns = {columns}, "
         "delim = ',', quote = '\"', escape = '\"', null_padding = true, strict_mode = false, "
-        f"max_line_size = {MAX_LINE_BYTES}, parallel = {literal(parallel)})"
+        f"max_line_size = {line_bytes}, {buffer}parallel = {literal(parallel)})"
     )
 
 
@@ -522,17 +539,32 @@ def recover_raw(con: duckdb.DuckDBPyConnection, staged: Staged, rows: str) -> No
     con.execute(f"CREATE OR REPLACE TEMP TABLE {rows} AS SELECT * REPLACE ({restored}) FROM {rows}")
 
 
+def _line_bound(prepared: PreparedFile) -> int:
+    """The longest line DuckDB is told to expect. It reads a file in buffers twice that,
+    one per thread, so a small bound lets a 20 MB file be read on every core; but a line
+    longer than its buffer can be lost without an error, so the small bound is given only
+    to a file whose lines are known to be far shorter (GB18030 grows by half as UTF-8)."""
+    measured = prepared.longest_line
+    if measured is not None and 2 * measured < QUICK_LINE_BYTES:
+        return min(QUICK_LINE_BYTES, MAX_LINE_BYTES)
+    return MAX_LINE_BYTES
+
+
 def _on_source(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, query) -> None:
     """Run `query(source)` on the file, as ExportError if DuckDB cannot read it."""
+    line_bytes, parallel = _line_bound(prepared), True
     try:
-        try:
-            con.execute(query(_source(con, prepared)))
-        except duckdb.Error as exc:
-            if "quoted new lines" not in str(exc):
-                raise
-            # DuckDB's parallel reader cannot pad short rows of a file with line breaks
-            # inside quotes: read that file on one thread.
-            con.execute(query(_source(con, prepared, parallel=False)))
+        while True:
+            try:
+                con.execute(query(_source(con, prepared, parallel, line_bytes)))
+                return
+            except duckdb.Error as exc:
+                if "quoted new lines" not in str(exc) or not parallel:
+                    raise
+                # DuckDB's parallel reader cannot pad short rows of a file with line
+                # breaks inside quotes: read that file on one thread, whose rows may be
+                # longer than its lines.
+                line_bytes, parallel = MAX_LINE_BYTES, False
     except duckdb.Error as exc:
         message = str(exc).split("\n\n")[0].replace("\n", " ")
         raise ExportError(f"{prepared.file.name}: not readable as CSV: {message}") from None

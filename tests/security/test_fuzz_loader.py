@@ -4,6 +4,7 @@ exception. Examples are few and small so that the suite stays fast."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import zipfile
@@ -78,6 +79,48 @@ def test_every_parser_takes_any_text_without_raising(text):
     for parse in (parse_datetime, parse_amount, parse_integer, parse_boolean):
         con.execute(f"SELECT {parse(value)}").fetchall()
     con.execute(_period_sql(text)).fetchall()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2099, 12, 31)),
+    st.sampled_from(["-", "/", "年"]),
+    st.sampled_from(["date", "minutes", "seconds", "fraction"]),
+    st.booleans(),
+    st.sampled_from([" ", "T", "  "]),
+)
+def test_a_date_time_written_in_any_documented_form_parses_to_its_parts(
+    moment, separator, precision, padded, between
+):
+    """Each form the platform writes, with or without leading zeros, is parsed to the very
+    moment it was written from: by its own format, or by the unified text when it fits none."""
+    if precision == "fraction" and separator != "-":
+        precision = "seconds"
+    if between == "T" and separator == "年":
+        between = " "
+    fill = "02" if padded else ""
+    month, day = f"{moment.month:{fill}}", f"{moment.day:{fill}}"
+    date = (
+        f"{moment.year}年{month}月{day}日"
+        if separator == "年"
+        else f"{moment.year}{separator}{month}{separator}{day}"
+    )
+    clock = {
+        "date": "",
+        "minutes": f"{moment.hour:02}:{moment.minute:02}",
+        "seconds": f"{moment.hour:02}:{moment.minute:02}:{moment.second:02}",
+        "fraction": f"{moment.hour:02}:{moment.minute:02}:{moment.second:02}."
+        f"{moment.microsecond // 1000:03}",
+    }[precision]
+    text = f"{date}{between}{clock}" if clock else date
+    expected = {
+        "date": moment.replace(hour=0, minute=0, second=0, microsecond=0),
+        "minutes": moment.replace(second=0, microsecond=0),
+        "seconds": moment.replace(microsecond=0),
+        "fraction": moment.replace(microsecond=moment.microsecond // 1000 * 1000),
+    }[precision]
+    parsed = duckdb.connect().execute(f"SELECT {parse_datetime(literal(text))}").fetchall()
+    assert parsed == [(expected,)], text
 
 
 @FUZZ
