@@ -32,10 +32,12 @@ from etl.validate import (
     RECORD,
     ROW,
     VIOLATIONS_DDL,
+    Staged,
     check_rows,
     keep_violations,
     literal,
     lookups_from,
+    missing_values,
     read_reference_file,
     record,
     reference_checks,
@@ -278,7 +280,7 @@ class _Loader:
             self.progress(0.1 + 0.6 * order / max(len(files), 1), f"写入 {prepared.file.name}")
             staged = stage(con, prepared, order)
             stats.read += staged.rows_read
-            check_rows(con, staged, lookups_from())
+            self._check_events(table, staged)
             months = con.execute(
                 f"SELECT date_trunc('month', {at})::DATE AS m, count(*) FROM valid "
                 "GROUP BY m ORDER BY m"
@@ -301,13 +303,7 @@ class _Loader:
                     stats.inserted += inserted
                     stats.superseded += valid_rows - inserted
                     written.setdefault(month, []).append(path)
-                    # Repeated events set the same bits: the file's rows will do.
-                    self._add_user_months(
-                        table,
-                        month,
-                        f"(SELECT * FROM valid WHERE date_trunc('month', {at})::DATE = "
-                        f"{literal(month.isoformat())}::DATE)",
-                    )
+                    self._add_user_months(table, month)
                     continue
                 con.execute(
                     f"""CREATE OR REPLACE TEMP TABLE chunk AS SELECT DISTINCT {", ".join(columns)}
@@ -346,9 +342,7 @@ class _Loader:
                     )
                     stats.inserted += build.record_part(table, month, path, self.load_id)
                     written.setdefault(month, []).append(path)
-                    self._add_user_months(
-                        table, month, "(SELECT * FROM classified WHERE kind = 'new')"
-                    )
+                    self._add_user_months(table, month)
             con.execute("DROP TABLE IF EXISTS chunk")
             con.execute("DROP TABLE IF EXISTS classified")
             _drop_file_tables(con)
@@ -358,10 +352,33 @@ class _Loader:
         self.changes.event_months[table.name] = set(written)
         return stats
 
-    def _add_user_months(self, table: Table, month: dt.date, events: str) -> None:
-        """Keep the users and days of the month's new `events` (SQL) with the month's."""
+    def _check_events(self, table: Table, staged: Staged) -> None:
+        """`check_rows` on a file of events. Of activity, the users and days of the file's
+        valid rows are kept first (`file_user_months`): each user is then looked up once,
+        not once per event."""
+        if table.name != "activity":
+            check_rows(self.con, staged, lookups_from())
+            return
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE file_user_months AS "
+            + user_months_sql("(SELECT user_id, ts FROM f WHERE _ok AND NOT _empty)")
+        )
+        users = "SELECT user_id FROM file_user_months"
+        check_rows(self.con, staged, lookups_from(), distinct={"user_id": users})
+        self.con.execute(
+            "DELETE FROM file_user_months "
+            f"WHERE user_id IN (SELECT value FROM {missing_values('user_id')})"
+        )
+
+    def _add_user_months(self, table: Table, month: dt.date) -> None:
+        """Keep the users and days of the month's valid events of the file with the
+        month's. Events already stored set bits already kept: all the file's will do."""
         if table.name == "activity":
-            self.build.add_user_months(month, user_months_sql(events), self.load_id)
+            self.build.add_user_months(
+                month,
+                f"SELECT * FROM file_user_months WHERE month = {literal(month.isoformat())}::DATE",
+                self.load_id,
+            )
 
     def _compact(self, table: Table, month: dt.date) -> None:
         files = self.build.part_files(table, month)
@@ -380,7 +397,15 @@ class _Loader:
 def _drop_file_tables(con: duckdb.DuckDBPyConnection) -> None:
     """One file's temporary tables, once its rows are staged: memory for the next."""
     con.execute("DROP VIEW IF EXISTS valid")
-    for name in ("f", "bad", "ctx", "dup", "dropped"):
+    for name in (
+        "f",
+        "bad",
+        "ctx",
+        "dup",
+        "dropped",
+        "file_user_months",
+        missing_values("user_id"),
+    ):
         con.execute(f"DROP TABLE IF EXISTS {name}")
 
 

@@ -344,8 +344,9 @@ def _user_months(db) -> tuple[list[tuple], list[tuple]]:
 def test_the_user_months_kept_are_those_of_the_events(tmp_path, load, db, monkeypatch):
     """The loader keeps each month's users and their days of activity beside the events,
     updated with them: after loads of new days, older data, an overlapping re-load, a
-    day whose event differs from a stored one only in its action, a compaction and a
-    core written before they were kept, they are what the events give."""
+    day whose event differs from a stored one only in its action, events of an unknown
+    user, a compaction and a core written before they were kept, they are what the
+    events give."""
     monkeypatch.setattr(store, "MAX_PARTS_PER_MONTH", 3)
     for i, day in enumerate(SEQUENCE):
         load(_day(tmp_path / f"day{i}", **day))
@@ -355,6 +356,9 @@ def test_the_user_months_kept_are_those_of_the_events(tmp_path, load, db, monkey
     load(_day(tmp_path / "overlap", activity=overlapping))
     changed = [("U3", "2022-08-06 09:00", "登录", ""), *_views("U2", (31,))]
     load(_day(tmp_path / "changed", activity=changed, users=[U2_MOVED]))
+    unknown = _views("U404", (7,)) + _views("U1", (9,), hour=11)  # U404 is kept aside
+    load(_day(tmp_path / "unknown", activity=unknown))
+    assert not [u for u in _user_months(db)[0] if u[0] == "U404"]
     september = [("U1", "2022-09-01 08:00", "浏览", ""), ("U3", "2022-09-02 08:00", "浏览", "")]
     two_files = _day(tmp_path / "two-files", activity=september[:1])
     write_csv(two_files / "activity_more.csv", ACTIVITY, [list(r) for r in september])
