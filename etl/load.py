@@ -15,6 +15,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -193,18 +194,28 @@ class _Loader:
         ]
         columns = stored_columns(table)
         column_list = ", ".join(columns)
-        staged, keys = con.execute(f"SELECT count(*), count(DISTINCT {key}) FROM stage").fetchall()[
-            0
-        ]
+        # Only the few records given more than once have a version to choose, among theirs.
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE repeated AS SELECT {key}, count(*) AS versions
+            FROM stage GROUP BY {key} HAVING count(*) > 1"""
+        )
+        staged, extra = con.execute(
+            "SELECT (SELECT count(*) FROM stage), "
+            "(SELECT coalesce(sum(versions - 1), 0) FROM repeated)"
+        ).fetchall()[0]
+        keys = staged - extra
         if staged == keys:  # one version of each record: nothing to choose
             con.execute(f"CREATE OR REPLACE TEMP VIEW incoming AS SELECT {column_list} FROM stage")
         else:
             con.execute(
-                f"""CREATE OR REPLACE TEMP TABLE incoming AS SELECT {column_list} FROM (
+                f"""CREATE OR REPLACE TEMP TABLE incoming AS
+                SELECT {column_list} FROM stage s ANTI JOIN repeated r ON r.{key} = s.{key}
+                UNION ALL SELECT {column_list} FROM (
                     SELECT *, row_number() OVER (
                         PARTITION BY {key} ORDER BY {", ".join(order)}) AS _rank
-                    FROM stage) WHERE _rank = 1"""
+                    FROM stage s SEMI JOIN repeated r ON r.{key} = s.{key}) WHERE _rank = 1"""
             )
+        con.execute("DROP TABLE repeated")
         if not con.execute(f"SELECT count(*) FROM main.{table.name}").fetchall()[0][0]:
             # A first load of the table: every record is new, and every mart row too.
             con.execute(
@@ -463,32 +474,16 @@ def load_exports(
     with store.building(db_path) as build:
         con = build.con
         load_id = con.execute("SELECT nextval('load_id_seq')").fetchall()[0][0]
-        prepared: list[PreparedFile] = []
-        for order, file in enumerate(files):
-            progress(0.1 * order / len(files), f"读取 {file.name}")
-            prepared.append(prepare(file, build.work, order))
-            warnings += prepared[-1].warnings
-        _pause_for_tests("read")
-
-        loader = _Loader(build, load_id, progress)
-        loader.changes.catalogue = _install_catalogue(con, catalogue_frame)
-        install_settings(con, settings)  # the district's settings file, kept when not given
-        tables: dict[str, TableStats] = {}
-        for name in LOAD_ORDER:
-            table = TABLES[name]
-            table_files = [(i, p) for i, p in enumerate(prepared) if p.file.table.name == name]
-            if not table_files:
-                continue
-            progress(0.1 + 0.6 * LOAD_ORDER.index(name) / len(LOAD_ORDER), f"写入 {name}")
-            clock = time.perf_counter()
-            load = loader.load_events if table.partition_by else loader.load_keyed
-            stats = load(table, table_files)
-            stats.quarantined = con.execute(
-                f"SELECT count(DISTINCT ({FILE}, {ROW})) FROM violations WHERE table_name = ?",
-                [name],
-            ).fetchall()[0][0]
-            stats.seconds = time.perf_counter() - clock
-            tables[name] = stats
+        progress(0.0, "读取文件")
+        with _Reading(files, build.work) as reading:
+            _pause_for_tests("read")
+            loader = _Loader(build, load_id, progress)
+            loader.changes.catalogue = _install_catalogue(con, catalogue_frame)
+            install_settings(con, settings)  # the district's settings file, kept when not given
+            tables = _load_tables(con, loader, reading, progress)
+            prepared = reading.all()
+        for p in prepared:
+            warnings += p.warnings
         _pause_for_tests("merged")
         progress(0.8, "计算指标")
         refresh_marts(con, loader.changes)
@@ -499,6 +494,64 @@ def load_exports(
     result.seconds = time.perf_counter() - started
     progress(1.0, "完成")
     return result
+
+
+class _Reading:
+    """The export's files prepared (`prepare`) one after another on a thread of their own,
+    in the order their tables are loaded, while DuckDB loads those already prepared: a
+    file is read by Python on one core, and loaded by DuckDB on all of them."""
+
+    def __init__(self, files: list[ExportFile], work: Path):
+        self.files = files
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prepare")
+        first = sorted(range(len(files)), key=lambda i: LOAD_ORDER.index(files[i].table.name))
+        self._futures = {i: self._pool.submit(prepare, files[i], work, i) for i in first}
+
+    def __enter__(self) -> _Reading:
+        return self
+
+    def __exit__(self, *_) -> None:
+        # The file being read is finished, no other begun: its scratch files are the
+        # load's, deleted with them.
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def table(self, name: str) -> list[tuple[int, PreparedFile]]:
+        """The table's files in the order they count, once prepared; the first file found
+        unreadable so far stops the load, whichever table it belongs to."""
+        for i in sorted(self._futures):
+            future = self._futures[i]
+            if future.done() and future.exception() is not None:
+                raise future.exception()
+        return [
+            (i, self._futures[i].result())
+            for i in sorted(self._futures)
+            if self.files[i].table.name == name
+        ]
+
+    def all(self) -> list[PreparedFile]:
+        return [self._futures[i].result() for i in sorted(self._futures)]
+
+
+def _load_tables(
+    con: duckdb.DuckDBPyConnection, loader: _Loader, reading: _Reading, progress: Progress
+) -> dict[str, TableStats]:
+    tables: dict[str, TableStats] = {}
+    for name in LOAD_ORDER:
+        table = TABLES[name]
+        table_files = reading.table(name)
+        if not table_files:
+            continue
+        progress(0.1 + 0.6 * LOAD_ORDER.index(name) / len(LOAD_ORDER), f"写入 {name}")
+        clock = time.perf_counter()
+        load = loader.load_events if table.partition_by else loader.load_keyed
+        stats = load(table, table_files)
+        stats.quarantined = con.execute(
+            f"SELECT count(DISTINCT ({FILE}, {ROW})) FROM violations WHERE table_name = ?",
+            [name],
+        ).fetchall()[0][0]
+        stats.seconds = time.perf_counter() - clock
+        tables[name] = stats
+    return tables
 
 
 def _record_load(
