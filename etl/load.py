@@ -85,9 +85,12 @@ class LoadResult:
         return total
 
 
-def _pause_for_tests(stage_name: str) -> None:
-    """Lets the kill tests stop a real load at a known stage (see tests/etl/test_kill.py)."""
+def _pause_for_tests(stage_name: str, ready: Callable[[], object] | None = None) -> None:
+    """Lets the kill tests stop a real load at a known stage (see tests/etl/test_kill.py),
+    once `ready()` has returned."""
     if os.environ.get("SUNSHINE_ETL_PAUSE_AT") == stage_name:
+        if ready is not None:
+            ready()
         print(f"paused at {stage_name}", file=sys.stderr, flush=True)
         time.sleep(3600)
 
@@ -476,7 +479,7 @@ def load_exports(
         load_id = con.execute("SELECT nextval('load_id_seq')").fetchall()[0][0]
         progress(0.0, "读取文件")
         with _Reading(files, build.work) as reading:
-            _pause_for_tests("read")
+            _pause_for_tests("read", ready=reading.all)  # every file read, none written
             loader = _Loader(build, load_id, progress)
             loader.changes.catalogue = _install_catalogue(con, catalogue_frame)
             install_settings(con, settings)  # the district's settings file, kept when not given
@@ -516,11 +519,14 @@ class _Reading:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def table(self, name: str) -> list[tuple[int, PreparedFile]]:
-        """The table's files in the order they count, once prepared; the first file found
-        unreadable so far stops the load, whichever table it belongs to."""
-        for i in sorted(self._futures):
-            future = self._futures[i]
-            if future.done() and future.exception() is not None:
+        """The table's files in the order they count, once prepared. The first file, in
+        the order they are read, that cannot be read stops the load as soon as it is
+        found, whichever table it belongs to: the files read so far are the first ones
+        of that order, so the file named does not depend on timing."""
+        for future in self._futures.values():
+            if not future.done():
+                break
+            if future.exception() is not None:
                 raise future.exception()
         return [
             (i, self._futures[i].result())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -144,5 +145,30 @@ def test_a_zip_whose_deflated_data_is_damaged_stops_the_load(tmp_path, load, loa
     archive.write_bytes(bytes(data))
     with pytest.raises(ExportError, match=r"second\.zip.*damaged"):
         load(archive)
+    assert db.read_bytes() == before_bytes
+    assert snapshot(db) == before
+
+
+def test_of_two_unreadable_files_the_one_read_first_is_named_however_long_loading_takes(
+    tmp_path, load, loaded, monkeypatch
+):
+    """Files are read on a thread beside the loading, in the order their tables load
+    (users before activity): the file named must not depend on how far the reading got."""
+    from etl import load as loader
+
+    db, before_bytes, before = loaded
+    folder = base_export(tmp_path / "second")
+    (folder / "activity_bad.csv").write_bytes("甲,乙\nx,1\n".encode())
+    (folder / "users_bad.csv").write_bytes("甲,乙\nx,1\n".encode())
+    load_keyed = loader._Loader.load_keyed
+
+    def slow_regions(self, table, files):
+        if table.name == "regions":
+            time.sleep(1)  # every file read by now, activity's as well
+        return load_keyed(self, table, files)
+
+    monkeypatch.setattr(loader._Loader, "load_keyed", slow_regions)
+    with pytest.raises(ExportError, match=r"users_bad\.csv: no header row naming users"):
+        load(folder)
     assert db.read_bytes() == before_bytes
     assert snapshot(db) == before
