@@ -12,6 +12,7 @@ import sqlite3
 import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from datastore.casework import casework_path
 from tests.browser.conftest import serve, stop
@@ -51,6 +52,21 @@ def _date(form, label: str, value: str) -> None:
     expect(form.get_by_role("spinbutton", name=f"day, {label}")).to_have_attribute(
         "aria-valuenow", str(int(day))
     )
+
+
+def _download(page, button):
+    """The file a download button gives. A click that lands as the page reruns after
+    the last change (a busy machine delays the rerun past `settle`) can be lost with the
+    button it was on: the page settles again and the button is clicked once more."""
+    for attempt in range(3):
+        try:
+            with page.expect_download(timeout=40_000) as download:
+                button.click()
+            return download.value
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
+            settle(page)
 
 
 def test_a_lead_to_rectification_recheck_and_closing_through_the_page(
@@ -100,10 +116,9 @@ def test_a_lead_to_rectification_recheck_and_closing_through_the_page(
         ).fetchall()
     assert kinds == [("reported", "2026-07-01"), ("closed", None)]
 
-    with page.expect_download() as download:
-        page.get_by_role("button", name="导出整改台账（Excel）").click()
-    path = tmp_path / download.value.suggested_filename
-    download.value.save_as(path)
+    download = _download(page, page.get_by_role("button", name="导出整改台账（Excel）"))
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
     sheet = openpyxl.load_workbook(io.BytesIO(path.read_bytes())).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[2][:3] == ("序号", "问题线索来源", "村（社区）")
