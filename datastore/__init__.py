@@ -53,8 +53,12 @@ def partition_view(table: Table, files: list[Path]) -> str:
             f"NULL::{table.column(c).sql_type} AS {c}" for c in stored_columns(table)
         )
         return f"SELECT {columns}, NULL::BIGINT AS load_id WHERE FALSE"
-    listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
-    return f"SELECT * FROM read_parquet([{listed}])"
+    return f"SELECT * FROM read_parquet({files_sql(files)})"
+
+
+def files_sql(files: list[Path]) -> str:
+    """A SQL list of the paths `files`, for read_parquet."""
+    return "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
 
 
 _SEARCH_PATH = "SET search_path = 'sunshine.main,memory.main'"

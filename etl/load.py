@@ -289,7 +289,7 @@ class _Loader:
             f"CREATE OR REPLACE TEMP TABLE seen_unchanged AS SELECT {', '.join(columns)} "
             f"FROM ({partition_view(table, [])})"
         )
-        written: dict[dt.date, list[Path]] = {}  # the months' new files
+        written: set[dt.date] = set()  # the months given new files
         for order, prepared in files:
             self.progress(0.1 + 0.6 * order / max(len(files), 1), f"写入 {prepared.file.name}")
             staged = stage(con, prepared, order)
@@ -316,7 +316,7 @@ class _Loader:
                     inserted = build.record_part(table, month, path, self.load_id)
                     stats.inserted += inserted
                     stats.superseded += valid_rows - inserted
-                    written.setdefault(month, []).append(path)
+                    written.add(month)
                     self._add_user_months(table, month)
                     continue
                 con.execute(
@@ -355,7 +355,7 @@ class _Loader:
                         f"TO {literal(str(path))} (FORMAT parquet, COMPRESSION zstd)"
                     )
                     stats.inserted += build.record_part(table, month, path, self.load_id)
-                    written.setdefault(month, []).append(path)
+                    written.add(month)
                     self._add_user_months(table, month)
             con.execute("DROP TABLE IF EXISTS chunk")
             con.execute("DROP TABLE IF EXISTS classified")
@@ -363,14 +363,14 @@ class _Loader:
         for month in sorted(written):
             self._compact(table, month)
         build.refresh_views()
-        self.changes.event_months[table.name] = set(written)
+        self.changes.event_months[table.name] = written
         return stats
 
     def _check_events(self, table: Table, staged: Staged) -> None:
-        """`check_rows` on a file of events. Of activity, the users and days of the file's
-        valid rows are kept first (`file_user_months`): each user is then looked up once,
-        not once per event."""
-        if table.name != "activity":
+        """`check_rows` on a file of events. Of the table whose user-months are kept
+        (activity), the users and days of the file's valid rows are made first
+        (`file_user_months`): each user is then looked up once, not once per event."""
+        if table.name != store.USER_MONTHS.of:
             check_rows(self.con, staged, lookups_from())
             return
         self.con.execute(
@@ -387,7 +387,7 @@ class _Loader:
     def _add_user_months(self, table: Table, month: dt.date) -> None:
         """Keep the users and days of the month's valid events of the file with the
         month's. Events already stored set bits already kept: all the file's will do."""
-        if table.name == "activity":
+        if table.name == store.USER_MONTHS.of:
             self.build.add_user_months(
                 month,
                 f"SELECT * FROM file_user_months WHERE month = {literal(month.isoformat())}::DATE",

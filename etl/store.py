@@ -34,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 
-from datastore import PARTS_TABLE, partition_view, resolve_part
+from datastore import PARTS_TABLE, files_sql, partition_view, resolve_part
 from metrics.marts import user_months_sql
 from schema.tables import BOOKKEEPING_DDL, CATALOGUE_DDL, TABLES, Table, table_ddl
 
@@ -90,6 +90,7 @@ class Kept:
     rows: listed in `storage_parts` like them, written and retired with them."""
 
     name: str
+    of: str  # the partitioned table it is kept beside
     partition_by: str
     empty: str  # the SELECT of no rows, typed
 
@@ -99,13 +100,10 @@ class Kept:
 # again at every refresh. Only the loader reads them (a view of its build connection).
 USER_MONTHS = Kept(
     "activity_user_months",
+    "activity",
     "month",
     "SELECT NULL::VARCHAR AS user_id, NULL::DATE AS month, NULL::UINTEGER AS days WHERE FALSE",
 )
-
-
-def _files_sql(files: list[Path]) -> str:
-    return "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -222,7 +220,7 @@ class Build:
         kept = self.part_files(USER_MONTHS)
         self.con.execute(
             f"CREATE OR REPLACE TEMP VIEW {USER_MONTHS.name} AS "
-            + (f"SELECT * FROM read_parquet({_files_sql(kept)})" if kept else USER_MONTHS.empty)
+            + (f"SELECT * FROM read_parquet({files_sql(kept)})" if kept else USER_MONTHS.empty)
         )
 
     def add_user_months(self, month: dt.date, added: str, load_id: int) -> None:
@@ -232,7 +230,7 @@ class Build:
         kept = self.part_files(USER_MONTHS, month)
         if kept:
             added = f"""SELECT user_id, month, bit_or(days) AS days FROM (
-                SELECT user_id, month, days FROM read_parquet({_files_sql(kept)})
+                SELECT user_id, month, days FROM read_parquet({files_sql(kept)})
                 UNION ALL SELECT user_id, month, days FROM ({added})) GROUP BY user_id, month"""
         path = self.new_part_path(USER_MONTHS, month, load_id)
         self.con.execute(f"COPY ({added}) TO '{path}' (FORMAT parquet, COMPRESSION zstd)")
@@ -242,15 +240,15 @@ class Build:
     def _keep_user_months(self, load_id: int) -> None:
         """Cores written before the user-months were kept: made from each month's events."""
         missing = self.con.execute(
-            f"""SELECT DISTINCT month FROM {PARTS_TABLE} WHERE table_name = 'activity'
+            f"""SELECT DISTINCT month FROM {PARTS_TABLE} WHERE table_name = ?
             EXCEPT SELECT month FROM {PARTS_TABLE} WHERE table_name = ? ORDER BY month""",
-            [USER_MONTHS.name],
+            [USER_MONTHS.of, USER_MONTHS.name],
         ).fetchall()
         for (month,) in missing:
-            events = self.part_files(TABLES["activity"], month)
+            events = self.part_files(TABLES[USER_MONTHS.of], month)
             self.add_user_months(
                 month,
-                user_months_sql(f"(SELECT user_id, ts FROM read_parquet({_files_sql(events)}))"),
+                user_months_sql(f"(SELECT user_id, ts FROM read_parquet({files_sql(events)}))"),
                 load_id,
             )
 
