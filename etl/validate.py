@@ -398,11 +398,9 @@ def _cleaned(position: int) -> str:
 
 
 def _ends(positions: list[int]) -> str:
-    """The code points of the first and last characters of the cells `_cleaned` reads."""
-    return ", ".join(
-        f"ord(c{p}) AS _first{p}, ord(substring(c{p}, length(c{p}), 1)) AS _last{p}"
-        for p in positions
-    )
+    """The code points of the first and last characters of the cells `_cleaned` reads
+    (`c[-1]` finds the last one at half the cost of taking `length(c)` first)."""
+    return ", ".join(f"ord(c{p}) AS _first{p}, ord(c{p}[-1]) AS _last{p}" for p in positions)
 
 
 def _source(

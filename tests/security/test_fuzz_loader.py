@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from etl.load import load_exports
 from etl.readers import ExportError
 from etl.validate import (
+    WHITESPACE,
     _cleaned,
     _ends,
     _period_helpers,
@@ -133,6 +134,15 @@ def test_dates_parse_whatever_white_space_surrounds_them(text, space):
     cell = f"SELECT {literal(space + text + space)} AS c0"
     cleaned = f"(SELECT {_cleaned(0)} FROM (SELECT *, {_ends([0])} FROM ({cell})))"
     assert con.execute(f"SELECT {parse_datetime(cleaned)}").fetchall()[0][0] is not None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=4) | st.sampled_from([*WHITESPACE, "中", "é", "😀"])))
+def test_a_cell_is_cleaned_as_python_strips_white_space(pieces):
+    text = "".join(pieces)
+    cell = f"SELECT {literal(text)} AS c0"
+    cleaned = f"SELECT {_cleaned(0)} FROM (SELECT *, {_ends([0])} FROM ({cell}))"
+    assert duckdb.connect().execute(cleaned).fetchall()[0][0] == (text.strip(WHITESPACE) or None)
 
 
 @FUZZ
