@@ -41,6 +41,11 @@ from schema.tables import BOOKKEEPING_DDL, CATALOGUE_DDL, TABLES, Table, table_d
 PART_GRACE_SECONDS = 3600
 MAX_PARTS_PER_MONTH = 8
 MEMORY_LIMIT = os.environ.get("SUNSHINE_MEMORY_LIMIT", "2500MB")
+# One DuckDB thread more than there are cores: a load's threads wait on the files they
+# read and write often enough that, with one per core, a core idles (a province month
+# of events was staged, written and counted in a fifth to a quarter less time on 2
+# cores with 3; the province year loaded in 149 s instead of 171 s, the same hour).
+LOAD_THREADS = len(os.sched_getaffinity(0)) + 1
 
 STORAGE_DDL = (
     "CREATE TABLE IF NOT EXISTS storage_meta (key VARCHAR NOT NULL, value VARCHAR NOT NULL)",
@@ -321,7 +326,12 @@ def connect_for_writing(path: Path, work: Path) -> duckdb.DuckDBPyConnection:
     spill = work / "spill"
     spill.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(
-        str(path), config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill)}
+        str(path),
+        config={
+            "memory_limit": MEMORY_LIMIT,
+            "temp_directory": str(spill),
+            "threads": LOAD_THREADS,
+        },
     )
     con.execute("SET enable_progress_bar = false")
     return con
