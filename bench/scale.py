@@ -1,7 +1,7 @@
 """A province's year on one machine: load, one day added, marts, each with its peak memory.
 
     nice -n 10 python bench/scale.py [--preset province] [--months 12] [--seed 1]
-        [--steps baseline,load,day,marts,leads,districts]
+        [--steps baseline,baseline_threads,load,day,marts,leads,districts]
 
 Generates the province export once (`etl demo --preset province`, cached under
 data/bench/), then runs each step in a child process of its own, one at a time, and
@@ -10,6 +10,8 @@ reports its wall time and the child's peak resident memory:
 - baseline: DuckDB's own `read_csv` of every CSV file of the export into tables (as text;
   the GB18030 files transcoded beforehand, since DuckDB reads no GB18030 without an
   extension), the floor under any load of the same files;
+- baseline_threads: the same read with as many DuckDB threads as the loader uses (one
+  more than the cores), to show how much of the load's gain the setting alone gives;
 - load: `load_exports` of the whole export into a new database, marts included;
 - day: one more day's export added to that database (the year's last day repeated, as
   the platform's daily files overlap, plus the next day's events, registrations,
@@ -90,12 +92,14 @@ def _utf8_copy(path: Path, into: Path) -> Path:
     return target
 
 
-def step_baseline(ctx: Context) -> dict:
+def _read_all(ctx: Context, threads: int | None) -> dict:
     """DuckDB's read_csv of every CSV file of the export into tables, as text."""
     scratch = ctx.work / "baseline"
     scratch.mkdir(exist_ok=True)
     paths = [_utf8_copy(p, scratch) for p in sorted(ctx.export.glob("*.csv"))]
-    con = duckdb.connect(str(scratch / "read.duckdb"))
+    con = duckdb.connect(
+        str(scratch / "read.duckdb"), config={"threads": threads} if threads else {}
+    )
     clock = time.perf_counter()
     rows = 0
     for i, path in enumerate(paths):
@@ -107,6 +111,18 @@ def step_baseline(ctx: Context) -> dict:
     con.close()
     shutil.rmtree(scratch)
     return {"seconds": seconds, "rows": rows, "files": len(paths)}
+
+
+def step_baseline(ctx: Context) -> dict:
+    """The read with DuckDB's own settings: the ratios' baseline."""
+    return _read_all(ctx, None)
+
+
+def step_baseline_threads(ctx: Context) -> dict:
+    """The same read with as many threads as the loader gives DuckDB (`LOAD_THREADS`)."""
+    from etl.store import LOAD_THREADS
+
+    return _read_all(ctx, LOAD_THREADS) | {"threads": LOAD_THREADS}
 
 
 class StageClock:
@@ -345,6 +361,7 @@ def step_districts(ctx: Context) -> dict:
 
 STEPS: dict[str, Callable[[Context], dict]] = {
     "baseline": step_baseline,
+    "baseline_threads": step_baseline_threads,
     "load": step_load,
     "day": step_day,
     "marts": step_marts,

@@ -309,8 +309,7 @@ class _Loader:
                     con.execute(
                         f"COPY (SELECT DISTINCT {', '.join(columns)}, "
                         f"{self.load_id}::BIGINT AS load_id FROM valid WHERE {in_month} "
-                        f"ORDER BY {at}) TO {literal(str(path))} "
-                        "(FORMAT parquet, COMPRESSION zstd)",
+                        f"ORDER BY {at}) TO {literal(str(path))} {store.PARQUET}",
                         [month],
                     )
                     inserted = build.record_part(table, month, path, self.load_id)
@@ -352,7 +351,7 @@ class _Loader:
                     con.execute(
                         f"COPY (SELECT {', '.join(columns)}, {self.load_id}::BIGINT AS load_id "
                         f"FROM classified WHERE kind = 'new' ORDER BY {at}) "
-                        f"TO {literal(str(path))} (FORMAT parquet, COMPRESSION zstd)"
+                        f"TO {literal(str(path))} {store.PARQUET}"
                     )
                     stats.inserted += build.record_part(table, month, path, self.load_id)
                     written.add(month)
@@ -401,8 +400,7 @@ class _Loader:
         path = self.build.new_part_path(table, month, self.load_id)
         self.con.execute(
             f"COPY (SELECT * FROM ({partition_view(table, files)}) "
-            f"ORDER BY {table.partition_by}) TO {literal(str(path))} "
-            "(FORMAT parquet, COMPRESSION zstd)"
+            f"ORDER BY {table.partition_by}) TO {literal(str(path))} {store.PARQUET}"
         )
         self.build.retire_month(table, month)
         self.build.record_part(table, month, path, self.load_id)
