@@ -416,7 +416,7 @@ def main() -> None:
     print(f"\n{args.preset}, {args.months} months, seed {args.seed} ({ctx.export.name})")
     base_cpu = results.get("baseline", {}).get("cpu_seconds")
     print(
-        f"{'step':<10}{'seconds':>10}{'× read_csv':>12}{'CPU s':>10}{'CPU ×':>8}"
+        f"{'step':<17}{'seconds':>10}{'× read_csv':>12}{'CPU s':>10}{'CPU ×':>8}"
         f"{'peak RSS GB':>13}  notes"
     )
     for step, figures in results.items():
@@ -425,7 +425,7 @@ def main() -> None:
         shown = ("seconds", "peak_rss_gb", "cpu_seconds")
         notes = {k: v for k, v in figures.items() if k not in shown}
         print(
-            f"{step:<10}{figures['seconds']:>10.1f}{ratio:>12}{figures['cpu_seconds']:>10.1f}"
+            f"{step:<17}{figures['seconds']:>10.1f}{ratio:>12}{figures['cpu_seconds']:>10.1f}"
             f"{cpu_ratio:>8}{figures['peak_rss_gb']:>13.2f}  "
             + ", ".join(
                 f"{k} {v:,.1f}" if isinstance(v, float) else f"{k} {v}" for k, v in notes.items()
