@@ -141,11 +141,10 @@ class _Loader:
                 + ", ".join(_stage_columns(table) + extras)
                 + " FROM valid"
             )
-            exists = con.execute(
-                "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'stage' AND temporary"
-            ).fetchall()[0][0]
             con.execute(
-                f"INSERT INTO stage {select}" if exists else f"CREATE TEMP TABLE stage AS {select}"
+                f"INSERT INTO stage {select}"
+                if _staged(con)
+                else f"CREATE TEMP TABLE stage AS {select}"
             )
             _drop_file_tables(con)
         if deferred:
@@ -186,9 +185,7 @@ class _Loader:
 
     def _merge_keyed(self, table: Table, stats: TableStats) -> None:
         con = self.con
-        if not con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'stage' AND temporary"
-        ).fetchall()[0][0]:
+        if not _staged(con):
             return
         key = table.key[0]
         order = (["updated_at DESC NULLS LAST"] if table.has_updated_at else []) + [
@@ -404,6 +401,15 @@ class _Loader:
         )
         self.build.retire_month(table, month)
         self.build.record_part(table, month, path, self.load_id)
+
+
+def _staged(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a keyed table's rows have begun to be staged (the temporary `stage`)."""
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'stage' AND temporary"
+        ).fetchall()[0][0]
+    )
 
 
 def _drop_file_tables(con: duckdb.DuckDBPyConnection) -> None:
