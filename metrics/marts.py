@@ -132,14 +132,21 @@ def registration_by_day(
     )
     # A household is registered while any of its users is. With one member that is the
     # member's own registration; with several, it starts when the count of registered
-    # members rises from zero and ends when that count falls back to zero.
+    # members rises from zero and ends when that count falls back to zero. The count is
+    # a running total over the rows sorted by household, less the total before the
+    # household's first row: windows over the two keys cost half of this function.
+    running = pl.col("delta").cum_sum()
+    first_of_household = pl.any_horizontal(
+        pl.col(c).ne_missing(pl.col(c).shift(1)) for c in household
+    )
+    before_household = pl.when(first_of_household).then(running - pl.col("delta")).forward_fill()
     shared = (
         in_households.join(several, on=household, how="semi")
         .group_by(*household, "at")
         .agg(pl.col("delta").sum())
         .sort(*household, "at")
-        .with_columns(pl.col("delta").cum_sum().over(household).alias("count"))
-        .with_columns(pl.col("count").shift(1, fill_value=0).over(household).alias("before"))
+        .with_columns((running - before_household).alias("count"))
+        .with_columns((pl.col("count") - pl.col("delta")).alias("before"))
         .select(
             "region_code",
             "at",

@@ -6,10 +6,12 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from datastore.figures import OUTPUT_COLUMNS
 from metrics.glossary import METRICS
-from metrics.marts import Span, village_marts
+from metrics.marts import Span, registration_by_day, village_marts
 from metrics.rollup import rollup
 
 V1, V2, STREET, DISTRICT = "210111001201", "210111001202", "210111001000", "210111000000"
@@ -310,3 +312,49 @@ def test_cities_and_the_province_roll_up_several_districts():
     }
     assert _month(tables, "name", "province")[("210000000000", "2024-01")] == "辽宁省"
     assert len(_month(tables, "registration_rate", "district")) == 4  # two districts × two months
+
+
+_DAY0 = dt.date(2024, 1, 1)
+_member = st.tuples(
+    st.sampled_from([V1, V2]),
+    st.sampled_from(["h1", "h2", "h3", None]),
+    st.integers(-3, 12),  # registered on this day of the span (before it when negative)
+    st.integers(0, 15) | st.none(),  # cancelled so many days later, or never
+    st.integers(0, 23),  # hour of both
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_member, max_size=12))
+def test_a_household_is_registered_while_any_member_is_on_the_books(members):
+    """`registration_by_day` against a count made day by day: households (several members
+    registering and cancelling in any order, at any hour, some on the same day) and
+    residents on the books at each day's end."""
+    span = Span(_DAY0, _DAY0 + dt.timedelta(days=9), T(2024, 1, 10, 12))
+    rows = []
+    for i, (village, household, day, stays, hour) in enumerate(members):
+        registered = T(2024, 1, 1, hour) + dt.timedelta(days=day)
+        cancelled = None if stays is None else registered + dt.timedelta(days=stays, hours=1)
+        rows.append((f"u{i}", village, household, registered, cancelled))
+    residents = pl.LazyFrame(
+        rows,
+        schema={"user_id": pl.String, "region_code": pl.String, "household_id": pl.String,
+                "registered_at": pl.Datetime("us"), "cancelled_at": pl.Datetime("us")},
+        orient="row",
+    )  # fmt: skip
+    villages = pl.LazyFrame({"region_code": [V1, V2]})
+    got = {
+        (r["region_code"], r["day"]): (r["residents"], r["registered_households"])
+        for r in registration_by_day(residents, villages, span).collect().iter_rows(named=True)
+    }
+    for offset in range(10):
+        day = _DAY0 + dt.timedelta(days=offset)
+        end = T(day.year, day.month, day.day) + dt.timedelta(days=1)
+        for village in (V1, V2):
+            on_books = [
+                (household, user)
+                for user, v, household, registered, cancelled in rows
+                if v == village and registered < end and (cancelled is None or cancelled >= end)
+            ]
+            households = {h for h, _ in on_books if h is not None}
+            assert got[(village, day)] == (len(on_books), len(households)), (village, day)
