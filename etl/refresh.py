@@ -333,10 +333,10 @@ def _refresh_villages(con: duckdb.DuckDBPyConnection, span: Span, full: bool) ->
             "AND d.month = date_trunc('month', c.period_start)::DATE"
         )
         if full:
-            con.execute(
-                f"CREATE OR REPLACE TABLE mart_village_{grain} AS {keep} "
-                "ORDER BY region_code, period_start"
-            )
+            # Every village was computed over the whole span, in one window, villages in
+            # code order and each chunk's rows in order: every row is kept, and in order
+            # already (a join and a sort of a province's 3 M days: 0.8 s of 2 s).
+            con.execute(f"CREATE OR REPLACE TABLE mart_village_{grain} AS FROM computed_rows")
         else:
             con.execute(
                 f"""DELETE FROM mart_village_{grain} t USING dirty d
