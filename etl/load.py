@@ -14,7 +14,7 @@ import datetime as dt
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,7 +122,7 @@ class _Loader:
 
     # Keyed tables: one version per key wins, merged into the core.
 
-    def load_keyed(self, table: Table, files: list[tuple[int, PreparedFile]]) -> TableStats:
+    def load_keyed(self, table: Table, files: _TableFiles) -> TableStats:
         con, stats = self.con, TableStats()
         deferred = any(c.references and c.references.table == table.name for c in table.columns)
         con.execute("DROP TABLE IF EXISTS stage")
@@ -277,7 +277,7 @@ class _Loader:
 
     # Events: appended month by month as new files, an event already stored not again.
 
-    def load_events(self, table: Table, files: list[tuple[int, PreparedFile]]) -> TableStats:
+    def load_events(self, table: Table, files: _TableFiles) -> TableStats:
         con, build, stats = self.con, self.build, TableStats()
         at = table.partition_by
         columns = stored_columns(table)
@@ -522,24 +522,43 @@ class _Reading:
         # load's, deleted with them.
         self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def table(self, name: str) -> list[tuple[int, PreparedFile]]:
-        """The table's files in the order they count, once prepared. The first file, in
-        the order they are read, that cannot be read stops the load as soon as it is
-        found, whichever table it belongs to: the files read so far are the first ones
-        of that order, so the file named does not depend on timing."""
+    def table(self, name: str) -> _TableFiles:
+        return _TableFiles(
+            self, [i for i in sorted(self._futures) if self.files[i].table.name == name]
+        )
+
+    def prepared(self, index: int) -> PreparedFile:
+        """The file once prepared. The first file, in the order they are read, that cannot
+        be read stops the load as soon as it is found, whichever table it belongs to: the
+        files read so far are the first ones of that order, so the file named does not
+        depend on timing."""
+        self._futures[index].exception()  # waits for it, raising nothing
         for future in self._futures.values():
             if not future.done():
                 break
             if future.exception() is not None:
                 raise future.exception()
-        return [
-            (i, self._futures[i].result())
-            for i in sorted(self._futures)
-            if self.files[i].table.name == name
-        ]
+        return self._futures[index].result()
 
     def all(self) -> list[PreparedFile]:
         return [self._futures[i].result() for i in sorted(self._futures)]
+
+
+class _TableFiles:
+    """A table's files in the order they count, each given as soon as it is prepared: the
+    first is loaded while the next are still being read (a province's users begin with
+    twelve small monthly files, read in a second, while the 440 MB base file takes three
+    to transcode)."""
+
+    def __init__(self, reading: _Reading, indices: list[int]):
+        self.reading, self.indices = reading, indices
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __iter__(self) -> Iterator[tuple[int, PreparedFile]]:
+        for index in self.indices:
+            yield index, self.reading.prepared(index)
 
 
 def _load_tables(
