@@ -1,7 +1,7 @@
 """A province's year on one machine: load, one day added, marts, each with its peak memory.
 
     nice -n 10 python bench/scale.py [--preset province] [--months 12] [--seed 1]
-        [--steps baseline,baseline_threads,load,day,marts,leads,districts]
+        [--steps baseline,baseline_threads,load,day,marts,leads,districts] [--repeat 3]
 
 Generates the province export once (`etl demo --preset province`, cached under
 data/bench/), then runs each step in a child process of its own, one at a time, and
@@ -23,6 +23,10 @@ reports its wall time and the child's peak resident memory:
 - districts: whole-span leads of the first few districts one after another, each among
   its own villages, as the dashboard scores every district ahead of its users (the second
   reads the events of every village once for all after it), and all districts' estimate.
+
+With --repeat N the baseline, baseline_threads and load run N times, taking turns, and
+the table gives the median of each (and each run's wall time); the other steps run once,
+on the database the last load built.
 
 Other measurements plug in as steps: a function taking the run's `Context` and returning
 a dict of figures, registered in `STEPS` (page times are meant to join here). Prints a
@@ -387,12 +391,37 @@ def _run_child(step: str, ctx: Context) -> dict:
     return figures
 
 
+REPEATABLE = ("baseline", "baseline_threads", "load")
+
+
+def _run_step(step: str, ctx: Context) -> dict:
+    print(f"{step} …", flush=True)
+    figures = _run_child(step, ctx)
+    print(f"  {figures}", flush=True)
+    return figures
+
+
+def _median_run(runs: list[dict]) -> dict:
+    """One step's figures over its runs: median wall and processor time, the highest
+    peak memory, and each run's wall time when there were several."""
+    figures = dict(runs[-1])
+    figures["seconds"] = statistics.median(r["seconds"] for r in runs)
+    figures["cpu_seconds"] = statistics.median(r["cpu_seconds"] for r in runs)
+    figures["peak_rss_gb"] = max(r["peak_rss_gb"] for r in runs)
+    if len(runs) > 1:
+        figures["runs_s"] = "/".join(f"{r['seconds']:.1f}" for r in runs)
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="province", help="district for a quick try")
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--steps", default=",".join(STEPS))
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of the read and the load, medians reported"
+    )
     parser.add_argument("--work", type=Path, default=PROJECT_ROOT / "data" / "bench" / "scale")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--export", type=Path, help=argparse.SUPPRESS)
@@ -406,11 +435,17 @@ def main() -> None:
 
     ctx = Context(demo_export(args.preset, args.months, args.seed), args.work / args.preset)
     ctx.work.mkdir(parents=True, exist_ok=True)
-    results = {}
-    for step in args.steps.split(","):
-        print(f"{step} …", flush=True)
-        results[step] = _run_child(step, ctx)
-        print(f"  {results[step]}", flush=True)
+    steps = args.steps.split(",")
+    runs: dict[str, list[dict]] = {step: [] for step in steps}
+    # The read and the load are repeated in turn, so that a ratio is of medians taken over
+    # the same stretch of a shared machine's load; the steps after the load change the
+    # database it built and run once.
+    for _ in range(args.repeat):
+        for step in (s for s in steps if s in REPEATABLE):
+            runs[step].append(_run_step(step, ctx))
+    for step in (s for s in steps if s not in REPEATABLE):
+        runs[step].append(_run_step(step, ctx))
+    results = {step: _median_run(runs[step]) for step in steps}
 
     base = results.get("baseline", {}).get("seconds")
     print(f"\n{args.preset}, {args.months} months, seed {args.seed} ({ctx.export.name})")
