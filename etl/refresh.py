@@ -328,10 +328,6 @@ def _refresh_villages(con: duckdb.DuckDBPyConnection, span: Span, full: bool) ->
     for grain in GRAINS:
         frame = pl.concat(computed[grain]) if computed[grain] else None
         con.register("computed_rows", frame.to_arrow())
-        keep = (
-            "SELECT c.* FROM computed_rows c JOIN dirty d ON d.region_code = c.region_code "
-            "AND d.month = date_trunc('month', c.period_start)::DATE"
-        )
         if full:
             # Every village was computed over the whole span, in one window, villages in
             # code order and each chunk's rows in order: every row is kept, and in order
@@ -343,7 +339,11 @@ def _refresh_villages(con: duckdb.DuckDBPyConnection, span: Span, full: bool) ->
                 WHERE d.region_code = t.region_code
                   AND d.month = date_trunc('month', t.period_start)::DATE"""
             )
-            con.execute(f"INSERT INTO mart_village_{grain} {keep}")
+            con.execute(
+                f"""INSERT INTO mart_village_{grain} SELECT c.* FROM computed_rows c
+                JOIN dirty d ON d.region_code = c.region_code
+                    AND d.month = date_trunc('month', c.period_start)::DATE"""
+            )
         con.unregister("computed_rows")
 
 
