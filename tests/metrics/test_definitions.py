@@ -352,9 +352,9 @@ def test_a_household_is_registered_while_any_member_is_on_the_books(members):
         end = T(day.year, day.month, day.day) + dt.timedelta(days=1)
         for village in (V1, V2):
             on_books = [
-                (household, user)
-                for user, v, household, registered, cancelled in rows
+                household
+                for _, v, household, registered, cancelled in rows
                 if v == village and registered < end and (cancelled is None or cancelled >= end)
             ]
-            households = {h for h, _ in on_books if h is not None}
+            households = {h for h in on_books if h is not None}
             assert got[(village, day)] == (len(on_books), len(households)), (village, day)
