@@ -46,7 +46,7 @@ from etl.validate import (
 )
 from metrics.marts import user_months_sql
 from schema.tables import CATALOGUE, DERIVED_COLUMNS, LOAD_ORDER, TABLES, Table, stored_columns
-from schema.timing import local_now
+from schema.timing import local_now, next_month
 
 BUILTIN_CATALOGUE = Path(__file__).parent / "reference" / "catalogue.csv"
 
@@ -298,7 +298,12 @@ class _Loader:
             ).fetchall()
             for month, valid_rows in months:
                 existing = build.part_files(table, month)
-                in_month = f"date_trunc('month', {at})::DATE = ?"
+                # A range, not the month of each row: the file's rows come roughly in
+                # time order, so the scan of `f` skips the row groups outside the month
+                # (a month with a few of the file's rows, most files have one, is found
+                # without reading the others).
+                in_month = f"{at} >= ?::TIMESTAMP AND {at} < ?::TIMESTAMP"
+                bounds = [month, next_month(month)]
                 if not existing:
                     # Nothing stored for the month yet (a first load of it): every distinct
                     # event is new, written straight from the file.
@@ -307,7 +312,7 @@ class _Loader:
                         f"COPY (SELECT DISTINCT {', '.join(columns)}, "
                         f"{self.load_id}::BIGINT AS load_id FROM valid WHERE {in_month} "
                         f"ORDER BY {at}) TO {literal(str(path))} {store.PARQUET}",
-                        [month],
+                        bounds,
                     )
                     inserted = build.record_part(table, month, path, self.load_id)
                     stats.inserted += inserted
@@ -318,7 +323,7 @@ class _Loader:
                 con.execute(
                     f"""CREATE OR REPLACE TEMP TABLE chunk AS SELECT DISTINCT {", ".join(columns)}
                     FROM valid WHERE {in_month}""",
-                    [month],
+                    bounds,
                 )
                 first, last, distinct = con.execute(
                     f"SELECT min({at}), max({at}), count(*) FROM chunk"
