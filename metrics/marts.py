@@ -249,24 +249,50 @@ def village_months_sql(
 
     month_active: the residents active in the month and on the books at its end. A resident
     on the books from the end of the month's first day to the month's end is counted on
-    every day of the mask: `steady` sums those masks bit by bit (31 counts); `unsteady`
-    lists the few registered or cancelled within the month, to be counted day by day."""
+    every day of the mask: `steady` sums those masks bit by bit (31 counts, `_spread`);
+    `unsteady` lists the few registered or cancelled within the month, to be counted day
+    by day."""
     month_end = f"least(month + INTERVAL 1 MONTH, {as_of_cap})"
     steady = (
         f"registered_at < least(month + INTERVAL 1 DAY, {as_of_cap}) "
         f"AND (cancelled_at IS NULL OR cancelled_at >= {month_end})"
     )
-    bits = ", ".join(f"sum((steady_days >> {i}) & 1)" for i in range(31))
-    return f"""SELECT region_code, month,
-            count(*) FILTER (WHERE {_on_books(month_end)}) AS month_active,
-            [{bits}] AS steady,
+    sums = ", ".join(
+        f"sum({_spread(f'(steady_days >> {first}) & {(1 << _DAYS_PER_SUM) - 1}')}) AS s{first}"
+        for first in range(0, 31, _DAYS_PER_SUM)
+    )
+    counts = ", ".join(
+        f"((s{day - day % _DAYS_PER_SUM} >> {_LANE_BITS * (day % _DAYS_PER_SUM)}) "
+        f"& {(1 << _LANE_BITS) - 1})::BIGINT"
+        for day in range(31)
+    )
+    return f"""SELECT region_code, month, month_active, [{counts}] AS steady, unsteady FROM (
+        SELECT region_code, month,
+            count(*) FILTER (WHERE {_on_books(month_end)}) AS month_active, {sums},
             list({{'days': days, 'registered_at': registered_at, 'cancelled_at': cancelled_at}})
                 FILTER (WHERE steady_days = 0) AS unsteady
         FROM (SELECT *, CASE WHEN {steady} THEN days ELSE 0::UINTEGER END AS steady_days
             FROM (SELECT u.month, u.days, r.region_code, r.registered_at, r.cancelled_at
                 FROM {user_months} u JOIN ({resident_rows}) r ON r.user_id = u.user_id
                 {restrict}))
-        GROUP BY region_code, month"""
+        GROUP BY region_code, month)"""
+
+
+# The 31 day counts of `village_months_sql`, summed four days at a time: each day's bit is
+# moved to a 32-bit lane of its own in a HUGEINT, so that one sum counts four days (a
+# village's month has far fewer than 2^31 residents, so no lane overflows into the next).
+# Eight sums in place of 31 halve the statement's time on a province.
+_DAYS_PER_SUM = 4
+_LANE_BITS = 32
+
+
+def _spread(bits: str) -> str:
+    """`bits` (4 days, bit i for day i) with bit i moved to bit 32·i. Multiplying by
+    Σ 2^(31·i) places copy i of the four bits at 31·i: bit i of copy i lands at 32·i, the
+    copies do not overlap (4 < 31), and no other bit of any copy falls on a 32·k."""
+    spread = sum(1 << ((_LANE_BITS - 1) * i) for i in range(_DAYS_PER_SUM))
+    lanes = sum(1 << (_LANE_BITS * i) for i in range(_DAYS_PER_SUM))
+    return f"((({bits})::HUGEINT * {spread}::HUGEINT) & {lanes}::HUGEINT)"
 
 
 def active_residents_sql(village_months: str, grain: str, as_of_cap: str) -> str:
