@@ -298,10 +298,10 @@ class _Loader:
             ).fetchall()
             for month, valid_rows in months:
                 existing = build.part_files(table, month)
-                # A range, not the month of each row: the file's rows come roughly in
-                # time order, so the scan of `f` skips the row groups outside the month
-                # (a month with a few of the file's rows, most files have one, is found
-                # without reading the others).
+                # A range, not each row's month: the file's rows come roughly in time
+                # order, so the scan of `f` skips its row groups outside the range (most
+                # files hold a few rows of the month before, found without reading the
+                # rest of the file).
                 in_month = f"{at} >= ?::TIMESTAMP AND {at} < ?::TIMESTAMP"
                 bounds = [month, next_month(month)]
                 if not existing:

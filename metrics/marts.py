@@ -279,9 +279,10 @@ def village_months_sql(
 
 
 # The 31 day counts of `village_months_sql`, summed four days at a time: each day's bit is
-# moved to a 32-bit lane of its own in a HUGEINT, so that one sum counts four days (a
-# village's month has far fewer than 2^31 residents, so no lane overflows into the next).
-# Eight sums in place of 31 halve the statement's time on a province.
+# moved to a 32-bit lane of its own in a HUGEINT, so that one sum counts four days. A lane
+# holds a count up to 2^32 - 1, the top one (HUGEINT is signed) up to 2^31 - 1, and a
+# village's month has far fewer residents; past that DuckDB would raise, not wrap. Eight
+# sums in place of 31 take a quarter off the statement's time on a province.
 _DAYS_PER_SUM = 4
 _LANE_BITS = 32
 
