@@ -344,7 +344,7 @@ def _scan(stream: BinaryIO, copy_to: BinaryIO | None = None, measure_lines: bool
             seam = tail + chunk[:3]
             if _may_hold_blank_line(chunk) or _may_hold_blank_line(seam):
                 blank = re.search(rb"\n\r?\n(?=[^\r\n])", tail + chunk) is not None
-            tail = (tail + chunk)[-3:] if len(chunk) < 3 else chunk[-3:]
+            tail = (tail + chunk[-3:])[-3:]
         size += len(chunk)
     if utf8:
         try:
