@@ -258,7 +258,7 @@ def village_months_sql(
         f"AND (cancelled_at IS NULL OR cancelled_at >= {month_end})"
     )
     sums = ", ".join(
-        f"sum({_spread(f'(steady_days >> {first}) & {(1 << _DAYS_PER_SUM) - 1}')}) AS s{first}"
+        f"sum({_spread(f'steady_days >> {first}')}) AS s{first}"
         for first in range(0, 31, _DAYS_PER_SUM)
     )
     counts = ", ".join(
@@ -287,13 +287,15 @@ _DAYS_PER_SUM = 4
 _LANE_BITS = 32
 
 
-def _spread(bits: str) -> str:
-    """`bits` (4 days, bit i for day i) with bit i moved to bit 32·i. Multiplying by
-    Σ 2^(31·i) places copy i of the four bits at 31·i: bit i of copy i lands at 32·i, the
-    copies do not overlap (4 < 31), and no other bit of any copy falls on a 32·k."""
+def _spread(days: str) -> str:
+    """The low four bits of `days` (bit i for day i) with bit i moved to bit 32·i.
+    Multiplying by Σ 2^(31·i) places copy i of the four bits at 31·i: bit i of copy i
+    lands at 32·i, the copies do not overlap (4 < 31), and no other bit of any copy falls
+    on a 32·k."""
+    four = (1 << _DAYS_PER_SUM) - 1
     spread = sum(1 << ((_LANE_BITS - 1) * i) for i in range(_DAYS_PER_SUM))
     lanes = sum(1 << (_LANE_BITS * i) for i in range(_DAYS_PER_SUM))
-    return f"((({bits})::HUGEINT * {spread}::HUGEINT) & {lanes}::HUGEINT)"
+    return f"(((({days}) & {four})::HUGEINT * {spread}::HUGEINT) & {lanes}::HUGEINT)"
 
 
 def active_residents_sql(village_months: str, grain: str, as_of_cap: str) -> str:
